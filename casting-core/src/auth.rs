@@ -1,0 +1,32 @@
+//! The token-verifier trait: how the front end turns a bearer token into a [`Principal`].
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::AuthError;
+use crate::rbac::Principal;
+
+/// Checks a bearer token and says who holds it and what they may do.
+///
+/// Object-safe: the HTTP layer holds an `Arc<dyn TokenVerifier>`. `casting-auth0` implements it
+/// for Auth0 access tokens.
+#[async_trait]
+pub trait TokenVerifier: std::fmt::Debug + Send + Sync + 'static {
+    /// Verifies `token` (without the `Bearer ` prefix).
+    async fn verify(&self, token: &str) -> Result<Principal, AuthError>;
+}
+
+#[async_trait]
+impl<T: TokenVerifier + ?Sized> TokenVerifier for Arc<T> {
+    async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        (**self).verify(token).await
+    }
+}
+
+#[async_trait]
+impl<T: TokenVerifier + ?Sized> TokenVerifier for Box<T> {
+    async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        (**self).verify(token).await
+    }
+}

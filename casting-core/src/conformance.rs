@@ -1,0 +1,243 @@
+//! The conformance suite: what every [`Store`] must do, as public async checks.
+//!
+//! Each check takes a fresh, empty store as `&dyn Store` and panics with a message when the store
+//! breaks a rule. A backend runs them all from its `tests/` with [`conformance_tests!`], which
+//! expands into one `#[tokio::test]` per check, so a failure names the check:
+//!
+//! ```ignore
+//! async fn fresh() -> Option<MemoryStore> {
+//!     Some(MemoryStore::new())
+//! }
+//! casting_core::conformance_tests!(fresh);
+//! ```
+//!
+//! The fixture function returns `None` to skip (a database that is not configured), and anything
+//! that implements [`Fixture`]: every [`Store`] does, and a backend that must clean up after a
+//! check (drop a test database) gives its own.
+//!
+//! [`conformance_tests!`]: crate::conformance_tests
+
+use std::collections::BTreeSet;
+use std::future::Future;
+
+use futures_util::future::join_all;
+
+use crate::domain::{Age, Gender, Name, ReleaseDate, Title};
+use crate::error::Error;
+use crate::model::{
+    Actor, ActorId, ActorPatch, Movie, MovieId, MoviePatch, NewActor, NewMovie, ResourceKind,
+};
+use crate::query::ListQuery;
+use crate::store::Store;
+
+mod checks;
+mod lists;
+mod relations;
+
+pub use checks::*;
+pub use lists::*;
+pub use relations::*;
+
+/// What a backend's fixture function gives each check: a fresh, empty store.
+pub trait Fixture: Send + Sized {
+    /// The store under test.
+    fn store(&self) -> &dyn Store;
+    /// Cleans up after a check that passed (a panicking check skips this, leaving the data
+    /// for inspection).
+    fn finish(self) -> impl Future<Output = ()> + Send {
+        async {}
+    }
+}
+
+impl<S: Store> Fixture for S {
+    fn store(&self) -> &dyn Store {
+        self
+    }
+}
+
+/// Expands into one `#[tokio::test]` per conformance check, each calling `$fixture().await` for
+/// a fresh store (`None` skips the check). The calling crate needs `tokio` with the `macros` and
+/// `rt-multi-thread` features.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($fixture:path) => {
+        $crate::conformance_tests!(@checks $fixture;
+            empty_store_lists_nothing,
+            movie_create_get_list,
+            actor_create_get_list,
+            movie_partial_update,
+            actor_partial_update,
+            movie_delete_returns_what_was_deleted,
+            actor_delete_returns_what_was_deleted,
+            not_found_on_get_update_delete,
+            relation_visible_from_both_sides_sorted,
+            repeated_relation_ids_are_stored_once,
+            replacing_a_relation,
+            unknown_relations_on_create_change_nothing,
+            unknown_relations_on_update_change_nothing,
+            delete_movie_unlinks_and_keeps_actors,
+            delete_actor_unlinks_and_keeps_movies,
+            paging_defaults_and_past_the_end,
+            per_page_bounds,
+            q_filters_case_insensitively,
+            q_treats_wildcards_literally,
+            lists_are_ordered_by_id,
+            ids_are_never_reused,
+            concurrent_creates_get_distinct_ids,
+            concurrent_cast_replacements_end_in_one_cast,
+            concurrent_edits_from_both_sides_stay_consistent,
+        );
+    };
+    (@checks $fixture:path; $($check:ident),* $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $check() {
+                let Some(fixture) = $fixture().await else {
+                    return;
+                };
+                $crate::conformance::$check($crate::conformance::Fixture::store(&fixture)).await;
+                $crate::conformance::Fixture::finish(fixture).await;
+            }
+        )*
+    };
+}
+
+// Helpers shared by the checks.
+
+fn title(text: &str) -> Title {
+    Title::parse(text).expect("test title is valid")
+}
+
+fn name(text: &str) -> Name {
+    Name::parse(text).expect("test name is valid")
+}
+
+fn date(text: &str) -> ReleaseDate {
+    ReleaseDate::parse(text).expect("test date is valid")
+}
+
+fn age(years: i64) -> Age {
+    Age::parse(years).expect("test age is valid")
+}
+
+fn new_movie(text: &str, actors: &[ActorId]) -> NewMovie {
+    NewMovie {
+        title: title(text),
+        release_date: date("2025-02-08"),
+        actors: actors.to_vec(),
+    }
+}
+
+fn new_actor(text: &str, movies: &[MovieId]) -> NewActor {
+    NewActor {
+        name: name(text),
+        age: age(40),
+        gender: Gender::Female,
+        movies: movies.to_vec(),
+    }
+}
+
+async fn add_movie(store: &dyn Store, text: &str, actors: &[ActorId]) -> Movie {
+    store
+        .create_movie(new_movie(text, actors))
+        .await
+        .expect("create_movie")
+}
+
+async fn add_actor(store: &dyn Store, text: &str, movies: &[MovieId]) -> Actor {
+    store
+        .create_actor(new_actor(text, movies))
+        .await
+        .expect("create_actor")
+}
+
+async fn add_movies(store: &dyn Store, count: usize) -> Vec<MovieId> {
+    let mut ids = Vec::with_capacity(count);
+    for i in 0..count {
+        ids.push(add_movie(store, &format!("Movie {i:03}"), &[]).await.id);
+    }
+    ids
+}
+
+fn query(page: u32, per_page: u32, q: Option<&str>) -> ListQuery {
+    ListQuery::new(page, per_page, q).expect("test query is valid")
+}
+
+async fn movie_ids(store: &dyn Store, query: &ListQuery) -> Vec<MovieId> {
+    let page = store.list_movies(query).await.expect("list_movies");
+    page.items.into_iter().map(|m| m.id).collect()
+}
+
+async fn movie_total(store: &dyn Store) -> u64 {
+    store
+        .list_movies(&ListQuery::default())
+        .await
+        .expect("list_movies")
+        .total
+}
+
+async fn actor_total(store: &dyn Store) -> u64 {
+    store
+        .list_actors(&ListQuery::default())
+        .await
+        .expect("list_actors")
+        .total
+}
+
+fn assert_not_found<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    kind: ResourceKind,
+    id: i64,
+    what: &str,
+) {
+    match result {
+        Err(Error::NotFound { kind: k, id: i }) if k == kind && i == id => {}
+        other => panic!("{what}: expected NotFound {kind} {id}, got {other:?}"),
+    }
+}
+
+fn assert_unknown<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    kind: ResourceKind,
+    ids: &[i64],
+    what: &str,
+) {
+    match result {
+        Err(Error::UnknownRelations { kind: k, ids: got }) if k == kind && got == ids => {}
+        other => panic!("{what}: expected UnknownRelations {kind} {ids:?}, got {other:?}"),
+    }
+}
+
+/// Checks that links agree from both sides for the given records.
+async fn assert_links_consistent(store: &dyn Store, movies: &[MovieId], actors: &[ActorId]) {
+    let mut from_movies = BTreeSet::new();
+    for &movie in movies {
+        for actor in store.get_movie(movie).await.expect("get_movie").actors {
+            from_movies.insert((movie, actor));
+        }
+    }
+    let mut from_actors = BTreeSet::new();
+    for &actor in actors {
+        for movie in store.get_actor(actor).await.expect("get_actor").movies {
+            from_actors.insert((movie, actor));
+        }
+    }
+    assert_eq!(
+        from_movies, from_actors,
+        "links seen from movies and from actors differ"
+    );
+}
+
+fn patch_title(text: &str) -> MoviePatch {
+    MoviePatch {
+        title: Some(title(text)),
+        ..MoviePatch::default()
+    }
+}
+
+fn patch_movies(movies: &[MovieId]) -> ActorPatch {
+    ActorPatch {
+        movies: Some(movies.to_vec()),
+        ..ActorPatch::default()
+    }
+}

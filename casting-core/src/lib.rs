@@ -1,0 +1,49 @@
+//! The core of `casting`: the Casting Agency domain with no knowledge of HTTP, SQL or Auth0.
+//!
+//! - [`domain`]: validated values ([`Title`], [`Name`], [`Age`], [`Gender`], [`ReleaseDate`]).
+//! - [`model`]: movies, actors, their ids, what a store is asked to write, [`Page`].
+//! - [`query`]: paging and filtering ([`ListParams`] in, [`ListQuery`] checked).
+//! - [`input`]: what callers send before validation ([`MovieInput`], [`ActorChanges`]…).
+//! - [`rbac`]: the ten [`Permission`]s, the three [`Role`]s, the caller ([`Principal`]).
+//! - [`Store`] and [`TokenVerifier`]: the object-safe traits backends implement.
+//! - [`CastingService`]: permission, then validation, then the store; one method per operation.
+//! - [`Error`] and [`AuthError`]: what can go wrong, as variants callers branch on.
+//!
+//! With the feature `conformance`, `conformance` holds the suite every store must pass.
+//!
+//! # Implementing a store
+//!
+//! Implement [`Store`] with `#[async_trait]`, then run the suite from the backend's `tests/`:
+//!
+//! ```ignore
+//! // tests/conformance.rs of a backend
+//! async fn fresh() -> Option<MyStore> {
+//!     Some(MyStore::new())
+//! }
+//! casting_core::conformance_tests!(fresh);
+//! ```
+
+pub mod auth;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+pub mod domain;
+pub mod error;
+pub mod input;
+pub mod model;
+pub mod query;
+pub mod rbac;
+pub mod service;
+pub mod store;
+
+pub use auth::TokenVerifier;
+pub use domain::{Age, Gender, Name, ReleaseDate, Title};
+pub use error::{AuthError, BoxError, Error, FieldError, Result, TokenProblem};
+pub use input::{ActorChanges, ActorInput, MovieChanges, MovieInput};
+pub use model::{
+    Actor, ActorId, ActorPatch, ActorSummary, Movie, MovieId, MoviePatch, MovieSummary, NewActor,
+    NewMovie, Page, ResourceKind,
+};
+pub use query::{ListParams, ListQuery};
+pub use rbac::{Permission, PermissionSet, Principal, Role};
+pub use service::CastingService;
+pub use store::Store;

@@ -1,0 +1,164 @@
+//! [`CastingService`]: the API an embedding program calls, one method per operation.
+
+use std::sync::Arc;
+
+use tracing::instrument;
+
+use crate::error::Result;
+use crate::input::{ActorChanges, ActorInput, MovieChanges, MovieInput};
+use crate::model::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
+use crate::query::{ListParams, ListQuery};
+use crate::rbac::{Permission, Principal};
+use crate::store::Store;
+
+/// The casting API over any [`Store`].
+///
+/// Every method checks the caller's permission first, then validates the input, then asks the
+/// store: a caller without the right learns nothing about what exists or what is valid.
+///
+/// ```
+/// use std::sync::Arc;
+/// use casting_core::{
+///     CastingService, Error, MovieInput, Permission, Principal, ReleaseDate, Role,
+/// };
+/// use casting_store_memory::MemoryStore;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let service = CastingService::new(Arc::new(MemoryStore::new()));
+///
+/// let producer = Principal::with_role("auth0|producer", Role::ExecutiveProducer);
+/// let movie = service
+///     .create_movie(&producer, MovieInput {
+///         title: "  The Long Take ".into(),
+///         release_date: ReleaseDate::parse("08-02-2025")?,
+///         actors: vec![],
+///     })
+///     .await?;
+/// assert_eq!(movie.title.as_str(), "The Long Take");
+///
+/// let assistant = Principal::with_role("auth0|assistant", Role::CastingAssistant);
+/// let refused = service.delete_movie(&assistant, movie.id).await;
+/// assert!(matches!(
+///     refused,
+///     Err(Error::Forbidden { permission: Permission::DeleteMovies })
+/// ));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct CastingService {
+    store: Arc<dyn Store>,
+}
+
+impl CastingService {
+    /// A service over `store`.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        Self { store }
+    }
+
+    /// The store behind the service.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// `Ok` when the store answers (readiness).
+    #[instrument(skip(self))]
+    pub async fn ready(&self) -> Result<()> {
+        self.store.ping().await
+    }
+
+    /// Lists movies (`get:movies`).
+    #[instrument(skip_all, fields(subject = who.subject()))]
+    pub async fn list_movies(
+        &self,
+        who: &Principal,
+        params: &ListParams,
+    ) -> Result<Page<MovieSummary>> {
+        who.require(Permission::GetMovies)?;
+        let query = ListQuery::parse(params)?;
+        self.store.list_movies(&query).await
+    }
+
+    /// One movie with its cast (`get:movie-details`).
+    #[instrument(skip(self, who), fields(subject = who.subject()))]
+    pub async fn movie(&self, who: &Principal, id: MovieId) -> Result<Movie> {
+        who.require(Permission::GetMovieDetails)?;
+        self.store.get_movie(id).await
+    }
+
+    /// Creates a movie (`post:movies`).
+    #[instrument(skip_all, fields(subject = who.subject()))]
+    pub async fn create_movie(&self, who: &Principal, input: MovieInput) -> Result<Movie> {
+        who.require(Permission::PostMovies)?;
+        let movie = input.validate()?;
+        self.store.create_movie(movie).await
+    }
+
+    /// Changes a movie (`patch:movie`).
+    #[instrument(skip(self, who, changes), fields(subject = who.subject()))]
+    pub async fn update_movie(
+        &self,
+        who: &Principal,
+        id: MovieId,
+        changes: MovieChanges,
+    ) -> Result<Movie> {
+        who.require(Permission::PatchMovie)?;
+        let patch = changes.validate()?;
+        self.store.update_movie(id, patch).await
+    }
+
+    /// Deletes a movie (`del:movies`); returns it as it was.
+    #[instrument(skip(self, who), fields(subject = who.subject()))]
+    pub async fn delete_movie(&self, who: &Principal, id: MovieId) -> Result<Movie> {
+        who.require(Permission::DeleteMovies)?;
+        self.store.delete_movie(id).await
+    }
+
+    /// Lists actors (`get:actors`).
+    #[instrument(skip_all, fields(subject = who.subject()))]
+    pub async fn list_actors(
+        &self,
+        who: &Principal,
+        params: &ListParams,
+    ) -> Result<Page<ActorSummary>> {
+        who.require(Permission::GetActors)?;
+        let query = ListQuery::parse(params)?;
+        self.store.list_actors(&query).await
+    }
+
+    /// One actor with their movies (`get:actor-details`).
+    #[instrument(skip(self, who), fields(subject = who.subject()))]
+    pub async fn actor(&self, who: &Principal, id: ActorId) -> Result<Actor> {
+        who.require(Permission::GetActorDetails)?;
+        self.store.get_actor(id).await
+    }
+
+    /// Creates an actor (`post:actors`).
+    #[instrument(skip_all, fields(subject = who.subject()))]
+    pub async fn create_actor(&self, who: &Principal, input: ActorInput) -> Result<Actor> {
+        who.require(Permission::PostActors)?;
+        let actor = input.validate()?;
+        self.store.create_actor(actor).await
+    }
+
+    /// Changes an actor (`patch:actor`).
+    #[instrument(skip(self, who, changes), fields(subject = who.subject()))]
+    pub async fn update_actor(
+        &self,
+        who: &Principal,
+        id: ActorId,
+        changes: ActorChanges,
+    ) -> Result<Actor> {
+        who.require(Permission::PatchActor)?;
+        let patch = changes.validate()?;
+        self.store.update_actor(id, patch).await
+    }
+
+    /// Deletes an actor (`del:actors`); returns them as they were.
+    #[instrument(skip(self, who), fields(subject = who.subject()))]
+    pub async fn delete_actor(&self, who: &Principal, id: ActorId) -> Result<Actor> {
+        who.require(Permission::DeleteActors)?;
+        self.store.delete_actor(id).await
+    }
+}

@@ -1,0 +1,333 @@
+//! An in-memory [`Store`] for the casting API: for development, tests and embedding where nothing
+//! needs to outlive the process.
+//!
+//! Every operation takes one short lock and never holds it across an `.await`, so it is correct
+//! under concurrent use from many tasks, and each write is checked whole before anything changes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use async_trait::async_trait;
+use casting_core::{
+    Actor, ActorId, ActorPatch, ActorSummary, Age, Error, Gender, ListQuery, Movie, MovieId,
+    MoviePatch, MovieSummary, Name, NewActor, NewMovie, Page, ReleaseDate, ResourceKind, Result,
+    Store, Title,
+};
+
+/// A store that keeps everything in memory; nothing survives the process.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    state: RwLock<State>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        // Writes check everything before they change anything, so a panic cannot leave the
+        // state half-written: a poisoned lock still guards consistent data.
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+#[derive(Debug)]
+struct MovieRow {
+    title: Title,
+    folded: String,
+    release_date: ReleaseDate,
+    actors: BTreeSet<ActorId>,
+}
+
+#[derive(Debug)]
+struct ActorRow {
+    name: Name,
+    folded: String,
+    age: Age,
+    gender: Gender,
+    movies: BTreeSet<MovieId>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    movies: BTreeMap<MovieId, MovieRow>,
+    actors: BTreeMap<ActorId, ActorRow>,
+    last_movie_id: i64,
+    last_actor_id: i64,
+}
+
+fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
+/// Pages through `rows`, keeping those whose folded text contains the folded `q`.
+fn page_of<'a, K: 'a, R: 'a, T>(
+    rows: impl Iterator<Item = (&'a K, &'a R)>,
+    query: &ListQuery,
+    text: impl Fn(&R) -> &str,
+    item: impl Fn(&K, &R) -> T,
+) -> Page<T> {
+    let needle = query.q().map(fold);
+    let offset = usize::try_from(query.offset()).unwrap_or(usize::MAX);
+    let per_page = query.per_page() as usize;
+    let mut total = 0u64;
+    let mut items = Vec::new();
+    for (key, row) in rows {
+        if needle.as_deref().is_some_and(|n| !text(row).contains(n)) {
+            continue;
+        }
+        let index = total as usize;
+        if index >= offset && items.len() < per_page {
+            items.push(item(key, row));
+        }
+        total += 1;
+    }
+    Page {
+        items,
+        total,
+        page: query.page(),
+        per_page: query.per_page(),
+    }
+}
+
+/// The ids in `wanted` that are not keys of `existing`, or the whole write's error.
+fn check_known<K: Ord + Copy + Into<i64>, V>(
+    existing: &BTreeMap<K, V>,
+    wanted: &[K],
+    kind: ResourceKind,
+) -> Result<()> {
+    let mut unknown: Vec<i64> = wanted
+        .iter()
+        .filter(|id| !existing.contains_key(id))
+        .map(|id| (*id).into())
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    unknown.sort_unstable();
+    unknown.dedup();
+    Err(Error::UnknownRelations { kind, ids: unknown })
+}
+
+impl State {
+    fn movie(&self, id: MovieId) -> Result<Movie> {
+        let row = self
+            .movies
+            .get(&id)
+            .ok_or_else(|| Error::movie_not_found(id))?;
+        Ok(Movie {
+            id,
+            title: row.title.clone(),
+            release_date: row.release_date,
+            actors: row.actors.iter().copied().collect(),
+        })
+    }
+
+    fn actor(&self, id: ActorId) -> Result<Actor> {
+        let row = self
+            .actors
+            .get(&id)
+            .ok_or_else(|| Error::actor_not_found(id))?;
+        Ok(Actor {
+            id,
+            name: row.name.clone(),
+            age: row.age,
+            gender: row.gender,
+            movies: row.movies.iter().copied().collect(),
+        })
+    }
+
+    /// Makes `actors` the whole cast of `movie`, on both sides. The ids must exist.
+    fn set_cast(&mut self, movie: MovieId, actors: &[ActorId]) {
+        let new: BTreeSet<ActorId> = actors.iter().copied().collect();
+        let Some(row) = self.movies.get_mut(&movie) else {
+            return;
+        };
+        let old = std::mem::replace(&mut row.actors, new.clone());
+        for gone in old.difference(&new) {
+            if let Some(actor) = self.actors.get_mut(gone) {
+                actor.movies.remove(&movie);
+            }
+        }
+        for added in new.difference(&old) {
+            if let Some(actor) = self.actors.get_mut(added) {
+                actor.movies.insert(movie);
+            }
+        }
+    }
+
+    /// Makes `movies` the whole list of `actor`'s movies, on both sides. The ids must exist.
+    fn set_roles(&mut self, actor: ActorId, movies: &[MovieId]) {
+        let new: BTreeSet<MovieId> = movies.iter().copied().collect();
+        let Some(row) = self.actors.get_mut(&actor) else {
+            return;
+        };
+        let old = std::mem::replace(&mut row.movies, new.clone());
+        for gone in old.difference(&new) {
+            if let Some(movie) = self.movies.get_mut(gone) {
+                movie.actors.remove(&actor);
+            }
+        }
+        for added in new.difference(&old) {
+            if let Some(movie) = self.movies.get_mut(added) {
+                movie.actors.insert(actor);
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl Store for MemoryStore {
+    async fn list_movies(&self, query: &ListQuery) -> Result<Page<MovieSummary>> {
+        let state = self.read();
+        Ok(page_of(
+            state.movies.iter(),
+            query,
+            |row| &row.folded,
+            |id, row| MovieSummary {
+                id: *id,
+                title: row.title.clone(),
+                release_date: row.release_date,
+            },
+        ))
+    }
+
+    async fn get_movie(&self, id: MovieId) -> Result<Movie> {
+        self.read().movie(id)
+    }
+
+    async fn create_movie(&self, movie: NewMovie) -> Result<Movie> {
+        let mut state = self.write();
+        check_known(&state.actors, &movie.actors, ResourceKind::Actor)?;
+        state.last_movie_id += 1;
+        let id = MovieId(state.last_movie_id);
+        state.movies.insert(
+            id,
+            MovieRow {
+                folded: fold(movie.title.as_str()),
+                title: movie.title,
+                release_date: movie.release_date,
+                actors: BTreeSet::new(),
+            },
+        );
+        state.set_cast(id, &movie.actors);
+        state.movie(id)
+    }
+
+    async fn update_movie(&self, id: MovieId, patch: MoviePatch) -> Result<Movie> {
+        let mut state = self.write();
+        if !state.movies.contains_key(&id) {
+            return Err(Error::movie_not_found(id));
+        }
+        if let Some(actors) = &patch.actors {
+            check_known(&state.actors, actors, ResourceKind::Actor)?;
+        }
+        let row = state
+            .movies
+            .get_mut(&id)
+            .ok_or_else(|| Error::movie_not_found(id))?;
+        if let Some(title) = patch.title {
+            row.folded = fold(title.as_str());
+            row.title = title;
+        }
+        if let Some(date) = patch.release_date {
+            row.release_date = date;
+        }
+        if let Some(actors) = patch.actors {
+            state.set_cast(id, &actors);
+        }
+        state.movie(id)
+    }
+
+    async fn delete_movie(&self, id: MovieId) -> Result<Movie> {
+        let mut state = self.write();
+        let movie = state.movie(id)?;
+        state.set_cast(id, &[]);
+        state.movies.remove(&id);
+        Ok(movie)
+    }
+
+    async fn list_actors(&self, query: &ListQuery) -> Result<Page<ActorSummary>> {
+        let state = self.read();
+        Ok(page_of(
+            state.actors.iter(),
+            query,
+            |row| &row.folded,
+            |id, row| ActorSummary {
+                id: *id,
+                name: row.name.clone(),
+                age: row.age,
+                gender: row.gender,
+            },
+        ))
+    }
+
+    async fn get_actor(&self, id: ActorId) -> Result<Actor> {
+        self.read().actor(id)
+    }
+
+    async fn create_actor(&self, actor: NewActor) -> Result<Actor> {
+        let mut state = self.write();
+        check_known(&state.movies, &actor.movies, ResourceKind::Movie)?;
+        state.last_actor_id += 1;
+        let id = ActorId(state.last_actor_id);
+        state.actors.insert(
+            id,
+            ActorRow {
+                folded: fold(actor.name.as_str()),
+                name: actor.name,
+                age: actor.age,
+                gender: actor.gender,
+                movies: BTreeSet::new(),
+            },
+        );
+        state.set_roles(id, &actor.movies);
+        state.actor(id)
+    }
+
+    async fn update_actor(&self, id: ActorId, patch: ActorPatch) -> Result<Actor> {
+        let mut state = self.write();
+        if !state.actors.contains_key(&id) {
+            return Err(Error::actor_not_found(id));
+        }
+        if let Some(movies) = &patch.movies {
+            check_known(&state.movies, movies, ResourceKind::Movie)?;
+        }
+        let row = state
+            .actors
+            .get_mut(&id)
+            .ok_or_else(|| Error::actor_not_found(id))?;
+        if let Some(name) = patch.name {
+            row.folded = fold(name.as_str());
+            row.name = name;
+        }
+        if let Some(age) = patch.age {
+            row.age = age;
+        }
+        if let Some(gender) = patch.gender {
+            row.gender = gender;
+        }
+        if let Some(movies) = patch.movies {
+            state.set_roles(id, &movies);
+        }
+        state.actor(id)
+    }
+
+    async fn delete_actor(&self, id: ActorId) -> Result<Actor> {
+        let mut state = self.write();
+        let actor = state.actor(id)?;
+        state.set_roles(id, &[]);
+        state.actors.remove(&id);
+        Ok(actor)
+    }
+
+    async fn ping(&self) -> Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,21 @@
+//! The shared store conformance suite, against the memory store.
+
+use casting_store_memory::MemoryStore;
+
+async fn fresh() -> Option<MemoryStore> {
+    Some(MemoryStore::new())
+}
+
+casting_core::conformance_tests!(fresh);
+
+/// The suite once more through `Box<dyn Store>`, to prove the forwarding impls and the dyn path.
+mod through_a_box {
+    use casting_core::Store;
+    use casting_store_memory::MemoryStore;
+
+    async fn fresh() -> Option<Box<dyn Store>> {
+        Some(Box::new(MemoryStore::new()))
+    }
+
+    casting_core::conformance_tests!(fresh);
+}
