@@ -85,6 +85,7 @@ macro_rules! conformance_tests {
             ids_are_never_reused,
             concurrent_creates_get_distinct_ids,
             concurrent_cast_replacements_end_in_one_cast,
+            concurrent_role_replacements_end_in_one_list,
             concurrent_edits_from_both_sides_stay_consistent,
         );
     };

@@ -249,8 +249,39 @@ pub async fn concurrent_cast_replacements_end_in_one_cast(store: &dyn Store) {
     assert_links_consistent(store, &[movie], &actors).await;
 }
 
-/// Movie-side and actor-side edits of the same links, at once, all succeed (no deadlock) and
-/// leave the relation the same from both sides.
+/// Concurrent replacements of one actor's movies end in exactly one of the submitted lists.
+pub async fn concurrent_role_replacements_end_in_one_list(store: &dyn Store) {
+    let mut movies = Vec::new();
+    for i in 0..6 {
+        movies.push(add_movie(store, &format!("Movie {i}"), &[]).await.id);
+    }
+    let actor = add_actor(store, "Contested", &movies[..1]).await.id;
+    let lists: Vec<Vec<MovieId>> = (0..16)
+        .map(|i| {
+            let mut list = vec![movies[i % 6], movies[(i + 2) % 6]];
+            list.sort_unstable();
+            list
+        })
+        .collect();
+    let results = join_all(
+        lists
+            .iter()
+            .map(|list| store.update_actor(actor, patch_movies(list))),
+    )
+    .await;
+    for result in results {
+        result.expect("every concurrent replacement succeeds");
+    }
+    let final_list = store.get_actor(actor).await.expect("get").movies;
+    assert!(
+        lists.contains(&final_list),
+        "final list {final_list:?} is none of the submitted lists"
+    );
+    assert_links_consistent(store, &movies, &[actor]).await;
+}
+
+/// Movie-side and actor-side edits of the same links, at once and over several rounds, all
+/// succeed (no deadlock) and leave the relation the same from both sides.
 pub async fn concurrent_edits_from_both_sides_stay_consistent(store: &dyn Store) {
     let mut movies = Vec::new();
     let mut actors = Vec::new();
@@ -258,32 +289,31 @@ pub async fn concurrent_edits_from_both_sides_stay_consistent(store: &dyn Store)
         movies.push(add_movie(store, &format!("Movie {i}"), &[]).await.id);
         actors.push(add_actor(store, &format!("Actor {i}"), &[]).await.id);
     }
-    let movie_side = (0..12).map(|i| {
-        let movie = movies[i % 4];
-        let mut cast = vec![actors[i % 4], actors[(i + 1) % 4]];
-        if i % 3 == 0 {
-            cast.reverse();
+    for round in 0..3 {
+        let movie_side = (0..16).map(|i| {
+            let movie = movies[(i + round) % 4];
+            let cast = vec![actors[i % 4], actors[(i + 1) % 4], actors[(i + 3) % 4]];
+            store.update_movie(
+                movie,
+                MoviePatch {
+                    actors: Some(cast),
+                    ..MoviePatch::default()
+                },
+            )
+        });
+        let actor_side = (0..16).map(|i| {
+            let actor = actors[(i + round) % 4];
+            let roles = vec![movies[(i + 2) % 4], movies[(i + 3) % 4], movies[i % 4]];
+            store.update_actor(actor, patch_movies(&roles))
+        });
+        let (movie_results, actor_results) =
+            futures_util::future::join(join_all(movie_side), join_all(actor_side)).await;
+        for result in movie_results {
+            result.expect("movie-side edit succeeds");
         }
-        store.update_movie(
-            movie,
-            MoviePatch {
-                actors: Some(cast),
-                ..MoviePatch::default()
-            },
-        )
-    });
-    let actor_side = (0..12).map(|i| {
-        let actor = actors[i % 4];
-        let roles = vec![movies[(i + 2) % 4], movies[(i + 3) % 4]];
-        store.update_actor(actor, patch_movies(&roles))
-    });
-    let (movie_results, actor_results) =
-        futures_util::future::join(join_all(movie_side), join_all(actor_side)).await;
-    for result in movie_results {
-        result.expect("movie-side edit succeeds");
+        for result in actor_results {
+            result.expect("actor-side edit succeeds");
+        }
+        assert_links_consistent(store, &movies, &actors).await;
     }
-    for result in actor_results {
-        result.expect("actor-side edit succeeds");
-    }
-    assert_links_consistent(store, &movies, &actors).await;
 }

@@ -1,0 +1,163 @@
+//! Lists: one statement gives the page and the total from one snapshot.
+//!
+//! An unfiltered total comes from `row_counts` (kept exact by triggers, migration 0003); a total
+//! under `q` counts the matches, which the trigram indexes of migration 0002 find.
+//!
+//! Each list has two statements, with and without `q`, so the planner gets a plan fitted to each
+//! (a single `$1 IS NULL OR title ILIKE $1` would get one generic plan for both).
+
+use casting_core::{
+    ActorId, ActorSummary, Age, Gender, ListQuery, MovieId, MovieSummary, Name, Page, ReleaseDate,
+    Result, Title,
+};
+use chrono::NaiveDate;
+use sqlx::PgPool;
+use tracing::instrument;
+
+use crate::error::{corrupt, from_sqlx};
+
+const MOVIES: &str = "
+    SELECT t.total, m.id, m.title, m.release_date
+    FROM (SELECT sum(n)::bigint AS total FROM row_counts WHERE table_name = 'movies') AS t
+    LEFT JOIN LATERAL (
+        SELECT id, title, release_date FROM movies ORDER BY id LIMIT $1 OFFSET $2
+    ) AS m ON true
+    ORDER BY m.id";
+
+const MOVIES_Q: &str = "
+    SELECT t.total, m.id, m.title, m.release_date
+    FROM (SELECT count(*) AS total FROM movies WHERE title ILIKE $3) AS t
+    LEFT JOIN LATERAL (
+        SELECT id, title, release_date FROM movies WHERE title ILIKE $3
+        ORDER BY id LIMIT $1 OFFSET $2
+    ) AS m ON true
+    ORDER BY m.id";
+
+const ACTORS: &str = "
+    SELECT t.total, a.id, a.name, a.age, a.gender
+    FROM (SELECT sum(n)::bigint AS total FROM row_counts WHERE table_name = 'actors') AS t
+    LEFT JOIN LATERAL (
+        SELECT id, name, age, gender FROM actors ORDER BY id LIMIT $1 OFFSET $2
+    ) AS a ON true
+    ORDER BY a.id";
+
+const ACTORS_Q: &str = "
+    SELECT t.total, a.id, a.name, a.age, a.gender
+    FROM (SELECT count(*) AS total FROM actors WHERE name ILIKE $3) AS t
+    LEFT JOIN LATERAL (
+        SELECT id, name, age, gender FROM actors WHERE name ILIKE $3
+        ORDER BY id LIMIT $1 OFFSET $2
+    ) AS a ON true
+    ORDER BY a.id";
+
+/// `q` as an `ILIKE` pattern: `\`, `%` and `_` escaped, then wrapped in `%`.
+pub(crate) fn contains_pattern(q: &str) -> String {
+    let mut pattern = String::with_capacity(q.len() + 2);
+    pattern.push('%');
+    for c in q.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+fn limit_offset(query: &ListQuery) -> (i64, i64) {
+    let offset = i64::try_from(query.offset()).unwrap_or(i64::MAX);
+    (i64::from(query.per_page()), offset)
+}
+
+fn page<T>(query: &ListQuery, total: i64, items: Vec<T>) -> Page<T> {
+    Page {
+        items,
+        total: u64::try_from(total).unwrap_or_default(),
+        page: query.page(),
+        per_page: query.per_page(),
+    }
+}
+
+type MovieLine = (i64, Option<i64>, Option<String>, Option<NaiveDate>);
+type ActorLine = (
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<i16>,
+    Option<String>,
+);
+
+#[instrument(skip(pool), err(level = "debug"))]
+pub(crate) async fn movies(pool: &PgPool, query: &ListQuery) -> Result<Page<MovieSummary>> {
+    let (limit, offset) = limit_offset(query);
+    let lines: Vec<MovieLine> = match query.q() {
+        None => sqlx::query_as(MOVIES).bind(limit).bind(offset),
+        Some(q) => sqlx::query_as(MOVIES_Q)
+            .bind(limit)
+            .bind(offset)
+            .bind(contains_pattern(q)),
+    }
+    .fetch_all(pool)
+    .await
+    .map_err(from_sqlx)?;
+
+    let total = lines.first().map_or(0, |line| line.0);
+    let mut items = Vec::with_capacity(lines.len());
+    for line in lines {
+        if let (_, Some(id), Some(title), Some(date)) = line {
+            items.push(MovieSummary {
+                id: MovieId(id),
+                title: Title::parse(&title).map_err(corrupt)?,
+                release_date: ReleaseDate::try_from(date).map_err(corrupt)?,
+            });
+        }
+    }
+    Ok(page(query, total, items))
+}
+
+#[instrument(skip(pool), err(level = "debug"))]
+pub(crate) async fn actors(pool: &PgPool, query: &ListQuery) -> Result<Page<ActorSummary>> {
+    let (limit, offset) = limit_offset(query);
+    let lines: Vec<ActorLine> = match query.q() {
+        None => sqlx::query_as(ACTORS).bind(limit).bind(offset),
+        Some(q) => sqlx::query_as(ACTORS_Q)
+            .bind(limit)
+            .bind(offset)
+            .bind(contains_pattern(q)),
+    }
+    .fetch_all(pool)
+    .await
+    .map_err(from_sqlx)?;
+
+    let total = lines.first().map_or(0, |line| line.0);
+    let mut items = Vec::with_capacity(lines.len());
+    for line in lines {
+        if let (_, Some(id), Some(name), Some(age), Some(gender)) = line {
+            items.push(actor_summary(id, &name, age, &gender)?);
+        }
+    }
+    Ok(page(query, total, items))
+}
+
+/// An actor row read back, checked against the domain rules.
+pub(crate) fn actor_summary(id: i64, name: &str, age: i16, gender: &str) -> Result<ActorSummary> {
+    Ok(ActorSummary {
+        id: ActorId(id),
+        name: Name::parse(name).map_err(corrupt)?,
+        age: Age::parse(i64::from(age)).map_err(corrupt)?,
+        gender: Gender::parse(gender).map_err(corrupt)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn patterns_escape_wildcards_and_backslash() {
+        assert_eq!(contains_pattern("star"), "%star%");
+        assert_eq!(contains_pattern("100%"), "%100\\%%");
+        assert_eq!(contains_pattern("a_b"), "%a\\_b%");
+        assert_eq!(contains_pattern(r"C:\x"), r"%C:\\x%");
+    }
+}

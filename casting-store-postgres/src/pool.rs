@@ -1,0 +1,141 @@
+//! [`PostgresStore`], its construction and its [`Store`] impl.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use casting_core::{
+    Actor, ActorId, ActorPatch, ActorSummary, ListQuery, Movie, MovieId, MoviePatch, MovieSummary,
+    NewActor, NewMovie, Page, Result, Store,
+};
+use sqlx::PgPool;
+use sqlx::postgres::PgPoolOptions;
+
+use crate::error::from_sqlx;
+use crate::{actors, list, movies};
+
+/// Pool settings for [`PostgresStore::connect`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// The most connections the pool opens (default 10).
+    pub max_connections: u32,
+    /// How long a query waits for a free connection, or for a new one to open, before the store
+    /// answers [`Error::Unavailable`](casting_core::Error::Unavailable) (default 5 s).
+    pub acquire_timeout: Duration,
+    /// Connections idle this long are closed (default 10 min).
+    pub idle_timeout: Option<Duration>,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+            idle_timeout: Some(Duration::from_secs(600)),
+        }
+    }
+}
+
+impl PoolSettings {
+    /// The sqlx pool options these settings describe, to adjust further before connecting.
+    pub fn pool_options(&self) -> PgPoolOptions {
+        PgPoolOptions::new()
+            .max_connections(self.max_connections)
+            .acquire_timeout(self.acquire_timeout)
+            .idle_timeout(self.idle_timeout)
+    }
+}
+
+/// The casting catalogue in PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// A store over a pool you made. Run [`crate::migrate`] on it first.
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// Connects to `url` with the default [`PoolSettings`]. Does not migrate.
+    pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, &PoolSettings::default()).await
+    }
+
+    /// Connects to `url` with `settings`, opening one connection to prove the database answers.
+    /// Does not migrate.
+    pub async fn connect_with(url: &str, settings: &PoolSettings) -> Result<Self> {
+        let pool = settings
+            .pool_options()
+            .connect(url)
+            .await
+            .map_err(from_sqlx)?;
+        Ok(Self::new(pool))
+    }
+
+    /// Applies the embedded migrations to this store's database.
+    pub async fn migrate(&self) -> Result<()> {
+        crate::migrate(&self.pool).await
+    }
+
+    /// The pool, for callers that share it.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn list_movies(&self, query: &ListQuery) -> Result<Page<MovieSummary>> {
+        list::movies(&self.pool, query).await
+    }
+
+    async fn get_movie(&self, id: MovieId) -> Result<Movie> {
+        movies::get(&self.pool, id).await
+    }
+
+    async fn create_movie(&self, movie: NewMovie) -> Result<Movie> {
+        movies::create(&self.pool, movie).await
+    }
+
+    async fn update_movie(&self, id: MovieId, patch: MoviePatch) -> Result<Movie> {
+        movies::update(&self.pool, id, patch).await
+    }
+
+    async fn delete_movie(&self, id: MovieId) -> Result<Movie> {
+        movies::delete(&self.pool, id).await
+    }
+
+    async fn list_actors(&self, query: &ListQuery) -> Result<Page<ActorSummary>> {
+        list::actors(&self.pool, query).await
+    }
+
+    async fn get_actor(&self, id: ActorId) -> Result<Actor> {
+        actors::get(&self.pool, id).await
+    }
+
+    async fn create_actor(&self, actor: NewActor) -> Result<Actor> {
+        actors::create(&self.pool, actor).await
+    }
+
+    async fn update_actor(&self, id: ActorId, patch: ActorPatch) -> Result<Actor> {
+        actors::update(&self.pool, id, patch).await
+    }
+
+    async fn delete_actor(&self, id: ActorId) -> Result<Actor> {
+        actors::delete(&self.pool, id).await
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(drop)
+            .map_err(from_sqlx)
+    }
+}

@@ -1,0 +1,143 @@
+//! A fresh, migrated PostgreSQL database per test, on the server at `DATABASE_URL`.
+//!
+//! Without `DATABASE_URL` the tests say once that they were skipped and pass; with
+//! `CASTING_REQUIRE_DB=1` they fail instead. A test that passes drops its database; one that
+//! fails leaves it for inspection, and the next run drops it once its process is gone.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::str::FromStr;
+use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use casting_core::Store;
+use casting_core::conformance::Fixture;
+use casting_store_postgres::{PoolSettings, PostgresStore};
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
+
+const PREFIX: &str = "casting_test_";
+
+/// `DATABASE_URL`, or `None` after saying the tests are skipped.
+pub fn database_url() -> Option<String> {
+    static SKIP: Once = Once::new();
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("CASTING_REQUIRE_DB").as_deref() != Ok("1"),
+                "CASTING_REQUIRE_DB=1 but DATABASE_URL is not set: PostgreSQL tests cannot run"
+            );
+            SKIP.call_once(|| {
+                // Straight to stderr, past the test harness's capture, so it is seen.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "SKIPPED: PostgreSQL store tests (DATABASE_URL is not set)"
+                );
+            });
+            None
+        }
+    }
+}
+
+/// A database of its own for one test.
+pub struct PgFixture {
+    pub store: PostgresStore,
+    pub name: String,
+    admin: PgConnectOptions,
+}
+
+impl Fixture for PgFixture {
+    fn store(&self) -> &dyn Store {
+        &self.store
+    }
+
+    async fn finish(self) {
+        self.drop_database().await;
+    }
+}
+
+impl PgFixture {
+    /// Takes charge of a database made by [`empty_database`].
+    pub fn adopt(store: PostgresStore, name: String, admin: PgConnectOptions) -> Self {
+        Self { store, name, admin }
+    }
+
+    /// Closes the pool and drops the database.
+    pub async fn drop_database(self) {
+        self.store.close().await;
+        let mut admin = self.admin.connect().await.expect("connect to drop");
+        sqlx::query(AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            self.name
+        )))
+        .execute(&mut admin)
+        .await
+        .expect("drop test database");
+        let _ = admin.close().await;
+    }
+}
+
+/// An empty database, not migrated: its name and its connect options.
+pub async fn empty_database() -> Option<(String, PgConnectOptions, PgConnectOptions)> {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    static SWEEP: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+    let url = database_url()?;
+    let admin = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
+    let mut conn = admin.connect().await.expect("connect to DATABASE_URL");
+    SWEEP.get_or_init(|| sweep_stale(&admin)).await;
+
+    let name = format!(
+        "{PREFIX}{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    sqlx::query(AssertSqlSafe(format!("CREATE DATABASE \"{name}\"")))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    let _ = conn.close().await;
+    let options = admin.clone().database(&name);
+    Some((name, admin, options))
+}
+
+/// A fresh database with the migrations applied, behind a `PostgresStore`.
+pub async fn fresh() -> Option<PgFixture> {
+    let (name, admin, options) = empty_database().await?;
+    let pool = PoolSettings::default()
+        .pool_options()
+        .connect_with(options)
+        .await
+        .expect("connect to the test database");
+    let store = PostgresStore::new(pool);
+    store.migrate().await.expect("migrate");
+    Some(PgFixture { store, name, admin })
+}
+
+/// Drops the test databases of processes that are gone (tests that failed earlier).
+async fn sweep_stale(admin: &PgConnectOptions) {
+    let mut conn = admin.connect().await.expect("connect to sweep");
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'casting\\_test\\_%'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("list test databases");
+    for name in names {
+        let pid = name
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let alive = pid.is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
+        if !alive {
+            let _ = sqlx::query(AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+            )))
+            .execute(&mut conn)
+            .await;
+        }
+    }
+    let _ = conn.close().await;
+}

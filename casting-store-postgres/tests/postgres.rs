@@ -1,0 +1,266 @@
+//! What only the PostgreSQL store has: migrations, CHECK constraints, an unreachable server.
+
+mod common;
+
+use std::time::Duration;
+
+use casting_core::{Error, ListQuery, Store};
+use casting_store_postgres::{MIGRATOR, PoolSettings, PostgresStore, migrate};
+
+#[tokio::test]
+async fn migrations_apply_to_an_empty_database_and_again_without_change() {
+    let Some((name, admin, options)) = common::empty_database().await else {
+        return;
+    };
+    let pool = PoolSettings::default()
+        .pool_options()
+        .connect_with(options)
+        .await
+        .unwrap();
+    migrate(&pool).await.expect("first run");
+    migrate(&pool).await.expect("second run is a no-op");
+
+    let applied: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let embedded: Vec<i64> = MIGRATOR.iter().map(|m| m.version).collect();
+    assert_eq!(applied, embedded);
+
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables
+         WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(tables, ["actors", "actors_movies", "movies", "row_counts"]);
+
+    let store = PostgresStore::new(pool);
+    let fixture = common::PgFixture::adopt(store, name, admin);
+    assert_eq!(
+        fixture
+            .store
+            .list_movies(&ListQuery::default())
+            .await
+            .unwrap()
+            .total,
+        0
+    );
+    fixture.drop_database().await;
+}
+
+/// Each statement must fail with a CHECK (or NOT NULL / foreign key) violation.
+#[tokio::test]
+async fn constraints_reject_direct_bad_inserts() {
+    let Some(fixture) = common::fresh().await else {
+        return;
+    };
+    let pool = fixture.store.pool().clone();
+    let bad: [(&str, &str); 14] = [
+        (
+            "INSERT INTO movies (title, release_date) VALUES ('', '2025-01-01')",
+            "23514",
+        ),
+        (
+            "INSERT INTO movies (title, release_date) VALUES ('  padded ', '2025-01-01')",
+            "23514",
+        ),
+        (
+            "INSERT INTO movies (title, release_date) VALUES (repeat('x', 201), '2025-01-01')",
+            "23514",
+        ),
+        (
+            "INSERT INTO movies (title, release_date) VALUES (E'tab\\there', '2025-01-01')",
+            "23514",
+        ),
+        (
+            "INSERT INTO movies (title, release_date) VALUES ('Old', '0001-01-01'::date - 1)",
+            "23514",
+        ),
+        (
+            "INSERT INTO movies (title, release_date) VALUES (NULL, '2025-01-01')",
+            "23502",
+        ),
+        (
+            "INSERT INTO actors (name, age, gender) VALUES ('', 30, 'Male')",
+            "23514",
+        ),
+        (
+            "INSERT INTO actors (name, age, gender) VALUES ('A', -1, 'Male')",
+            "23514",
+        ),
+        (
+            "INSERT INTO actors (name, age, gender) VALUES ('A', 151, 'Male')",
+            "23514",
+        ),
+        (
+            "INSERT INTO actors (name, age, gender) VALUES ('A', 30, 'male')",
+            "23514",
+        ),
+        (
+            "INSERT INTO actors (name, age, gender) VALUES ('A', 30, 'Robot')",
+            "23514",
+        ),
+        (
+            "INSERT INTO actors (name, age, gender) VALUES (repeat('n', 201), 30, 'Other')",
+            "23514",
+        ),
+        (
+            "INSERT INTO actors_movies (movie_id, actor_id) VALUES (999, 999)",
+            "23503",
+        ),
+        (
+            "INSERT INTO movies (id, title, release_date) VALUES (5, 'Forced id', '2025-01-01')",
+            "428C9",
+        ),
+    ];
+    for (sql, code) in bad {
+        let err = sqlx::query(sql).execute(&pool).await.expect_err(sql);
+        let got = err
+            .as_database_error()
+            .and_then(|e| e.code())
+            .unwrap_or_default();
+        assert_eq!(got, code, "{sql}: {err}");
+    }
+    // The edges themselves are allowed.
+    for ok in [
+        "INSERT INTO movies (title, release_date) VALUES (repeat('é', 200), '9999-12-31')",
+        "INSERT INTO actors (name, age, gender) VALUES ('Z', 0, 'Female'), ('Y', 150, 'Other')",
+    ] {
+        sqlx::query(ok).execute(&pool).await.expect(ok);
+    }
+    fixture.drop_database().await;
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_unavailable_quickly() {
+    if common::database_url().is_none() {
+        return;
+    }
+    // Nothing listens on port 1; the pool must give up within its acquire timeout.
+    let settings = PoolSettings {
+        acquire_timeout: Duration::from_millis(500),
+        ..PoolSettings::default()
+    };
+    let connected = tokio::time::timeout(
+        Duration::from_secs(10),
+        PostgresStore::connect_with("postgres://postgres@127.0.0.1:1/none", &settings),
+    )
+    .await
+    .expect("connect must not hang");
+    assert!(
+        matches!(connected, Err(Error::Unavailable(_))),
+        "{connected:?}"
+    );
+
+    let lazy = PostgresStore::new(
+        settings
+            .pool_options()
+            .connect_lazy("postgres://postgres@127.0.0.1:1/none")
+            .unwrap(),
+    );
+    let query = ListQuery::default();
+    let listed = tokio::time::timeout(Duration::from_secs(10), lazy.list_movies(&query))
+        .await
+        .expect("list must not hang");
+    assert!(matches!(listed, Err(Error::Unavailable(_))), "{listed:?}");
+    let pinged = tokio::time::timeout(Duration::from_secs(10), lazy.ping())
+        .await
+        .expect("ping must not hang");
+    assert!(matches!(pinged, Err(Error::Unavailable(_))), "{pinged:?}");
+}
+
+/// A store whose server goes away answers Unavailable, not a panic or a hang.
+#[tokio::test]
+async fn a_closed_pool_is_unavailable() {
+    let Some(fixture) = common::fresh().await else {
+        return;
+    };
+    let store = fixture.store.clone();
+    store.ping().await.expect("ping before close");
+    store.close().await;
+    assert!(matches!(store.ping().await, Err(Error::Unavailable(_))));
+    fixture.drop_database().await;
+}
+
+/// Unfiltered totals come from trigger-kept counts: they must follow every kind of write, by this
+/// store or by anyone else.
+#[tokio::test]
+async fn totals_follow_direct_writes() {
+    let Some(fixture) = common::fresh().await else {
+        return;
+    };
+    let pool = fixture.store.pool().clone();
+    let total = || async {
+        let movies = fixture
+            .store
+            .list_movies(&ListQuery::default())
+            .await
+            .unwrap();
+        let actors = fixture
+            .store
+            .list_actors(&ListQuery::default())
+            .await
+            .unwrap();
+        (movies.total, actors.total)
+    };
+    assert_eq!(total().await, (0, 0));
+    for sql in [
+        "INSERT INTO movies (title, release_date)
+         SELECT 'M' || g, DATE '2000-01-01' FROM generate_series(1, 5) AS g",
+        "INSERT INTO actors (name, age, gender) VALUES ('A', 1, 'Male'), ('B', 2, 'Female')",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+    assert_eq!(total().await, (5, 2));
+    sqlx::query("DELETE FROM movies WHERE title IN ('M1', 'M2')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(total().await, (3, 2));
+    // A rolled-back write leaves the counts as they were.
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("DELETE FROM actors")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(total().await, (3, 2));
+    sqlx::query("TRUNCATE movies CASCADE")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(total().await, (0, 2));
+    let per_shard: i64 = sqlx::query_scalar("SELECT count(*) FROM row_counts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(per_shard, 32, "16 shards for each of two tables");
+    fixture.drop_database().await;
+}
+
+/// `q` of three characters or more is served by the trigram index, not a scan of every row.
+#[tokio::test]
+async fn q_uses_the_trigram_index() {
+    let Some(fixture) = common::fresh().await else {
+        return;
+    };
+    let pool = fixture.store.pool().clone();
+    let mut tx = pool.begin().await.unwrap();
+    // Make the planner prefer an index wherever one applies, on this small table.
+    sqlx::query("SET LOCAL enable_seqscan = off")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let plan: Vec<String> =
+        sqlx::query_scalar("EXPLAIN SELECT count(*) FROM movies WHERE title ILIKE '%zebra%'")
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+    let plan = plan.join("\n");
+    assert!(plan.contains("movies_title_trgm_idx"), "{plan}");
+    tx.rollback().await.unwrap();
+    fixture.drop_database().await;
+}
