@@ -1,0 +1,36 @@
+//! One token verification with warm keys, and the `Authorization` header parse: the per-request
+//! cost of authentication, which bounds the server's authenticated throughput.
+//!
+//! `cargo bench -p casting-auth0 --all-features`. Figures are in `docs/performance.md`.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use casting_auth0::{DevIssuer, bearer_token};
+use casting_core::Role;
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn verification(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let issuer = DevIssuer::new().expect("key");
+    // A static key set is the warm cache: the key is found in memory, nothing is downloaded.
+    let verifier = issuer.verifier().expect("verifier");
+    let token = issuer.token_for_role(Role::ExecutiveProducer, Duration::from_secs(3600));
+    let header = format!("Bearer {token}");
+    runtime
+        .block_on(verifier.verify_token(&token))
+        .expect("the token verifies");
+
+    c.bench_function("verify_token RS256-2048, warm keys", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { verifier.verify_token(black_box(&token)).await })
+    });
+    c.bench_function("bearer_token header parse", |b| {
+        b.iter(|| bearer_token(black_box(&header)).map(str::len))
+    });
+}
+
+criterion_group!(benches, verification);
+criterion_main!(benches);

@@ -1,0 +1,50 @@
+//! Verifies Auth0 access tokens for the casting API, the way Auth0's own SDKs do.
+//!
+//! [`Auth0Verifier`] implements [`casting_core::TokenVerifier`]: token in, [`Principal`] out
+//! (the `sub`, and the permissions in the `permissions` claim; unknown strings are ignored, an
+//! absent claim is no permissions).
+//!
+//! Checked before any key is looked up: the token's size (16 KiB), three segments, a JSON header
+//! with `alg` exactly `RS256`, no `crit`, a `kid`. Keys come only from the key set, never from
+//! `jwk`, `jku`, `x5u` or `x5c` headers. Then the signature, `iss` (exact), `aud` (a string or
+//! an array holding one of ours), `exp` (required), `nbf`, a future `iat`, with 5 s leeway, and
+//! `permissions` (an array of strings, if present).
+//!
+//! Keys are cached: refreshed in the background after a TTL, downloaded again for an unknown
+//! `kid` at most once per cooldown by one shared download, and kept through outages up to a max
+//! staleness ([`CacheSettings`]). Downloads are HTTPS only (plain HTTP to loopback when allowed),
+//! time out, need a 200 and are capped at 1 MiB.
+//!
+//! ```no_run
+//! use casting_auth0::{Auth0Config, Auth0Verifier, bearer_token};
+//!
+//! # async fn demo(header: &str) -> Result<(), casting_auth0::Error> {
+//! let verifier = Auth0Verifier::new(Auth0Config::for_domain(
+//!     "tenant.eu.auth0.com",
+//!     "https://casting.example/api",
+//! ))?;
+//! let principal = verifier.verify_token(bearer_token(header)?).await?;
+//! println!("{} may {:?}", principal.subject(), principal.permissions());
+//! # Ok(()) }
+//! ```
+//!
+//! With the feature `dev`, [`DevIssuer`] makes a key at run time and mints tokens for any role.
+//!
+//! [`Principal`]: casting_core::Principal
+
+mod cache;
+mod claims;
+mod config;
+#[cfg(feature = "dev")]
+mod dev;
+mod error;
+mod header;
+mod jwks;
+mod verifier;
+
+pub use config::{Auth0Config, CacheSettings};
+#[cfg(feature = "dev")]
+pub use dev::DevIssuer;
+pub use error::Error;
+pub use header::bearer_token;
+pub use verifier::{Auth0Verifier, install_crypto_provider};
