@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tracing::instrument;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::input::{ActorChanges, ActorInput, MovieChanges, MovieInput};
 use crate::model::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
 use crate::query::{ListParams, ListQuery};
@@ -14,7 +14,8 @@ use crate::store::Store;
 /// The casting API over any [`Store`].
 ///
 /// Every method checks the caller's permission first, then validates the input, then asks the
-/// store: a caller without the right learns nothing about what exists or what is valid.
+/// store: a caller without the right learns nothing about what exists or what is valid. An
+/// update of a missing record is `NotFound` even when its changes are also invalid.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -104,7 +105,15 @@ impl CastingService {
         changes: MovieChanges,
     ) -> Result<Movie> {
         who.require(Permission::PatchMovie)?;
-        let patch = changes.validate()?;
+        let patch = match changes.validate() {
+            Ok(patch) => patch,
+            // A missing movie is reported before what is wrong with the changes.
+            Err(invalid @ Error::Invalid(_)) => {
+                self.store.get_movie(id).await?;
+                return Err(invalid);
+            }
+            Err(other) => return Err(other),
+        };
         self.store.update_movie(id, patch).await
     }
 
@@ -151,7 +160,15 @@ impl CastingService {
         changes: ActorChanges,
     ) -> Result<Actor> {
         who.require(Permission::PatchActor)?;
-        let patch = changes.validate()?;
+        let patch = match changes.validate() {
+            Ok(patch) => patch,
+            // A missing actor is reported before what is wrong with the changes.
+            Err(invalid @ Error::Invalid(_)) => {
+                self.store.get_actor(id).await?;
+                return Err(invalid);
+            }
+            Err(other) => return Err(other),
+        };
         self.store.update_actor(id, patch).await
     }
 

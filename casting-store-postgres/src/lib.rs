@@ -17,6 +17,8 @@ mod error;
 mod list;
 mod movies;
 mod pool;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use pool::{PoolSettings, PostgresStore};
 

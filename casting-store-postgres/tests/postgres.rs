@@ -1,6 +1,6 @@
 //! What only the PostgreSQL store has: migrations, CHECK constraints, an unreachable server.
 
-mod common;
+use casting_store_postgres::testing;
 
 use std::time::Duration;
 
@@ -9,7 +9,7 @@ use casting_store_postgres::{MIGRATOR, PoolSettings, PostgresStore, migrate};
 
 #[tokio::test]
 async fn migrations_apply_to_an_empty_database_and_again_without_change() {
-    let Some((name, admin, options)) = common::empty_database().await else {
+    let Some((name, admin, options)) = testing::empty_database().await else {
         return;
     };
     let pool = PoolSettings::default()
@@ -38,7 +38,7 @@ async fn migrations_apply_to_an_empty_database_and_again_without_change() {
     assert_eq!(tables, ["actors", "actors_movies", "movies", "row_counts"]);
 
     let store = PostgresStore::new(pool);
-    let fixture = common::PgFixture::adopt(store, name, admin);
+    let fixture = testing::TestDatabase::adopt(store, name, admin);
     assert_eq!(
         fixture
             .store
@@ -54,7 +54,7 @@ async fn migrations_apply_to_an_empty_database_and_again_without_change() {
 /// Each statement must fail with a CHECK (or NOT NULL / foreign key) violation.
 #[tokio::test]
 async fn constraints_reject_direct_bad_inserts() {
-    let Some(fixture) = common::fresh().await else {
+    let Some(fixture) = testing::fresh().await else {
         return;
     };
     let pool = fixture.store.pool().clone();
@@ -136,7 +136,7 @@ async fn constraints_reject_direct_bad_inserts() {
 
 #[tokio::test]
 async fn an_unreachable_database_is_unavailable_quickly() {
-    if common::database_url().is_none() {
+    if testing::database_url().is_none() {
         return;
     }
     // Nothing listens on port 1; the pool must give up within its acquire timeout.
@@ -175,7 +175,7 @@ async fn an_unreachable_database_is_unavailable_quickly() {
 /// A store whose server goes away answers Unavailable, not a panic or a hang.
 #[tokio::test]
 async fn a_closed_pool_is_unavailable() {
-    let Some(fixture) = common::fresh().await else {
+    let Some(fixture) = testing::fresh().await else {
         return;
     };
     let store = fixture.store.clone();
@@ -189,7 +189,7 @@ async fn a_closed_pool_is_unavailable() {
 /// store or by anyone else.
 #[tokio::test]
 async fn totals_follow_direct_writes() {
-    let Some(fixture) = common::fresh().await else {
+    let Some(fixture) = testing::fresh().await else {
         return;
     };
     let pool = fixture.store.pool().clone();
@@ -244,7 +244,7 @@ async fn totals_follow_direct_writes() {
 /// `q` of three characters or more is served by the trigram index, not a scan of every row.
 #[tokio::test]
 async fn q_uses_the_trigram_index() {
-    let Some(fixture) = common::fresh().await else {
+    let Some(fixture) = testing::fresh().await else {
         return;
     };
     let pool = fixture.store.pool().clone();

@@ -1,19 +1,18 @@
-//! A fresh, migrated PostgreSQL database per test, on the server at `DATABASE_URL`.
+//! (feature `testing`) A fresh, migrated PostgreSQL database per test, on the server at
+//! `DATABASE_URL`, for this crate's tests and for any crate that tests over this store.
 //!
 //! Without `DATABASE_URL` the tests say once that they were skipped and pass; with
 //! `CASTING_REQUIRE_DB=1` they fail instead. A test that passes drops its database; one that
 //! fails leaves it for inspection, and the next run drops it once its process is gone.
-
-#![allow(dead_code)]
 
 use std::io::Write;
 use std::str::FromStr;
 use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::{PoolSettings, PostgresStore};
 use casting_core::Store;
 use casting_core::conformance::Fixture;
-use casting_store_postgres::{PoolSettings, PostgresStore};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection};
 
@@ -42,13 +41,16 @@ pub fn database_url() -> Option<String> {
 }
 
 /// A database of its own for one test.
-pub struct PgFixture {
+#[derive(Debug)]
+pub struct TestDatabase {
+    /// The store over it, migrated.
     pub store: PostgresStore,
+    /// The database's name.
     pub name: String,
     admin: PgConnectOptions,
 }
 
-impl Fixture for PgFixture {
+impl Fixture for TestDatabase {
     fn store(&self) -> &dyn Store {
         &self.store
     }
@@ -58,7 +60,7 @@ impl Fixture for PgFixture {
     }
 }
 
-impl PgFixture {
+impl TestDatabase {
     /// Takes charge of a database made by [`empty_database`].
     pub fn adopt(store: PostgresStore, name: String, admin: PgConnectOptions) -> Self {
         Self { store, name, admin }
@@ -67,19 +69,24 @@ impl PgFixture {
     /// Closes the pool and drops the database.
     pub async fn drop_database(self) {
         self.store.close().await;
-        let mut admin = self.admin.connect().await.expect("connect to drop");
-        sqlx::query(AssertSqlSafe(format!(
-            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-            self.name
-        )))
-        .execute(&mut admin)
-        .await
-        .expect("drop test database");
-        let _ = admin.close().await;
+        drop_named(&self.admin, &self.name).await;
     }
 }
 
-/// An empty database, not migrated: its name and its connect options.
+/// Drops the database `name` (made by [`empty_database`]), ending its connections.
+pub async fn drop_named(admin: &PgConnectOptions, name: &str) {
+    let mut conn = admin.connect().await.expect("connect to drop");
+    sqlx::query(AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("drop test database");
+    let _ = conn.close().await;
+}
+
+/// An empty database, not migrated: its name, the admin connect options (to drop it), and its
+/// own connect options.
 pub async fn empty_database() -> Option<(String, PgConnectOptions, PgConnectOptions)> {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     static SWEEP: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
@@ -104,7 +111,7 @@ pub async fn empty_database() -> Option<(String, PgConnectOptions, PgConnectOpti
 }
 
 /// A fresh database with the migrations applied, behind a `PostgresStore`.
-pub async fn fresh() -> Option<PgFixture> {
+pub async fn fresh() -> Option<TestDatabase> {
     let (name, admin, options) = empty_database().await?;
     let pool = PoolSettings::default()
         .pool_options()
@@ -113,7 +120,7 @@ pub async fn fresh() -> Option<PgFixture> {
         .expect("connect to the test database");
     let store = PostgresStore::new(pool);
     store.migrate().await.expect("migrate");
-    Some(PgFixture { store, name, admin })
+    Some(TestDatabase { store, name, admin })
 }
 
 /// Drops the test databases of processes that are gone (tests that failed earlier).

@@ -1,0 +1,190 @@
+//! `/actors`, `/actor-details/{id}`, `/actors/{id}`.
+
+use casting_core::{ActorId, CastingService, ListParams};
+use poem_openapi::OpenApi;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+
+use crate::Tag;
+use crate::dto::{ActorDeleted, ActorEnvelope, ActorPatchBody, ActorsPage, NewActorBody};
+use crate::responses::operation_response;
+use crate::security::{Caller, DeleteActors, GetActorDetails, GetActors, PatchActor, PostActors};
+
+operation_response! {
+    /// The answers of `GET /actors`.
+    ListActorsResponse {
+        /// A page of actors and the total that match.
+        Ok(ActorsPage)
+    }
+    errors: [BadRequest, Unauthorized, Forbidden, Unavailable]
+}
+
+operation_response! {
+    /// The answers of `GET /actor-details/{id}`.
+    GetActorResponse {
+        /// The actor with their movies.
+        Ok(ActorEnvelope)
+    }
+    errors: [BadRequest, Unauthorized, Forbidden, NotFound, Unavailable]
+}
+
+operation_response! {
+    /// The answers of `POST /actors`.
+    CreateActorResponse {
+        /// The actor as created, with their id.
+        Ok(ActorEnvelope)
+    }
+    errors: [BadRequest, Unauthorized, Forbidden, PayloadTooLarge, Unprocessable, Unavailable]
+}
+
+operation_response! {
+    /// The answers of `PATCH /actors/{id}`.
+    UpdateActorResponse {
+        /// The actor as they now are.
+        Ok(ActorEnvelope)
+    }
+    errors: [
+        BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unprocessable, Unavailable,
+    ]
+}
+
+operation_response! {
+    /// The answers of `DELETE /actors/{id}`.
+    DeleteActorResponse {
+        /// The deleted actor's id, and the actor as they were.
+        Ok(ActorDeleted)
+    }
+    errors: [BadRequest, Unauthorized, Forbidden, NotFound, Unavailable]
+}
+
+/// The actor operations.
+#[derive(Debug, Clone)]
+pub struct ActorsApi {
+    service: CastingService,
+}
+
+impl ActorsApi {
+    /// The operations over `service`.
+    pub fn new(service: CastingService) -> Self {
+        Self { service }
+    }
+
+    async fn get(&self, caller: &Caller<GetActorDetails>, id: i64) -> GetActorResponse {
+        self.service
+            .actor(caller.principal(), ActorId(id))
+            .await
+            .map(|actor| GetActorResponse::Ok(Json(envelope(actor))))
+            .into()
+    }
+}
+
+fn envelope(actor: casting_core::Actor) -> ActorEnvelope {
+    ActorEnvelope {
+        success: true,
+        actor: actor.into(),
+    }
+}
+
+/// The actor operations.
+#[OpenApi(tag = "Tag::Actors")]
+impl ActorsApi {
+    /// List actors
+    ///
+    /// Requires `get:actors`. Ordered by id; `page` from 1, `per_page` 1 to 100 (default 10);
+    /// `q` keeps names containing it, ignoring case. A page past the end is an empty list with
+    /// the true `total`.
+    #[oai(path = "/actors", method = "get", operation_id = "listActors")]
+    async fn list(
+        &self,
+        caller: Caller<GetActors>,
+        /// Page number, from 1.
+        page: Query<Option<i64>>,
+        /// Page size, 1 to 100.
+        per_page: Query<Option<i64>>,
+        /// Case-insensitive substring of the name.
+        q: Query<Option<String>>,
+    ) -> ListActorsResponse {
+        let params = ListParams {
+            page: page.0,
+            per_page: per_page.0,
+            q: q.0,
+        };
+        self.service
+            .list_actors(caller.principal(), &params)
+            .await
+            .map(|page| ListActorsResponse::Ok(Json(page.into())))
+            .into()
+    }
+
+    /// Get an actor with their movies
+    ///
+    /// Requires `get:actor-details`.
+    #[oai(
+        path = "/actor-details/:id",
+        method = "get",
+        operation_id = "getActorDetails"
+    )]
+    async fn details(&self, caller: Caller<GetActorDetails>, id: Path<i64>) -> GetActorResponse {
+        self.get(&caller, id.0).await
+    }
+
+    /// Get an actor with their movies (same as `/actor-details/{id}`)
+    ///
+    /// Requires `get:actor-details`.
+    #[oai(path = "/actors/:id", method = "get", operation_id = "getActor")]
+    async fn one(&self, caller: Caller<GetActorDetails>, id: Path<i64>) -> GetActorResponse {
+        self.get(&caller, id.0).await
+    }
+
+    /// Create an actor
+    ///
+    /// Requires `post:actors`. `movies`, when given, must name existing movies.
+    #[oai(path = "/actors", method = "post", operation_id = "createActor")]
+    async fn create(
+        &self,
+        caller: Caller<PostActors>,
+        body: Json<NewActorBody>,
+    ) -> CreateActorResponse {
+        self.service
+            .create_actor(caller.principal(), body.0.into())
+            .await
+            .map(|actor| CreateActorResponse::Ok(Json(envelope(actor))))
+            .into()
+    }
+
+    /// Change an actor
+    ///
+    /// Requires `patch:actor`. Send any non-empty subset of the fields; absent fields stay as
+    /// they are; `movies` replaces the whole list of movies.
+    #[oai(path = "/actors/:id", method = "patch", operation_id = "updateActor")]
+    async fn update(
+        &self,
+        caller: Caller<PatchActor>,
+        id: Path<i64>,
+        body: Json<ActorPatchBody>,
+    ) -> UpdateActorResponse {
+        self.service
+            .update_actor(caller.principal(), ActorId(id.0), body.0.into())
+            .await
+            .map(|actor| UpdateActorResponse::Ok(Json(envelope(actor))))
+            .into()
+    }
+
+    /// Delete an actor
+    ///
+    /// Requires `del:actors`. Their links go with them; the movies stay.
+    #[oai(path = "/actors/:id", method = "delete", operation_id = "deleteActor")]
+    async fn delete(&self, caller: Caller<DeleteActors>, id: Path<i64>) -> DeleteActorResponse {
+        self.service
+            .delete_actor(caller.principal(), ActorId(id.0))
+            .await
+            .map(|actor| {
+                DeleteActorResponse::Ok(Json(ActorDeleted {
+                    success: true,
+                    deleted: actor.id.get(),
+                    actor: actor.summary().into(),
+                }))
+            })
+            .into()
+    }
+}

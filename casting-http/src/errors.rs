@@ -1,0 +1,365 @@
+//! Every error response, and the one place that decides its HTTP status.
+//!
+//! Whatever fails — the router (404, 405), JSON and parameter parsing, the body limit, the
+//! security scheme, a handler, a panic — ends up as an [`ApiError`] and leaves as the contract's
+//! JSON: `{"success": false, "error": 404, "message": "resource not found", "code": "not_found",
+//! "details": {}}`. 5xx bodies say nothing internal; their cause goes to the log.
+
+use casting_core::{AuthError, Error as CoreError, FieldError, Permission, TokenProblem};
+use poem::http::{HeaderValue, StatusCode, header};
+use poem::{IntoResponse, Response};
+use poem_openapi::Object;
+use serde_json::{Value, json};
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct ErrorBody {
+    /// Always `false`.
+    pub success: bool,
+    /// The HTTP status, repeated.
+    pub error: u16,
+    /// The original API's message for the status, e.g. `resource not found`.
+    pub message: String,
+    /// A stable machine-readable word, e.g. `not_found`, `validation_failed`.
+    pub code: String,
+    /// More about the error: field errors, unknown ids, the missing permission. May be empty.
+    pub details: Value,
+}
+
+/// An error on its way out: status, code, details, and the headers RFC 6750 and RFC 9110 want.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    details: Value,
+    www_authenticate: Option<String>,
+    allow: Option<String>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status.as_u16(), self.code)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl poem::error::ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    fn as_response(&self) -> Response {
+        self.to_response()
+    }
+}
+
+/// The original API's message for a status.
+fn message(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "bad request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "resource not found",
+        405 => "method not allowed",
+        413 => "payload too large",
+        422 => "unprocessable",
+        503 => "service unavailable",
+        _ => "internal server error",
+    }
+}
+
+fn fields(errors: &[FieldError]) -> Value {
+    let list: Vec<Value> = errors
+        .iter()
+        .map(|e| json!({ "field": e.field, "message": e.message }))
+        .collect();
+    json!({ "fields": list })
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, details: Value) -> Self {
+        Self {
+            status,
+            code,
+            details,
+            www_authenticate: None,
+            allow: None,
+        }
+    }
+
+    /// 400 `bad_request`, with a reason for the client.
+    pub fn bad_request(reason: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            json!({ "reason": reason.into() }),
+        )
+    }
+
+    /// 404 `not_found` for a path that names nothing.
+    pub fn unknown_path() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", json!({}))
+    }
+
+    /// 405 `method_not_allowed`, with the `Allow` header listing `allowed`.
+    pub fn method_not_allowed(allowed: &[&str]) -> Self {
+        Self {
+            allow: Some(allowed.join(", ")),
+            ..Self::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                json!({ "allowed": allowed }),
+            )
+        }
+    }
+
+    /// 413 `payload_too_large`.
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            json!({ "limit_bytes": limit }),
+        )
+    }
+
+    /// 403 `cors_rejected`: a cross-origin request whose origin, method or headers are not
+    /// allowed.
+    pub fn cors_rejected(reason: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "cors_rejected",
+            json!({ "reason": reason.into() }),
+        )
+    }
+
+    /// 500 `internal_server_error`: logs `cause`, shows nothing of it.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal server error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_server_error",
+            json!({}),
+        )
+    }
+
+    /// 503 `unavailable`: logs `cause`, shows nothing of it.
+    pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
+        tracing::warn!(%cause, "service unavailable");
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", json!({}))
+    }
+
+    fn unauthorized(code: &'static str, description: &str, with_error: bool) -> Self {
+        // RFC 6750 §3.1: no error attribute when the request carried no credentials.
+        let challenge = if with_error {
+            format!(
+                r#"Bearer realm="casting", error="invalid_token", error_description="{description}""#
+            )
+        } else {
+            r#"Bearer realm="casting""#.to_owned()
+        };
+        Self {
+            www_authenticate: Some(challenge),
+            ..Self::new(
+                StatusCode::UNAUTHORIZED,
+                code,
+                json!({ "reason": description }),
+            )
+        }
+    }
+
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The machine-readable code.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The `WWW-Authenticate` challenge, for 401 and 403.
+    pub fn www_authenticate(&self) -> Option<&str> {
+        self.www_authenticate.as_deref()
+    }
+
+    /// The JSON body.
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            success: false,
+            error: self.status.as_u16(),
+            message: message(self.status).to_owned(),
+            code: self.code.to_owned(),
+            details: self.details.clone(),
+        }
+    }
+
+    /// The whole response: status, JSON body, challenge header.
+    pub fn to_response(&self) -> Response {
+        let body = serde_json::to_string(&json!({
+            "success": false,
+            "error": self.status.as_u16(),
+            "message": message(self.status),
+            "code": self.code,
+            "details": self.details,
+        }))
+        .unwrap_or_default();
+        let mut response = Response::builder()
+            .status(self.status)
+            .content_type("application/json; charset=utf-8")
+            .body(body);
+        if let Some(challenge) = self
+            .www_authenticate
+            .as_deref()
+            .and_then(|c| HeaderValue::from_str(c).ok())
+        {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        if let Some(allow) = self
+            .allow
+            .as_deref()
+            .and_then(|a| HeaderValue::from_str(a).ok())
+        {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+        response
+    }
+
+    /// Classifies an error raised outside our handlers: the router, a parser, a middleware.
+    pub fn from_poem(error: &poem::Error) -> Self {
+        if let Some(api) = error.downcast_ref::<ApiError>() {
+            return api.clone();
+        }
+        if let Some(path) = error.downcast_ref::<poem_openapi::error::ParsePathError>() {
+            // poem-openapi names path parameters by position; say what the path holds.
+            return Self::bad_request(format!(
+                "the id in the path must be an integer: {}",
+                path.reason
+            ));
+        }
+        if let Some(cors) = error.downcast_ref::<poem::error::CorsError>() {
+            return Self::cors_rejected(cors.to_string());
+        }
+        match error.status() {
+            StatusCode::NOT_FOUND => Self::unknown_path(),
+            StatusCode::METHOD_NOT_ALLOWED => Self::method_not_allowed(&[]),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::payload_too_large(crate::BODY_LIMIT),
+            // The contract has one answer for a body that is not JSON: 400.
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Self::bad_request("the body must be JSON with Content-Type: application/json")
+            }
+            status if status.is_client_error() => Self::bad_request(error.to_string()),
+            StatusCode::SERVICE_UNAVAILABLE => Self::unavailable(error),
+            _ => Self::internal(error),
+        }
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(error: CoreError) -> Self {
+        match error {
+            CoreError::Forbidden { permission } => Self::forbidden(permission),
+            CoreError::NotFound { kind, id } => Self::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                json!({ "resource": kind, "id": id }),
+            ),
+            CoreError::BadRequest(errors) => {
+                Self::new(StatusCode::BAD_REQUEST, "bad_request", fields(&errors))
+            }
+            CoreError::Invalid(errors) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                fields(&errors),
+            ),
+            CoreError::UnknownRelations { kind, ids } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                json!({ "unknown_ids": { "resource": kind, "ids": ids } }),
+            ),
+            CoreError::Unavailable(source) => Self::unavailable(&source),
+            other => Self::internal(&ErrorChain(&other)),
+        }
+    }
+}
+
+impl ApiError {
+    /// 403 `insufficient_permission`, naming the permission.
+    pub fn forbidden(permission: Permission) -> Self {
+        Self {
+            www_authenticate: Some(format!(
+                r#"Bearer realm="casting", error="insufficient_scope", scope="{permission}""#
+            )),
+            ..Self::new(
+                StatusCode::FORBIDDEN,
+                "insufficient_permission",
+                json!({ "permission": permission }),
+            )
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::MissingHeader => Self::unauthorized(
+                "authorization_header_missing",
+                "an Authorization header with a bearer token is required",
+                false,
+            ),
+            AuthError::InvalidHeader => Self::unauthorized(
+                "invalid_header",
+                "the Authorization header must be 'Bearer <token>'",
+                true,
+            ),
+            AuthError::InvalidToken(problem) => {
+                let description = match problem {
+                    TokenProblem::Malformed => "the token is malformed",
+                    TokenProblem::Algorithm => "the token's algorithm is not allowed",
+                    TokenProblem::Signature => "the token's signature is invalid",
+                    TokenProblem::UnknownKey => "the token's signing key is unknown",
+                    TokenProblem::NotYetValid => "the token is not valid yet",
+                    _ => "the token is invalid",
+                };
+                Self::unauthorized("invalid_token", description, true)
+            }
+            AuthError::Expired => {
+                Self::unauthorized("token_expired", "the token has expired", true)
+            }
+            AuthError::InvalidClaims(claim) => Self::unauthorized(
+                "invalid_claims",
+                if claim == "aud" {
+                    "the token's audience is not this API"
+                } else {
+                    "the token's issuer is not trusted"
+                },
+                true,
+            ),
+            AuthError::Unavailable(source) => Self::unavailable(&ErrorChain(source.as_ref())),
+            other => Self::internal(&ErrorChain(&other)),
+        }
+    }
+}
+
+/// Shows an error with its sources, for the log.
+struct ErrorChain<'a>(&'a (dyn std::error::Error + 'a));
+
+impl std::fmt::Display for ErrorChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)?;
+        let mut source = self.0.source();
+        while let Some(cause) = source {
+            write!(f, ": {cause}")?;
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        self.to_response()
+    }
+}

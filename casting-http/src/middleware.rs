@@ -1,0 +1,153 @@
+//! The layers around the routes: the body limit and error shaping (inside CORS, so error
+//! responses carry CORS headers), and request ids with the access log (outermost).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use poem::http::HeaderValue;
+use poem::web::headers::HeaderMapExt;
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+use tracing::Instrument;
+
+use crate::BODY_LIMIT;
+use crate::errors::ApiError;
+use crate::routes::AllowTable;
+
+/// The response header (and accepted request header) carrying the request id.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Caps bodies at [`BODY_LIMIT`] and turns every error into the contract's JSON, with `Allow`
+/// on 405s.
+pub(crate) struct Contract {
+    pub(crate) allow: Arc<AllowTable>,
+}
+
+impl<E: Endpoint> Middleware<E> for Contract {
+    type Output = ContractEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        ContractEndpoint {
+            inner,
+            allow: Arc::clone(&self.allow),
+        }
+    }
+}
+
+pub(crate) struct ContractEndpoint<E> {
+    inner: E,
+    allow: Arc<AllowTable>,
+}
+
+impl<E: Endpoint> Endpoint for ContractEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut request: Request) -> poem::Result<Response> {
+        let declared = request
+            .headers()
+            .typed_get::<poem::web::headers::ContentLength>()
+            .map(|length| length.0);
+        match declared {
+            Some(length) if length > BODY_LIMIT as u64 => {
+                return Ok(ApiError::payload_too_large(BODY_LIMIT).to_response());
+            }
+            Some(_) => {}
+            // No Content-Length (a chunked body): read it here, within the limit.
+            None => match request.take_body().into_bytes_limit(BODY_LIMIT).await {
+                Ok(bytes) => request.set_body(bytes),
+                Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+                    return Ok(ApiError::payload_too_large(BODY_LIMIT).to_response());
+                }
+                Err(error) => return Ok(ApiError::bad_request(error.to_string()).to_response()),
+            },
+        }
+        let path = request.uri().path().to_owned();
+        match self.inner.call(request).await {
+            Ok(response) => Ok(response.into_response()),
+            Err(error) => {
+                let mut api = ApiError::from_poem(&error);
+                if api.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED {
+                    api = ApiError::method_not_allowed(&self.allow.methods(&path));
+                }
+                Ok(api.to_response())
+            }
+        }
+    }
+}
+
+/// Gives every request an id (the caller's `x-request-id` when it is sane), logs one line per
+/// request, and shapes any error that reached this far.
+pub(crate) struct Observe;
+
+impl<E: Endpoint> Middleware<E> for Observe {
+    type Output = ObserveEndpoint<E>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        ObserveEndpoint { inner }
+    }
+}
+
+pub(crate) struct ObserveEndpoint<E> {
+    inner: E,
+}
+
+fn request_id(request: &Request) -> HeaderValue {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    static PREFIX: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let given = request
+        .headers()
+        .get(REQUEST_ID)
+        .filter(|v| {
+            let bytes = v.as_bytes();
+            !bytes.is_empty()
+                && bytes.len() <= 64
+                && bytes
+                    .iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        })
+        .cloned();
+    given.unwrap_or_else(|| {
+        let prefix = *PREFIX.get_or_init(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.subsec_nanos() ^ std::process::id())
+        });
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{prefix:08x}-{n:x}"))
+            .unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+    })
+}
+
+impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, request: Request) -> poem::Result<Response> {
+        let id = request_id(&request);
+        let started = Instant::now();
+        let method = request.method().clone();
+        // The path only: query strings are the caller's business, and tokens never travel there.
+        let path = request.uri().path().to_owned();
+        let span = tracing::info_span!(
+            "request",
+            %method,
+            %path,
+            request_id = id.to_str().unwrap_or_default()
+        );
+        let result = self.inner.call(request).instrument(span.clone()).await;
+        let mut response = match result {
+            Ok(response) => response.into_response(),
+            Err(error) => ApiError::from_poem(&error).to_response(),
+        };
+        response.headers_mut().insert(REQUEST_ID, id);
+        let status = response.status().as_u16();
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        span.in_scope(|| {
+            tracing::info!(
+                status,
+                latency_ms = format_args!("{latency_ms:.2}"),
+                "served"
+            );
+        });
+        Ok(response)
+    }
+}

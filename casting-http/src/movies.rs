@@ -1,0 +1,190 @@
+//! `/movies`, `/movie-details/{id}`, `/movies/{id}`.
+
+use casting_core::{CastingService, ListParams, MovieId};
+use poem_openapi::OpenApi;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+
+use crate::Tag;
+use crate::dto::{MovieDeleted, MovieEnvelope, MoviePatchBody, MoviesPage, NewMovieBody};
+use crate::responses::operation_response;
+use crate::security::{Caller, DeleteMovies, GetMovieDetails, GetMovies, PatchMovie, PostMovies};
+
+operation_response! {
+    /// The answers of `GET /movies`.
+    ListMoviesResponse {
+        /// A page of movies and the total that match.
+        Ok(MoviesPage)
+    }
+    errors: [BadRequest, Unauthorized, Forbidden, Unavailable]
+}
+
+operation_response! {
+    /// The answers of `GET /movie-details/{id}`.
+    GetMovieResponse {
+        /// The movie with its cast.
+        Ok(MovieEnvelope)
+    }
+    errors: [BadRequest, Unauthorized, Forbidden, NotFound, Unavailable]
+}
+
+operation_response! {
+    /// The answers of `POST /movies`.
+    CreateMovieResponse {
+        /// The movie as created, with its id.
+        Ok(MovieEnvelope)
+    }
+    errors: [BadRequest, Unauthorized, Forbidden, PayloadTooLarge, Unprocessable, Unavailable]
+}
+
+operation_response! {
+    /// The answers of `PATCH /movies/{id}`.
+    UpdateMovieResponse {
+        /// The movie as it now is.
+        Ok(MovieEnvelope)
+    }
+    errors: [
+        BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unprocessable, Unavailable,
+    ]
+}
+
+operation_response! {
+    /// The answers of `DELETE /movies/{id}`.
+    DeleteMovieResponse {
+        /// The deleted movie's id, and the movie as it was.
+        Ok(MovieDeleted)
+    }
+    errors: [BadRequest, Unauthorized, Forbidden, NotFound, Unavailable]
+}
+
+/// The movie operations.
+#[derive(Debug, Clone)]
+pub struct MoviesApi {
+    service: CastingService,
+}
+
+impl MoviesApi {
+    /// The operations over `service`.
+    pub fn new(service: CastingService) -> Self {
+        Self { service }
+    }
+
+    async fn get(&self, caller: &Caller<GetMovieDetails>, id: i64) -> GetMovieResponse {
+        self.service
+            .movie(caller.principal(), MovieId(id))
+            .await
+            .map(|movie| GetMovieResponse::Ok(Json(envelope(movie))))
+            .into()
+    }
+}
+
+fn envelope(movie: casting_core::Movie) -> MovieEnvelope {
+    MovieEnvelope {
+        success: true,
+        movie: movie.into(),
+    }
+}
+
+/// The movie operations.
+#[OpenApi(tag = "Tag::Movies")]
+impl MoviesApi {
+    /// List movies
+    ///
+    /// Requires `get:movies`. Ordered by id; `page` from 1, `per_page` 1 to 100 (default 10);
+    /// `q` keeps titles containing it, ignoring case. A page past the end is an empty list with
+    /// the true `total`.
+    #[oai(path = "/movies", method = "get", operation_id = "listMovies")]
+    async fn list(
+        &self,
+        caller: Caller<GetMovies>,
+        /// Page number, from 1.
+        page: Query<Option<i64>>,
+        /// Page size, 1 to 100.
+        per_page: Query<Option<i64>>,
+        /// Case-insensitive substring of the title.
+        q: Query<Option<String>>,
+    ) -> ListMoviesResponse {
+        let params = ListParams {
+            page: page.0,
+            per_page: per_page.0,
+            q: q.0,
+        };
+        self.service
+            .list_movies(caller.principal(), &params)
+            .await
+            .map(|page| ListMoviesResponse::Ok(Json(page.into())))
+            .into()
+    }
+
+    /// Get a movie with its cast
+    ///
+    /// Requires `get:movie-details`.
+    #[oai(
+        path = "/movie-details/:id",
+        method = "get",
+        operation_id = "getMovieDetails"
+    )]
+    async fn details(&self, caller: Caller<GetMovieDetails>, id: Path<i64>) -> GetMovieResponse {
+        self.get(&caller, id.0).await
+    }
+
+    /// Get a movie with its cast (same as `/movie-details/{id}`)
+    ///
+    /// Requires `get:movie-details`.
+    #[oai(path = "/movies/:id", method = "get", operation_id = "getMovie")]
+    async fn one(&self, caller: Caller<GetMovieDetails>, id: Path<i64>) -> GetMovieResponse {
+        self.get(&caller, id.0).await
+    }
+
+    /// Create a movie
+    ///
+    /// Requires `post:movies`. `actors`, when given, must name existing actors.
+    #[oai(path = "/movies", method = "post", operation_id = "createMovie")]
+    async fn create(
+        &self,
+        caller: Caller<PostMovies>,
+        body: Json<NewMovieBody>,
+    ) -> CreateMovieResponse {
+        self.service
+            .create_movie(caller.principal(), body.0.into())
+            .await
+            .map(|movie| CreateMovieResponse::Ok(Json(envelope(movie))))
+            .into()
+    }
+
+    /// Change a movie
+    ///
+    /// Requires `patch:movie`. Send any non-empty subset of the fields; absent fields stay as
+    /// they are; `actors` replaces the whole cast.
+    #[oai(path = "/movies/:id", method = "patch", operation_id = "updateMovie")]
+    async fn update(
+        &self,
+        caller: Caller<PatchMovie>,
+        id: Path<i64>,
+        body: Json<MoviePatchBody>,
+    ) -> UpdateMovieResponse {
+        self.service
+            .update_movie(caller.principal(), MovieId(id.0), body.0.into())
+            .await
+            .map(|movie| UpdateMovieResponse::Ok(Json(envelope(movie))))
+            .into()
+    }
+
+    /// Delete a movie
+    ///
+    /// Requires `del:movies`. Its cast links go with it; the actors stay.
+    #[oai(path = "/movies/:id", method = "delete", operation_id = "deleteMovie")]
+    async fn delete(&self, caller: Caller<DeleteMovies>, id: Path<i64>) -> DeleteMovieResponse {
+        self.service
+            .delete_movie(caller.principal(), MovieId(id.0))
+            .await
+            .map(|movie| {
+                DeleteMovieResponse::Ok(Json(MovieDeleted {
+                    success: true,
+                    deleted: movie.id.get(),
+                    movie: movie.summary().into(),
+                }))
+            })
+            .into()
+    }
+}

@@ -1,0 +1,122 @@
+//! One `ApiResponse` per operation, listing every status it can return.
+//!
+//! [`operation_response!`] writes the enum: the success variant, then one variant per error
+//! status named in its list, each with the contract's JSON body (and `WWW-Authenticate` on 401
+//! and 403), and `From<ApiError>` so a handler's error becomes the right variant. The error
+//! bodies come from [`ApiError`], the same as for errors raised outside handlers.
+
+/// Writes an operation's response enum; see the module docs.
+macro_rules! operation_response {
+    (
+        $(#[$doc:meta])*
+        $name:ident { $(#[$ok_doc:meta])* Ok($ok:ty) }
+        errors: [$($error:ident),* $(,)?]
+    ) => {
+        operation_response!(@munch
+            (body challenge)
+            [$(#[$doc])* $name]
+            [$(#[$ok_doc])* #[oai(status = 200)] Ok(poem_openapi::payload::Json<$ok>),]
+            []
+            $($error)* Internal
+        );
+    };
+
+    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] BadRequest $($rest:ident)*) => {
+        operation_response!(@munch ($b $c) $head [$($variants)*
+            /// `bad_request`: the body is not JSON, a field has the wrong type or is missing, a
+            /// date has an unknown format, a path or query parameter is malformed, or an update
+            /// changes nothing.
+            #[oai(status = 400)]
+            BadRequest(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
+        ] [$($arms)* 400 => Self::BadRequest($b),] $($rest)*);
+    };
+    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unauthorized $($rest:ident)*) => {
+        operation_response!(@munch ($b $c) $head [$($variants)*
+            /// No valid token: `authorization_header_missing`, `invalid_header`,
+            /// `invalid_token`, `token_expired` or `invalid_claims`.
+            #[oai(status = 401)]
+            Unauthorized(
+                poem_openapi::payload::Json<$crate::errors::ErrorBody>,
+                /// The RFC 6750 challenge.
+                #[oai(header = "WWW-Authenticate")]
+                String,
+            ),
+        ] [$($arms)* 401 => Self::Unauthorized($b, $c),] $($rest)*);
+    };
+    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Forbidden $($rest:ident)*) => {
+        operation_response!(@munch ($b $c) $head [$($variants)*
+            /// `insufficient_permission`: the token lacks the operation's permission.
+            #[oai(status = 403)]
+            Forbidden(
+                poem_openapi::payload::Json<$crate::errors::ErrorBody>,
+                /// The RFC 6750 challenge, `error="insufficient_scope"`.
+                #[oai(header = "WWW-Authenticate")]
+                String,
+            ),
+        ] [$($arms)* 403 => Self::Forbidden($b, $c),] $($rest)*);
+    };
+    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] NotFound $($rest:ident)*) => {
+        operation_response!(@munch ($b $c) $head [$($variants)*
+            /// `not_found`: no record has this id.
+            #[oai(status = 404)]
+            NotFound(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
+        ] [$($arms)* 404 => Self::NotFound($b),] $($rest)*);
+    };
+    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PayloadTooLarge $($rest:ident)*) => {
+        operation_response!(@munch ($b $c) $head [$($variants)*
+            /// `payload_too_large`: the body is over 64 KiB.
+            #[oai(status = 413)]
+            PayloadTooLarge(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
+        ] [$($arms)* 413 => Self::PayloadTooLarge($b),] $($rest)*);
+    };
+    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unprocessable $($rest:ident)*) => {
+        operation_response!(@munch ($b $c) $head [$($variants)*
+            /// `validation_failed`: a value breaks a rule (blank title, age 200, unknown
+            /// gender) or relation ids name nothing; `details` says which.
+            #[oai(status = 422)]
+            Unprocessable(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
+        ] [$($arms)* 422 => Self::Unprocessable($b),] $($rest)*);
+    };
+    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unavailable $($rest:ident)*) => {
+        operation_response!(@munch ($b $c) $head [$($variants)*
+            /// `unavailable`: the store cannot be reached, or no signing keys could be had.
+            #[oai(status = 503)]
+            Unavailable(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
+        ] [$($arms)* 503 => Self::Unavailable($b),] $($rest)*);
+    };
+    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Internal) => {
+        operation_response!(@emit ($b $c) $head [$($variants)*
+            /// `internal_server_error`: something failed inside; the body says nothing more.
+            #[oai(status = 500)]
+            Internal(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
+        ] [$($arms)*]);
+    };
+
+    (@emit ($b:ident $c:ident) [$(#[$doc:meta])* $name:ident] [$($variants:tt)*] [$($arms:tt)*]) => {
+        $(#[$doc])*
+        #[derive(poem_openapi::ApiResponse)]
+        pub enum $name {
+            $($variants)*
+        }
+
+        impl From<$crate::errors::ApiError> for $name {
+            #[allow(unused_variables)]
+            fn from(error: $crate::errors::ApiError) -> Self {
+                let $c = error.www_authenticate().unwrap_or_default().to_owned();
+                let $b = poem_openapi::payload::Json(error.body());
+                match error.status().as_u16() {
+                    $($arms)*
+                    _ => Self::Internal($b),
+                }
+            }
+        }
+
+        impl<E: Into<$crate::errors::ApiError>> From<Result<$name, E>> for $name {
+            fn from(result: Result<$name, E>) -> Self {
+                result.unwrap_or_else(|error| error.into().into())
+            }
+        }
+    };
+}
+
+pub(crate) use operation_response;

@@ -1,0 +1,214 @@
+//! Field types whose OpenAPI schema states the contract's rules while parsing accepts any value
+//! of the right JSON type: the rules themselves are enforced by casting-core's constructors, so
+//! a well-formed but invalid value is a 422 naming the field, not a parser's 400.
+
+use std::borrow::Cow;
+
+use casting_core::ReleaseDate;
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use serde_json::Value;
+
+macro_rules! passthrough {
+    (
+        $(#[$doc:meta])* $ty:ident($inner:ty), $json:ident, $schema_name:literal,
+        $schema:expr
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $ty(pub $inner);
+
+        impl Type for $ty {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> Cow<'static, str> {
+                $schema_name.into()
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                MetaSchemaRef::Inline(Box::new($schema))
+            }
+
+            fn as_raw_value(&self) -> Option<&Self> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+
+        impl ToJSON for $ty {
+            fn to_json(&self) -> Option<Value> {
+                Some(Value::$json(self.0.clone().into()))
+            }
+        }
+    };
+}
+
+passthrough!(
+    /// A title or a name: trimmed, 1 to 200 characters.
+    Text(String),
+    String,
+    "string_text",
+    MetaSchema {
+        description: Some("Trimmed; 1 to 200 characters; no control characters."),
+        min_length: Some(1),
+        max_length: Some(200),
+        ..MetaSchema::new("string")
+    }
+);
+
+passthrough!(
+    /// An age in years, 0 to 150.
+    Years(i64),
+    Number,
+    "integer_years",
+    MetaSchema {
+        description: Some("Age in years, 0 to 150."),
+        minimum: Some(0.0),
+        maximum: Some(150.0),
+        ..MetaSchema::new_with_format("integer", "int64")
+    }
+);
+
+passthrough!(
+    /// `Female`, `Male` or `Other`, in any case.
+    GenderText(String),
+    String,
+    "string_gender",
+    MetaSchema {
+        description: Some("`Female`, `Male` or `Other`; any case is accepted, output is capitalised."),
+        example: Some(Value::String("Female".into())),
+        ..MetaSchema::new("string")
+    }
+);
+
+/// Only a JSON string: a number is the wrong type, not text (poem-openapi's `String` would
+/// accept it).
+fn string(value: Option<Value>) -> ParseResult<String> {
+    match value {
+        Some(Value::String(text)) => Ok(text),
+        Some(other) => Err(ParseError::expected_type(other)),
+        None => Err(ParseError::expected_input()),
+    }
+}
+
+impl ParseFromJSON for Text {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        string(value).map(Self).map_err(ParseError::propagate)
+    }
+}
+
+impl ParseFromJSON for GenderText {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        string(value).map(Self).map_err(ParseError::propagate)
+    }
+}
+
+impl ParseFromJSON for Years {
+    /// Only a JSON integer: `"40"` and `40.5` are the wrong type.
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        match value {
+            Some(Value::Number(number)) => match number.as_i64() {
+                Some(years) => Ok(Self(years)),
+                None => Err(ParseError::custom("age must be a whole number")),
+            },
+            Some(other) => Err(ParseError::expected_type(other)),
+            None => Err(ParseError::expected_input()),
+        }
+    }
+}
+
+/// A release date: reads `DD-MM-YYYY` or `YYYY-MM-DD`, writes `Sat, 08 Feb 2025 00:00:00 GMT`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiDate(pub ReleaseDate);
+
+impl ApiDate {
+    /// The output form: an IMF-fixdate at midnight GMT, as the original API wrote dates.
+    pub fn http_date(self) -> String {
+        self.0
+            .date()
+            .format("%a, %d %b %Y 00:00:00 GMT")
+            .to_string()
+    }
+}
+
+impl Type for ApiDate {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "string_release_date".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            description: Some(
+                "In: `DD-MM-YYYY` (`08-02-2025` is 8 February 2025) or `YYYY-MM-DD`. \
+                 Out: `Sat, 08 Feb 2025 00:00:00 GMT`.",
+            ),
+            example: Some(Value::String("08-02-2025".into())),
+            ..MetaSchema::new("string")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromJSON for ApiDate {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        match value {
+            Some(Value::String(text)) => ReleaseDate::parse(&text)
+                .map(Self)
+                .map_err(|e| ParseError::custom(e.message)),
+            Some(other) => Err(ParseError::expected_type(other)),
+            None => Err(ParseError::expected_input()),
+        }
+    }
+}
+
+impl ToJSON for ApiDate {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.http_date()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_strict_about_json_types_and_dates_read_both_forms() {
+        for input in ["08-02-2025", "2025-02-08"] {
+            let date = ApiDate::parse_from_json(Some(Value::String(input.into()))).unwrap();
+            assert_eq!(date.http_date(), "Sat, 08 Feb 2025 00:00:00 GMT");
+        }
+        let date = ApiDate::parse_from_json(Some(Value::String("01-01-0999".into()))).unwrap();
+        assert_eq!(date.http_date(), "Tue, 01 Jan 0999 00:00:00 GMT");
+        assert!(Text::parse_from_json(Some(Value::from(7))).is_err());
+        assert!(Years::parse_from_json(Some(Value::String("40".into()))).is_err());
+        assert!(Years::parse_from_json(Some(Value::from(40.5))).is_err());
+        assert_eq!(
+            Years::parse_from_json(Some(Value::from(400))).unwrap(),
+            Years(400)
+        );
+        for bad in [
+            Value::String("2025/02/08".into()),
+            Value::String("31-02-2025".into()),
+            Value::from(2000),
+            Value::Null,
+        ] {
+            assert!(ApiDate::parse_from_json(Some(bad)).is_err());
+        }
+    }
+}

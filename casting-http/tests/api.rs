@@ -1,0 +1,667 @@
+//! The contract over real HTTP, on both stores: resources, relations, paging, dates, bodies,
+//! and the error table.
+
+mod support;
+
+use casting_core::Role::{CastingAssistant, CastingDirector, ExecutiveProducer};
+use reqwest::Method;
+use serde_json::{Value, json};
+use support::{ISSUER, TestApp};
+
+on_both_stores!(
+    movies_round_trip_with_the_original_date_format,
+    actors_round_trip_with_capitalised_gender,
+    patch_is_a_real_partial_update,
+    the_relation_is_visible_from_both_sides,
+    deleting_either_side_unlinks_and_keeps_the_other,
+    paging_totals_and_bounds,
+    q_filters_titles_and_names,
+    dates_in_both_formats_and_no_other,
+    bad_bodies_are_400_and_change_nothing,
+    validation_failures_are_422_naming_the_field,
+    unknown_relation_ids_are_422_naming_them,
+    missing_ids_are_404,
+    errors_come_in_order_401_403_400_404_422,
+    token_errors_follow_the_table,
+    empty_collections_are_200,
+);
+
+async fn movies_round_trip_with_the_original_date_format(app: &TestApp) {
+    let created = app
+        .post(
+            "/movies",
+            ExecutiveProducer,
+            json!({ "title": "  Amélie ", "release_date": "25-04-2001" }),
+        )
+        .await;
+    created.expect(200, "");
+    let movie = &created.body["movie"];
+    assert_eq!(created.body["success"], json!(true));
+    assert_eq!(movie["title"], json!("Amélie"));
+    assert_eq!(
+        movie["release_date"],
+        json!("Wed, 25 Apr 2001 00:00:00 GMT")
+    );
+    assert_eq!(movie["actors"], json!([]));
+    let id = movie["id"].as_i64().unwrap();
+
+    for path in [format!("/movie-details/{id}"), format!("/movies/{id}")] {
+        let fetched = app.get(&path, CastingAssistant).await;
+        fetched.expect(200, "");
+        assert_eq!(&fetched.body["movie"], movie);
+    }
+    let listed = app.get("/movies", CastingAssistant).await;
+    listed.expect(200, "");
+    assert_eq!(
+        listed.body["movies"],
+        json!([{ "id": id, "title": "Amélie", "release_date": "Wed, 25 Apr 2001 00:00:00 GMT" }])
+    );
+
+    let deleted = app
+        .delete(&format!("/movies/{id}"), ExecutiveProducer)
+        .await;
+    deleted.expect(200, "");
+    assert_eq!(
+        deleted.body,
+        json!({
+            "success": true,
+            "deleted": id,
+            "movie": { "id": id, "title": "Amélie", "release_date": "Wed, 25 Apr 2001 00:00:00 GMT" }
+        })
+    );
+    app.get(&format!("/movies/{id}"), CastingAssistant)
+        .await
+        .expect(404, "not_found");
+}
+
+async fn actors_round_trip_with_capitalised_gender(app: &TestApp) {
+    let created = app
+        .post(
+            "/actors",
+            CastingDirector,
+            json!({ "name": "Song Kang-ho", "age": 58, "gender": "MALE" }),
+        )
+        .await;
+    created.expect(200, "");
+    let actor = &created.body["actor"];
+    assert_eq!(actor["gender"], json!("Male"));
+    assert_eq!(actor["age"], json!(58));
+    assert_eq!(actor["movies"], json!([]));
+    let id = actor["id"].as_i64().unwrap();
+    let fetched = app
+        .get(&format!("/actor-details/{id}"), CastingAssistant)
+        .await;
+    assert_eq!(&fetched.body["actor"], actor);
+    let listed = app.get("/actors", CastingAssistant).await;
+    assert_eq!(
+        listed.body["actors"],
+        json!([{ "id": id, "name": "Song Kang-ho", "age": 58, "gender": "Male" }])
+    );
+    let deleted = app.delete(&format!("/actors/{id}"), CastingDirector).await;
+    deleted.expect(200, "");
+    assert_eq!(deleted.body["deleted"], json!(id));
+    assert_eq!(deleted.body["actor"]["name"], json!("Song Kang-ho"));
+}
+
+async fn patch_is_a_real_partial_update(app: &TestApp) {
+    let a1 = app.actor("A1", &[]).await;
+    let id = app.movie("Draft", &[a1]).await;
+    let path = format!("/movies/{id}");
+
+    let renamed = app
+        .patch(&path, CastingDirector, json!({ "title": "Final" }))
+        .await;
+    renamed.expect(200, "");
+    assert_eq!(renamed.body["movie"]["title"], json!("Final"));
+    assert_eq!(
+        renamed.body["movie"]["release_date"],
+        json!("Sat, 08 Feb 2025 00:00:00 GMT")
+    );
+    assert_eq!(renamed.body["movie"]["actors"], json!([a1]));
+
+    let redated = app
+        .patch(
+            &path,
+            CastingDirector,
+            json!({ "release_date": "1999-12-31" }),
+        )
+        .await;
+    assert_eq!(redated.body["movie"]["title"], json!("Final"));
+    assert_eq!(
+        redated.body["movie"]["release_date"],
+        json!("Fri, 31 Dec 1999 00:00:00 GMT")
+    );
+
+    let emptied = app
+        .patch(&path, CastingDirector, json!({ "actors": [] }))
+        .await;
+    assert_eq!(emptied.body["movie"]["actors"], json!([]));
+    assert_eq!(emptied.body["movie"]["title"], json!("Final"));
+
+    let actor_path = format!("/actors/{a1}");
+    let older = app
+        .patch(&actor_path, CastingDirector, json!({ "age": 41 }))
+        .await;
+    older.expect(200, "");
+    assert_eq!(older.body["actor"]["age"], json!(41));
+    assert_eq!(older.body["actor"]["name"], json!("A1"));
+    assert_eq!(older.body["actor"]["gender"], json!("Female"));
+
+    app.patch(&path, CastingDirector, json!({}))
+        .await
+        .expect(400, "bad_request");
+}
+
+async fn the_relation_is_visible_from_both_sides(app: &TestApp) {
+    let a1 = app.actor("A1", &[]).await;
+    let a2 = app.actor("A2", &[]).await;
+    let movie = app.movie("Ensemble", &[a2, a1, a2]).await;
+    let fetched = app.get(&format!("/movies/{movie}"), CastingAssistant).await;
+    assert_eq!(fetched.body["movie"]["actors"], json!([a1, a2]));
+    for actor in [a1, a2] {
+        let reply = app
+            .get(&format!("/actor-details/{actor}"), CastingAssistant)
+            .await;
+        assert_eq!(reply.body["actor"]["movies"], json!([movie]));
+    }
+    let m2 = app.movie("Second", &[]).await;
+    let reply = app
+        .patch(
+            &format!("/actors/{a1}"),
+            CastingDirector,
+            json!({ "movies": [m2, movie] }),
+        )
+        .await;
+    assert_eq!(reply.body["actor"]["movies"], json!([movie, m2]));
+    let second = app.get(&format!("/movies/{m2}"), CastingAssistant).await;
+    assert_eq!(second.body["movie"]["actors"], json!([a1]));
+}
+
+async fn deleting_either_side_unlinks_and_keeps_the_other(app: &TestApp) {
+    let a1 = app.actor("A1", &[]).await;
+    let a2 = app.actor("A2", &[]).await;
+    let m1 = app.movie("M1", &[a1, a2]).await;
+    let m2 = app.movie("M2", &[a1]).await;
+
+    app.delete(&format!("/movies/{m1}"), ExecutiveProducer)
+        .await
+        .expect(200, "");
+    let actor = app.get(&format!("/actors/{a1}"), CastingAssistant).await;
+    assert_eq!(actor.body["actor"]["movies"], json!([m2]));
+    let actor = app.get(&format!("/actors/{a2}"), CastingAssistant).await;
+    assert_eq!(actor.body["actor"]["movies"], json!([]));
+
+    app.delete(&format!("/actors/{a1}"), CastingDirector)
+        .await
+        .expect(200, "");
+    let movie = app.get(&format!("/movies/{m2}"), CastingAssistant).await;
+    movie.expect(200, "");
+    assert_eq!(movie.body["movie"]["actors"], json!([]));
+}
+
+async fn paging_totals_and_bounds(app: &TestApp) {
+    let mut ids = Vec::new();
+    for i in 0..23 {
+        ids.push(app.movie(&format!("Movie {i:02}"), &[]).await);
+    }
+    let first = app.get("/movies", CastingAssistant).await;
+    assert_eq!(first.body["total"], json!(23));
+    assert_eq!(first.body["page"], json!(1));
+    assert_eq!(first.body["per_page"], json!(10));
+    let listed: Vec<i64> = first.body["movies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, ids[..10]);
+
+    let third = app
+        .get("/movies?page=3&per_page=10", CastingAssistant)
+        .await;
+    assert_eq!(third.body["movies"].as_array().unwrap().len(), 3);
+    let past = app.get("/movies?page=9", CastingAssistant).await;
+    past.expect(200, "");
+    assert_eq!(past.body["movies"], json!([]));
+    assert_eq!(past.body["total"], json!(23));
+    let big = app.get("/movies?per_page=100", CastingAssistant).await;
+    assert_eq!(big.body["movies"].as_array().unwrap().len(), 23);
+
+    for bad in [
+        "page=0",
+        "page=-1",
+        "page=abc",
+        "per_page=0",
+        "per_page=101",
+        "per_page=1.5",
+        "page=99999999999999999999",
+    ] {
+        let reply = app.get(&format!("/movies?{bad}"), CastingAssistant).await;
+        reply.expect(400, "bad_request");
+    }
+    app.get("/actors?per_page=101", CastingAssistant)
+        .await
+        .expect(400, "bad_request");
+}
+
+async fn q_filters_titles_and_names(app: &TestApp) {
+    let star = app.movie("Star Wars", &[]).await;
+    app.movie("Alien", &[]).await;
+    let percent = app.movie("100% Star", &[]).await;
+    let reply = app.get("/movies?q=STAR", CastingAssistant).await;
+    assert_eq!(reply.body["total"], json!(2));
+    let ids: Vec<Value> = reply.body["movies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].clone())
+        .collect();
+    assert_eq!(ids, [json!(star), json!(percent)]);
+    let reply = app.get("/movies?q=%25", CastingAssistant).await;
+    assert_eq!(reply.body["total"], json!(1));
+    let ada = app.actor("Ada Lovelace", &[]).await;
+    app.actor("Grace Hopper", &[]).await;
+    let reply = app.get("/actors?q=love", CastingAssistant).await;
+    assert_eq!(reply.body["actors"][0]["id"], json!(ada));
+    assert_eq!(reply.body["total"], json!(1));
+}
+
+async fn dates_in_both_formats_and_no_other(app: &TestApp) {
+    for (input, output) in [
+        ("08-02-2025", "Sat, 08 Feb 2025 00:00:00 GMT"),
+        ("2025-02-08", "Sat, 08 Feb 2025 00:00:00 GMT"),
+        ("29-02-2024", "Thu, 29 Feb 2024 00:00:00 GMT"),
+        ("01-01-1900", "Mon, 01 Jan 1900 00:00:00 GMT"),
+    ] {
+        let reply = app
+            .post(
+                "/movies",
+                ExecutiveProducer,
+                json!({ "title": "T", "release_date": input }),
+            )
+            .await;
+        reply.expect(200, "");
+        assert_eq!(
+            reply.body["movie"]["release_date"],
+            json!(output),
+            "{input}"
+        );
+    }
+    for bad in [
+        json!(2000),
+        json!("2025/02/08"),
+        json!("31-02-2025"),
+        json!("2025-13-01"),
+        json!("8-2-2025"),
+        json!("Sat, 08 Feb 2025 00:00:00 GMT"),
+        json!(null),
+        json!(""),
+    ] {
+        let reply = app
+            .post(
+                "/movies",
+                ExecutiveProducer,
+                json!({ "title": "T", "release_date": bad }),
+            )
+            .await;
+        reply.expect(400, "bad_request");
+    }
+    let total = app.get("/movies", CastingAssistant).await.body["total"].clone();
+    assert_eq!(total, json!(4), "refused dates wrote nothing");
+}
+
+async fn raw(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> support::Reply {
+    let mut request = app
+        .http
+        .request(method, format!("{}{path}", app.url))
+        .bearer_auth(TestApp::token(ExecutiveProducer))
+        .body(body);
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    support::read(request.send().await.unwrap()).await
+}
+
+async fn bad_bodies_are_400_and_change_nothing(app: &TestApp) {
+    let json_type = Some("application/json");
+    for body in [
+        &b"not json"[..],
+        b"[]",
+        b"[{\"title\": \"T\", \"release_date\": \"08-02-2025\"}]",
+        b"{\"title\": \"T\", \"release_date\": \"08-02-2025\"",
+        b"{\"title\": 7, \"release_date\": \"08-02-2025\"}",
+        b"{\"title\": \"T\", \"release_date\": \"08-02-2025\", \"actors\": \"1\"}",
+        b"{\"title\": \"T\", \"release_date\": \"08-02-2025\", \"actors\": [\"a\"]}",
+        b"{\"title\": \"T\"}",
+        b"{\"release_date\": \"08-02-2025\"}",
+        b"",
+        b"null",
+    ] {
+        let reply = raw(app, Method::POST, "/movies", json_type, body.to_vec()).await;
+        reply.expect(400, "bad_request");
+        assert!(
+            reply.body["details"]["reason"].is_string(),
+            "{}",
+            reply.text
+        );
+    }
+    // No Content-Type, or another one.
+    let good = br#"{"title": "T", "release_date": "08-02-2025"}"#.to_vec();
+    raw(app, Method::POST, "/movies", None, good.clone())
+        .await
+        .expect(400, "bad_request");
+    raw(app, Method::POST, "/movies", Some("text/plain"), good)
+        .await
+        .expect(400, "bad_request");
+    for body in [
+        br#"{"name": "N", "age": "forty", "gender": "Male"}"#.to_vec(),
+        br#"{"name": "N", "age": 40.5, "gender": "Male"}"#.to_vec(),
+        br#"{"name": "N", "gender": "Male"}"#.to_vec(),
+        br#"{"name": "N", "age": 40, "gender": 1}"#.to_vec(),
+    ] {
+        raw(app, Method::POST, "/actors", json_type, body)
+            .await
+            .expect(400, "bad_request");
+    }
+    // Over 64 KiB: with a Content-Length, and streamed without one.
+    let huge = format!(
+        r#"{{"title": "{}", "release_date": "08-02-2025"}}"#,
+        "x".repeat(70 * 1024)
+    );
+    let reply = raw(
+        app,
+        Method::POST,
+        "/movies",
+        json_type,
+        huge.clone().into_bytes(),
+    )
+    .await;
+    reply.expect(413, "payload_too_large");
+    let (status, body) = support::chunked_post(app, "/movies", huge.as_bytes()).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("payload_too_large"), "{body}");
+
+    let listed = app.get("/movies", CastingAssistant).await;
+    assert_eq!(listed.body["total"], json!(0), "no bad body wrote anything");
+}
+
+async fn validation_failures_are_422_naming_the_field(app: &TestApp) {
+    let cases = [
+        (
+            "/movies",
+            json!({ "title": "   ", "release_date": "08-02-2025" }),
+            "title",
+        ),
+        (
+            "/movies",
+            json!({ "title": "x".repeat(201), "release_date": "08-02-2025" }),
+            "title",
+        ),
+        (
+            "/actors",
+            json!({ "name": "", "age": 30, "gender": "Male" }),
+            "name",
+        ),
+        (
+            "/actors",
+            json!({ "name": "N", "age": 200, "gender": "Male" }),
+            "age",
+        ),
+        (
+            "/actors",
+            json!({ "name": "N", "age": -1, "gender": "Male" }),
+            "age",
+        ),
+        (
+            "/actors",
+            json!({ "name": "N", "age": 30, "gender": "robot" }),
+            "gender",
+        ),
+    ];
+    for (path, body, field) in cases {
+        let reply = app.post(path, ExecutiveProducer, body).await;
+        reply.expect(422, "validation_failed");
+        let fields = reply.body["details"]["fields"].as_array().unwrap();
+        assert!(
+            fields.iter().any(|f| f["field"] == json!(field)),
+            "{}",
+            reply.text
+        );
+    }
+    // Every bad field at once.
+    let reply = app
+        .post(
+            "/actors",
+            ExecutiveProducer,
+            json!({ "name": " ", "age": 151, "gender": "x" }),
+        )
+        .await;
+    assert_eq!(reply.body["details"]["fields"].as_array().unwrap().len(), 3);
+    // The edges are fine.
+    app.post(
+        "/actors",
+        ExecutiveProducer,
+        json!({ "name": "N", "age": 150, "gender": "other" }),
+    )
+    .await
+    .expect(200, "");
+    app.post(
+        "/movies",
+        ExecutiveProducer,
+        json!({ "title": "é".repeat(200), "release_date": "08-02-2025" }),
+    )
+    .await
+    .expect(200, "");
+}
+
+async fn unknown_relation_ids_are_422_naming_them(app: &TestApp) {
+    let actor = app.actor("Real", &[]).await;
+    let reply = app
+        .post(
+            "/movies",
+            ExecutiveProducer,
+            json!({ "title": "Ghosts", "release_date": "08-02-2025", "actors": [actor + 900, actor, actor + 800] }),
+        )
+        .await;
+    reply.expect(422, "validation_failed");
+    assert_eq!(
+        reply.body["details"]["unknown_ids"],
+        json!({ "resource": "actor", "ids": [actor + 800, actor + 900] })
+    );
+    let movie = app.movie("Kept", &[actor]).await;
+    let reply = app
+        .patch(
+            &format!("/movies/{movie}"),
+            CastingDirector,
+            json!({ "title": "Changed", "actors": [actor + 5] }),
+        )
+        .await;
+    reply.expect(422, "validation_failed");
+    let fetched = app.get(&format!("/movies/{movie}"), CastingAssistant).await;
+    assert_eq!(
+        fetched.body["movie"]["title"],
+        json!("Kept"),
+        "nothing changed"
+    );
+    assert_eq!(fetched.body["movie"]["actors"], json!([actor]));
+    let reply = app
+        .post(
+            "/actors",
+            ExecutiveProducer,
+            json!({ "name": "N", "age": 1, "gender": "Male", "movies": [movie + 3] }),
+        )
+        .await;
+    assert_eq!(
+        reply.body["details"]["unknown_ids"],
+        json!({ "resource": "movie", "ids": [movie + 3] })
+    );
+    assert_eq!(
+        app.get("/movies", CastingAssistant).await.body["total"],
+        json!(1)
+    );
+    assert_eq!(
+        app.get("/actors", CastingAssistant).await.body["total"],
+        json!(1)
+    );
+}
+
+async fn missing_ids_are_404(app: &TestApp) {
+    for path in [
+        "/movies/999",
+        "/movie-details/999",
+        "/actors/999",
+        "/actor-details/999",
+    ] {
+        let reply = app.get(path, ExecutiveProducer).await;
+        reply.expect(404, "not_found");
+        assert_eq!(reply.body["details"]["id"], json!(999));
+    }
+    app.patch("/movies/999", ExecutiveProducer, json!({ "title": "X" }))
+        .await
+        .expect(404, "not_found");
+    app.patch("/actors/999", ExecutiveProducer, json!({ "age": 3 }))
+        .await
+        .expect(404, "not_found");
+    app.delete("/movies/999", ExecutiveProducer)
+        .await
+        .expect(404, "not_found");
+    app.delete("/actors/0", ExecutiveProducer)
+        .await
+        .expect(404, "not_found");
+    app.get("/movies/abc", ExecutiveProducer)
+        .await
+        .expect(400, "bad_request");
+}
+
+async fn errors_come_in_order_401_403_400_404_422(app: &TestApp) {
+    let bad_body = Some(json!({ "title": 7 }));
+    let invalid_body = Some(json!({ "title": " " }));
+    let assistant = TestApp::token(CastingAssistant);
+    let director = TestApp::token(CastingDirector);
+    // No token, bad body, missing id: 401.
+    app.call(Method::PATCH, "/movies/999", None, bad_body.clone())
+        .await
+        .expect(401, "authorization_header_missing");
+    // Token without the permission: 403, whatever the body or the id.
+    app.call(
+        Method::PATCH,
+        "/movies/999",
+        Some(&assistant),
+        bad_body.clone(),
+    )
+    .await
+    .expect(403, "insufficient_permission");
+    app.call(Method::PATCH, "/movies/abc", Some(&assistant), None)
+        .await
+        .expect(403, "insufficient_permission");
+    // Permission, bad body, missing id: 400.
+    app.call(Method::PATCH, "/movies/999", Some(&director), bad_body)
+        .await
+        .expect(400, "bad_request");
+    // Permission, invalid body, missing id: 404.
+    app.call(
+        Method::PATCH,
+        "/movies/999",
+        Some(&director),
+        invalid_body.clone(),
+    )
+    .await
+    .expect(404, "not_found");
+    // Permission, invalid body, existing id: 422.
+    let movie = app.movie("Exists", &[]).await;
+    app.call(
+        Method::PATCH,
+        &format!("/movies/{movie}"),
+        Some(&director),
+        invalid_body,
+    )
+    .await
+    .expect(422, "validation_failed");
+}
+
+async fn token_errors_follow_the_table(app: &TestApp) {
+    let cases: Vec<(Option<String>, &str)> = vec![
+        (Some("Basic dXNlcjpwYXNz".into()), "invalid_header"),
+        (Some("Bearer".into()), "invalid_header"),
+        (Some("Bearer a b".into()), "invalid_header"),
+        (Some("Bearer not.a.token".into()), "invalid_token"),
+        (Some("Bearer abc".into()), "invalid_token"),
+    ];
+    for (header, code) in cases {
+        let mut request = app.http.get(format!("{}/movies", app.url));
+        if let Some(header) = &header {
+            request = request.header("authorization", header);
+        }
+        let reply = support::read(request.send().await.unwrap()).await;
+        reply.expect(401, code);
+        let challenge = reply.header("www-authenticate").unwrap_or_default();
+        assert!(challenge.starts_with("Bearer"), "{challenge}");
+        assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+    }
+    let missing = app.call(Method::GET, "/movies", None, None).await;
+    missing.expect(401, "authorization_header_missing");
+    assert_eq!(
+        missing.header("www-authenticate"),
+        Some("Bearer realm=\"casting\"")
+    );
+
+    // Signed by another key: invalid_token.
+    let stranger = casting_auth0::DevIssuer::new().unwrap();
+    let token = stranger.token_for_role(ExecutiveProducer, support::HOUR);
+    app.call(Method::GET, "/movies", Some(&token), None)
+        .await
+        .expect(401, "invalid_token");
+    // Expired.
+    let mut claims = ISSUER.claims("auth0|x", ["get:movies"], support::HOUR);
+    claims["exp"] = json!(1_000_000_000);
+    app.call(Method::GET, "/movies", Some(&ISSUER.sign(&claims)), None)
+        .await
+        .expect(401, "token_expired");
+    // Wrong audience, wrong issuer.
+    let mut claims = ISSUER.claims("auth0|x", ["get:movies"], support::HOUR);
+    claims["aud"] = json!("another-api");
+    app.call(Method::GET, "/movies", Some(&ISSUER.sign(&claims)), None)
+        .await
+        .expect(401, "invalid_claims");
+    let mut claims = ISSUER.claims("auth0|x", ["get:movies"], support::HOUR);
+    claims["iss"] = json!("https://evil.example/");
+    app.call(Method::GET, "/movies", Some(&ISSUER.sign(&claims)), None)
+        .await
+        .expect(401, "invalid_claims");
+    // Valid, with no permissions claim at all: 403.
+    let mut claims = ISSUER.claims("auth0|x", ["get:movies"], support::HOUR);
+    claims.as_object_mut().unwrap().remove("permissions");
+    let reply = app
+        .call(Method::GET, "/movies", Some(&ISSUER.sign(&claims)), None)
+        .await;
+    reply.expect(403, "insufficient_permission");
+    assert_eq!(reply.body["details"]["permission"], json!("get:movies"));
+    let challenge = reply.header("www-authenticate").unwrap_or_default();
+    assert!(
+        challenge.contains("error=\"insufficient_scope\""),
+        "{challenge}"
+    );
+}
+
+async fn empty_collections_are_200(app: &TestApp) {
+    for path in ["/movies", "/actors"] {
+        let reply = app.get(path, CastingAssistant).await;
+        reply.expect(200, "");
+        assert_eq!(reply.body["total"], json!(0));
+        assert_eq!(reply.body["success"], json!(true));
+    }
+    assert_eq!(
+        app.get("/movies", CastingAssistant).await.body["movies"],
+        json!([])
+    );
+    assert_eq!(
+        app.get("/actors", CastingAssistant).await.body["actors"],
+        json!([])
+    );
+}

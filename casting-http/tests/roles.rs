@@ -1,0 +1,138 @@
+//! Every operation of the spec × every role of the core's table: 200 with the permission, 403
+//! without, 401 with no token. The permission of each operation is read from the spec itself,
+//! so the docs, the role table and the behaviour cannot drift apart.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use casting_core::{CastingService, Permission, Role};
+use casting_store_memory::MemoryStore;
+use reqwest::Method;
+use serde_json::{Value, json};
+use support::TestApp;
+
+/// `(method, path, permission)` for every operation in the spec.
+fn operations() -> Vec<(Method, String, Permission)> {
+    let service = CastingService::new(Arc::new(MemoryStore::new()));
+    let spec: Value = serde_json::from_str(&casting_http::api_service(service).spec()).unwrap();
+    let mut operations = Vec::new();
+    for (path, methods) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in methods.as_object().unwrap() {
+            let description = operation["description"].as_str().unwrap_or_default();
+            let permission = description
+                .split('`')
+                .nth(1)
+                .filter(|_| description.starts_with("Requires `"))
+                .unwrap_or_else(|| panic!("{method} {path} names no permission: {description}"));
+            let permission: Permission = permission.parse().unwrap();
+            operations.push((
+                method.to_uppercase().parse().unwrap(),
+                path.clone(),
+                permission,
+            ));
+        }
+    }
+    operations
+}
+
+fn body_for(method: &Method, path: &str) -> Option<Value> {
+    let movies = path.starts_with("/movie");
+    match (method.as_str(), movies) {
+        ("POST", true) => Some(json!({ "title": "T", "release_date": "08-02-2025" })),
+        ("POST", false) => Some(json!({ "name": "N", "age": 30, "gender": "Other" })),
+        ("PATCH", true) => Some(json!({ "title": "U" })),
+        ("PATCH", false) => Some(json!({ "age": 31 })),
+        _ => None,
+    }
+}
+
+async fn path_for(app: &TestApp, path: &str) -> String {
+    let id = if path.starts_with("/movie") {
+        app.movie("Fixture", &[]).await
+    } else {
+        app.actor("Fixture", &[]).await
+    };
+    path.replace("{id}", &id.to_string())
+}
+
+#[test]
+fn the_spec_names_all_ten_permissions() {
+    let named: BTreeSet<Permission> = operations().into_iter().map(|(_, _, p)| p).collect();
+    assert_eq!(named, Permission::ALL.into_iter().collect());
+    assert_eq!(operations().len(), 12);
+}
+
+async fn every_operation_times_every_role(app: &TestApp) {
+    for (method, path, permission) in operations() {
+        for role in Role::ALL {
+            let concrete = path_for(app, &path).await;
+            let token = TestApp::token(role);
+            let reply = app
+                .call(
+                    method.clone(),
+                    &concrete,
+                    Some(&token),
+                    body_for(&method, &path),
+                )
+                .await;
+            if role.permissions().contains(permission) {
+                reply.expect(200, "");
+            } else {
+                reply.expect(403, "insufficient_permission");
+                assert_eq!(
+                    reply.body["details"]["permission"],
+                    json!(permission.as_str())
+                );
+            }
+        }
+    }
+}
+
+async fn no_token_is_401_on_every_operation(app: &TestApp) {
+    for (method, path, _) in operations() {
+        let concrete = path.replace("{id}", "1");
+        let reply = app
+            .call(method.clone(), &concrete, None, body_for(&method, &path))
+            .await;
+        reply.expect(401, "authorization_header_missing");
+        assert!(
+            reply.header("www-authenticate").is_some(),
+            "{method} {path}"
+        );
+    }
+}
+
+async fn a_token_with_one_permission_opens_exactly_its_operations(app: &TestApp) {
+    for permission in Permission::ALL {
+        let token = support::ISSUER.token_with_permissions(
+            "auth0|one",
+            [permission.as_str()],
+            support::HOUR,
+        );
+        for (method, path, needed) in operations() {
+            let concrete = path_for(app, &path).await;
+            let reply = app
+                .call(
+                    method.clone(),
+                    &concrete,
+                    Some(&token),
+                    body_for(&method, &path),
+                )
+                .await;
+            let expected = if needed == permission { 200 } else { 403 };
+            assert_eq!(
+                reply.status.as_u16(),
+                expected,
+                "{permission}: {method} {path}"
+            );
+        }
+    }
+}
+
+on_both_stores!(
+    every_operation_times_every_role,
+    no_token_is_401_on_every_operation,
+    a_token_with_one_permission_opens_exactly_its_operations,
+);

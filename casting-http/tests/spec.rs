@@ -1,0 +1,102 @@
+//! The OpenAPI document: the committed copy is the generated one, and every operation declares
+//! the bearer scheme and the error statuses it can return.
+
+use std::sync::Arc;
+
+use casting_core::CastingService;
+use casting_store_memory::MemoryStore;
+use serde_json::Value;
+
+fn generated() -> Value {
+    let service = CastingService::new(Arc::new(MemoryStore::new()));
+    serde_json::from_str(&casting_http::api_service(service).spec()).unwrap()
+}
+
+#[test]
+fn the_committed_spec_is_the_generated_one() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+    let committed = std::fs::read_to_string(path).expect("docs/openapi.json exists");
+    let committed: Value = serde_json::from_str(&committed).expect("docs/openapi.json is JSON");
+    assert!(
+        committed == generated(),
+        "docs/openapi.json is stale: regenerate it with\n    \
+         cargo run -p casting-server -- openapi > docs/openapi.json"
+    );
+}
+
+#[test]
+fn every_operation_declares_the_bearer_scheme_and_its_errors() {
+    let spec = generated();
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearerAuth"]["scheme"],
+        "bearer"
+    );
+    let mut count = 0;
+    for (path, methods) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in methods.as_object().unwrap() {
+            count += 1;
+            let security = &operation["security"];
+            assert_eq!(
+                security,
+                &serde_json::json!([{ "bearerAuth": [] }]),
+                "{method} {path} must declare the bearer scheme"
+            );
+            let responses = operation["responses"].as_object().unwrap();
+            let mut expected = vec!["200", "400", "401", "403", "500", "503"];
+            if path.contains("{id}") {
+                expected.push("404");
+            }
+            if method == "post" || method == "patch" {
+                expected.extend(["413", "422"]);
+            }
+            for status in expected {
+                let response = responses
+                    .get(status)
+                    .unwrap_or_else(|| panic!("{method} {path} does not declare {status}"));
+                if status != "200" {
+                    assert_eq!(
+                        response["content"]["application/json; charset=utf-8"]["schema"]["$ref"],
+                        "#/components/schemas/ErrorBody",
+                        "{method} {path} {status}"
+                    );
+                }
+            }
+            for status in ["401", "403"] {
+                assert!(
+                    responses[status]["headers"].as_object().is_some_and(|h| h
+                        .keys()
+                        .any(|k| k.eq_ignore_ascii_case("www-authenticate"))),
+                    "{method} {path} {status} declares WWW-Authenticate"
+                );
+            }
+            let description = operation["description"].as_str().unwrap_or_default();
+            assert!(
+                description.starts_with("Requires `"),
+                "{method} {path}: {description}"
+            );
+        }
+    }
+    assert_eq!(count, 12);
+}
+
+#[test]
+fn dates_and_rules_are_described_in_the_schemas() {
+    let spec = generated();
+    let schemas = &spec["components"]["schemas"];
+    let new_movie = &schemas["NewMovieBody"]["properties"];
+    assert_eq!(new_movie["title"]["maxLength"], 200);
+    assert_eq!(new_movie["title"]["minLength"], 1);
+    assert!(
+        new_movie["release_date"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("DD-MM-YYYY")
+    );
+    let new_actor = &schemas["NewActorBody"]["properties"];
+    assert_eq!(new_actor["age"]["maximum"], 150.0);
+    assert_eq!(new_actor["age"]["minimum"], 0.0);
+    let required = schemas["NewMovieBody"]["required"].as_array().unwrap();
+    assert!(
+        required.contains(&Value::from("title")) && required.contains(&Value::from("release_date"))
+    );
+}

@@ -1,0 +1,310 @@
+//! The server's configuration, from the environment (and `.env`), checked whole before anything
+//! starts. A bad value is one [`ConfigError`] naming its variable.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+/// Where the signing keys come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// An Auth0 tenant.
+    Auth0 {
+        /// `AUTH0_DOMAIN`, e.g. `tenant.eu.auth0.com`.
+        domain: String,
+        /// `AUTH0_AUDIENCE` (or `API_AUDIENCE`).
+        audience: String,
+        /// `AUTH0_ISSUER`, default `https://{domain}/`.
+        issuer: Option<String>,
+        /// `AUTH0_JWKS_URI`, default `https://{domain}/.well-known/jwks.json`.
+        jwks_uri: Option<String>,
+    },
+    /// A fresh key made at start, with printed tokens: for development only.
+    Development,
+}
+
+/// Everything the server reads from its environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `HOST` and `PORT`.
+    pub addr: SocketAddr,
+    /// `DATABASE_URL`: the PostgreSQL store; `None` keeps everything in memory.
+    pub database_url: Option<String>,
+    /// `AUTH0_*`: how tokens are verified.
+    pub auth: Auth,
+    /// `CORS_ALLOWED_ORIGINS`: `None` allows any origin.
+    pub allowed_origins: Option<Vec<String>>,
+    /// `RUST_LOG`: the log filter.
+    pub log_filter: String,
+}
+
+/// A configuration value that stops the server, naming its variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The variable at fault.
+    pub variable: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.variable, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn fail<T>(variable: &'static str, message: impl Into<String>) -> Result<T, ConfigError> {
+    Err(ConfigError {
+        variable,
+        message: message.into(),
+    })
+}
+
+impl Config {
+    /// Reads the configuration through `var` (the process environment in `main`); empty values
+    /// count as unset.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let host = match get("HOST").as_deref() {
+            None => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            Some("localhost") => IpAddr::V4(Ipv4Addr::LOCALHOST),
+            Some(text) => match text.parse::<IpAddr>() {
+                Ok(ip) => ip,
+                Err(_) => return fail("HOST", format!("{text:?} is not an IP address")),
+            },
+        };
+        let port = match get("PORT") {
+            None => 8080,
+            Some(text) => match text.parse::<u16>() {
+                Ok(port) => port,
+                Err(_) => {
+                    return fail(
+                        "PORT",
+                        format!("{text:?} is not a port number (0 to 65535)"),
+                    );
+                }
+            },
+        };
+
+        let database_url = get("DATABASE_URL");
+        if let Some(url) = &database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return fail(
+                "DATABASE_URL",
+                "must be a PostgreSQL URL (postgres://user@host:port/database)",
+            );
+        }
+
+        let audience = match (get("AUTH0_AUDIENCE"), get("API_AUDIENCE")) {
+            (Some(a), Some(b)) if a != b => {
+                return fail(
+                    "AUTH0_AUDIENCE",
+                    "differs from API_AUDIENCE; set one of them, or both the same",
+                );
+            }
+            (a, b) => a.or(b),
+        };
+        let issuer = get("AUTH0_ISSUER");
+        let jwks_uri = get("AUTH0_JWKS_URI");
+        let auth = match get("AUTH0_DOMAIN") {
+            Some(domain) => {
+                if domain.contains('/') && !domain.starts_with("https://") {
+                    return fail(
+                        "AUTH0_DOMAIN",
+                        "must be a host name such as tenant.eu.auth0.com",
+                    );
+                }
+                let Some(audience) = audience else {
+                    return fail(
+                        "AUTH0_AUDIENCE",
+                        "is required with AUTH0_DOMAIN (the API identifier tokens are issued for)",
+                    );
+                };
+                Auth::Auth0 {
+                    domain,
+                    audience,
+                    issuer,
+                    jwks_uri,
+                }
+            }
+            None => {
+                for (name, value) in [
+                    ("AUTH0_AUDIENCE", &audience),
+                    ("AUTH0_ISSUER", &issuer),
+                    ("AUTH0_JWKS_URI", &jwks_uri),
+                ] {
+                    if value.is_some() {
+                        return fail(name, "is set but AUTH0_DOMAIN is not; set AUTH0_DOMAIN too");
+                    }
+                }
+                if !host.is_loopback() {
+                    return fail(
+                        "HOST",
+                        "development auth (no AUTH0_DOMAIN) listens on loopback only; \
+                         set AUTH0_DOMAIN to serve other hosts",
+                    );
+                }
+                Auth::Development
+            }
+        };
+
+        let allowed_origins = match get("CORS_ALLOWED_ORIGINS").as_deref() {
+            None | Some("*") => None,
+            Some(list) => {
+                let origins: Vec<String> = list
+                    .split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect();
+                for origin in &origins {
+                    let rest = origin
+                        .strip_prefix("https://")
+                        .or_else(|| origin.strip_prefix("http://"));
+                    if rest.is_none_or(|host| host.is_empty() || host.contains('/')) {
+                        return fail(
+                            "CORS_ALLOWED_ORIGINS",
+                            format!("{origin:?} is not an origin like https://app.example.com"),
+                        );
+                    }
+                }
+                Some(origins)
+            }
+        };
+
+        let log_filter = get("RUST_LOG").unwrap_or_else(|| "info".to_owned());
+
+        Ok(Self {
+            addr: SocketAddr::new(host, port),
+            database_url,
+            auth,
+            allowed_origins,
+            log_filter,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_vars(|name| vars.get(name).cloned())
+    }
+
+    fn variable(vars: &[(&str, &str)]) -> &'static str {
+        config(vars).unwrap_err().variable
+    }
+
+    #[test]
+    fn defaults_are_loopback_8080_memory_and_development_auth() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.addr, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(config.database_url, None);
+        assert_eq!(config.auth, Auth::Development);
+        assert_eq!(config.allowed_origins, None);
+        assert_eq!(config.log_filter, "info");
+    }
+
+    #[test]
+    fn auth0_needs_an_audience_from_either_variable() {
+        let auth0 = config(&[
+            ("AUTH0_DOMAIN", "t.auth0.com"),
+            ("API_AUDIENCE", "https://api"),
+        ])
+        .unwrap()
+        .auth;
+        assert!(matches!(auth0, Auth::Auth0 { ref audience, .. } if audience == "https://api"));
+        assert_eq!(
+            variable(&[("AUTH0_DOMAIN", "t.auth0.com")]),
+            "AUTH0_AUDIENCE"
+        );
+        assert_eq!(
+            variable(&[
+                ("AUTH0_DOMAIN", "t.auth0.com"),
+                ("AUTH0_AUDIENCE", "a"),
+                ("API_AUDIENCE", "b")
+            ]),
+            "AUTH0_AUDIENCE"
+        );
+    }
+
+    #[test]
+    fn auth0_settings_without_a_domain_are_contradictory() {
+        assert_eq!(variable(&[("AUTH0_AUDIENCE", "a")]), "AUTH0_AUDIENCE");
+        assert_eq!(variable(&[("AUTH0_ISSUER", "https://x/")]), "AUTH0_ISSUER");
+        assert_eq!(
+            variable(&[("AUTH0_JWKS_URI", "https://x/j")]),
+            "AUTH0_JWKS_URI"
+        );
+    }
+
+    #[test]
+    fn development_auth_stays_on_loopback() {
+        assert_eq!(variable(&[("HOST", "0.0.0.0")]), "HOST");
+        assert!(config(&[("HOST", "::1")]).is_ok());
+        assert!(
+            config(&[
+                ("HOST", "0.0.0.0"),
+                ("AUTH0_DOMAIN", "t.auth0.com"),
+                ("AUTH0_AUDIENCE", "a")
+            ])
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        assert_eq!(variable(&[("PORT", "http")]), "PORT");
+        assert_eq!(variable(&[("PORT", "70000")]), "PORT");
+        assert_eq!(variable(&[("HOST", "example.com")]), "HOST");
+        assert_eq!(variable(&[("DATABASE_URL", "mysql://x")]), "DATABASE_URL");
+        assert_eq!(
+            variable(&[("CORS_ALLOWED_ORIGINS", "https://a.example, not-an-origin")]),
+            "CORS_ALLOWED_ORIGINS"
+        );
+    }
+
+    #[test]
+    fn origins_are_a_comma_list_or_any() {
+        let origins = config(&[(
+            "CORS_ALLOWED_ORIGINS",
+            "https://a.example, http://localhost:3000/",
+        )])
+        .unwrap()
+        .allowed_origins;
+        assert_eq!(
+            origins,
+            Some(vec![
+                "https://a.example".to_owned(),
+                "http://localhost:3000".to_owned()
+            ])
+        );
+        assert_eq!(
+            config(&[("CORS_ALLOWED_ORIGINS", "*")])
+                .unwrap()
+                .allowed_origins,
+            None
+        );
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let config = config(&[("PORT", ""), ("DATABASE_URL", " "), ("AUTH0_DOMAIN", "")]).unwrap();
+        assert_eq!(config.addr.port(), 8080);
+        assert_eq!(config.database_url, None);
+        assert_eq!(config.auth, Auth::Development);
+    }
+}

@@ -1,0 +1,188 @@
+//! `casting-server`: the casting REST API.
+//!
+//! Configuration comes from the environment and `.env` (see `.env.example` and
+//! `docs/deployment.md`). With nothing set it runs in development mode: memory store, sample
+//! catalogue, a fresh signing key and printed tokens, on 127.0.0.1:8080.
+//!
+//! `casting-server openapi` prints the OpenAPI document and exits.
+
+mod config;
+mod dev;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use casting_auth0::{Auth0Config, Auth0Verifier, DevIssuer};
+use casting_core::{CastingService, Store, TokenVerifier};
+use casting_http::HttpConfig;
+use casting_store_memory::MemoryStore;
+use casting_store_postgres::PostgresStore;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Auth, Config, ConfigError};
+
+/// How long in-flight requests may take to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("openapi") {
+        let service = CastingService::new(Arc::new(MemoryStore::new()));
+        println!("{}", casting_http::api_service(service).spec());
+        return ExitCode::SUCCESS;
+    }
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("casting-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), String> {
+    if let Err(error) = dotenvy::dotenv()
+        && !error.not_found()
+    {
+        return Err(format!(".env: {error}"));
+    }
+    let config = Config::from_vars(|name| std::env::var(name).ok()).map_err(|e| e.to_string())?;
+    let filter = EnvFilter::try_new(&config.log_filter).map_err(|e| {
+        ConfigError {
+            variable: "RUST_LOG",
+            message: e.to_string(),
+        }
+        .to_string()
+    })?;
+    tracing_subscriber::fmt().with_env_filter(filter).init();
+
+    let (store, postgres) = open_store(&config).await?;
+    let service = CastingService::new(store);
+    let (verifier, dev_issuer) = make_verifier(&config)?;
+    if dev_issuer.is_some() && postgres.is_none() {
+        dev::load_sample(&service)
+            .await
+            .map_err(|e| format!("could not load the sample catalogue: {e}"))?;
+    }
+
+    let acceptor = TcpListener::bind(config.addr)
+        .into_acceptor()
+        .await
+        .map_err(|e| format!("HOST/PORT: cannot listen on {}: {e}", config.addr))?;
+    let local = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .unwrap_or(config.addr);
+    let base_url = format!("http://{local}");
+    if let Some(issuer) = &dev_issuer {
+        dev::print_tokens(issuer, &base_url);
+    }
+    tracing::info!("listening on {base_url} (Swagger UI at {base_url}/docs)");
+    println!("listening on {base_url}");
+
+    let http = HttpConfig {
+        allowed_origins: config.allowed_origins.clone(),
+    };
+    let app = casting_http::app(service, verifier, &http);
+    let served = poem::Server::new_with_acceptor(acceptor)
+        .run_with_graceful_shutdown(app, shutdown_signal(), Some(SHUTDOWN_GRACE))
+        .await;
+    if let Some(store) = postgres {
+        store.close().await;
+    }
+    tracing::info!("stopped");
+    served.map_err(|e| format!("server error: {e}"))
+}
+
+async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Option<PostgresStore>), String> {
+    match &config.database_url {
+        Some(url) => {
+            let store = PostgresStore::connect(url)
+                .await
+                .map_err(|e| format!("DATABASE_URL: cannot connect: {}", chain(&e)))?;
+            store
+                .migrate()
+                .await
+                .map_err(|e| format!("DATABASE_URL: migrations failed: {}", chain(&e)))?;
+            tracing::info!("PostgreSQL store ready, migrations applied");
+            Ok((Arc::new(store.clone()), Some(store)))
+        }
+        None => {
+            tracing::warn!("DATABASE_URL is not set: using the in-memory store; nothing is kept");
+            Ok((Arc::new(MemoryStore::new()), None))
+        }
+    }
+}
+
+fn make_verifier(config: &Config) -> Result<(Arc<dyn TokenVerifier>, Option<DevIssuer>), String> {
+    match &config.auth {
+        Auth::Auth0 {
+            domain,
+            audience,
+            issuer,
+            jwks_uri,
+        } => {
+            let mut auth0 = Auth0Config::for_domain(domain, audience.clone());
+            if let Some(issuer) = issuer {
+                auth0.issuer.clone_from(issuer);
+            }
+            if let Some(uri) = jwks_uri {
+                // Plain http is allowed to a loopback host only (checked by the verifier).
+                auth0 = auth0
+                    .with_jwks_uri(uri.clone())
+                    .allow_insecure_loopback(uri.starts_with("http://"));
+            }
+            let verifier = Auth0Verifier::new(auth0).map_err(|e| {
+                let variable = if jwks_uri.is_some() {
+                    "AUTH0_JWKS_URI"
+                } else {
+                    "AUTH0_DOMAIN"
+                };
+                format!("{variable}: {e}")
+            })?;
+            tracing::info!(issuer = %verifier.config().issuer, "verifying Auth0 tokens");
+            Ok((Arc::new(verifier), None))
+        }
+        Auth::Development => {
+            tracing::warn!("AUTH0_DOMAIN is not set: development auth, NOT FOR PRODUCTION");
+            let issuer = DevIssuer::new().map_err(|e| e.to_string())?;
+            let verifier = issuer.verifier().map_err(|e| e.to_string())?;
+            Ok((Arc::new(verifier), Some(issuer)))
+        }
+    }
+}
+
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received: finishing in-flight requests");
+}

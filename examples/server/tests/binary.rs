@@ -1,0 +1,210 @@
+//! The real `casting-server` binary: development mode with zero set-up, graceful shutdown, and
+//! configuration errors that name their variable.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use casting_store_postgres::testing;
+use serde_json::Value;
+
+const VARIABLES: [&str; 11] = [
+    "HOST",
+    "PORT",
+    "DATABASE_URL",
+    "AUTH0_DOMAIN",
+    "AUTH0_AUDIENCE",
+    "API_AUDIENCE",
+    "AUTH0_ISSUER",
+    "AUTH0_JWKS_URI",
+    "CORS_ALLOWED_ORIGINS",
+    "RUST_LOG",
+    "CASTING_REQUIRE_DB",
+];
+
+/// The binary with a clean environment (no variable of ours, no `.env`), plus `vars`.
+fn server(vars: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_casting-server"));
+    for name in VARIABLES {
+        command.env_remove(name);
+    }
+    command
+        .envs(vars.iter().copied())
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::null());
+    command
+}
+
+struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Running {
+    fn start(vars: &[(&str, &str)]) -> Self {
+        let mut child = server(vars)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start casting-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Reads printed lines until one starts with `prefix`; returns the rest of it.
+    fn wait_for(&mut self, prefix: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if let Some(rest) = line.strip_prefix(prefix) {
+                        return rest.to_owned();
+                    }
+                }
+                Err(_) => panic!(
+                    "no line starting {prefix:?}; printed so far: {:#?}",
+                    self.seen
+                ),
+            }
+        }
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("casting-server did not stop within 30 s of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+async fn get(base: &str, path: &str, token: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn development_mode_serves_the_sample_with_a_printed_token_and_stops_on_sigterm() {
+    let mut server = Running::start(&[("PORT", "0")]);
+    let assistant = server.wait_for("TOKEN CASTING_ASSISTANT=");
+    let producer = server.wait_for("TOKEN EXECUTIVE_PRODUCER=");
+    let curl = server.wait_for("Try: curl ");
+    assert!(curl.contains("/movies"), "{curl}");
+    let base = server.wait_for("listening on ");
+    assert!(base.starts_with("http://127.0.0.1:"), "{base}");
+    assert!(
+        server.seen.iter().any(|l| l.contains("NOT FOR PRODUCTION")),
+        "the warning is loud: {:#?}",
+        server.seen
+    );
+
+    let (status, body) = get(&base, "/movies", &assistant).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["total"], 4, "the sample catalogue: {body}");
+    let (status, body) = get(&base, "/actors/1", &assistant).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = get(&base, "/movies", &producer).await;
+    assert_eq!(status, 200);
+
+    let status = server.terminate();
+    assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+}
+
+#[tokio::test]
+async fn with_database_url_it_migrates_and_uses_postgresql() {
+    let Some((name, admin, _options)) = testing::empty_database().await else {
+        return;
+    };
+    let url = testing::database_url().expect("set");
+    let base_url = url.split('?').next().unwrap_or(&url);
+    let database_url = format!(
+        "{}/{name}",
+        &base_url[..base_url.rfind('/').expect("a path")]
+    );
+    let mut server = Running::start(&[("PORT", "0"), ("DATABASE_URL", database_url.as_str())]);
+    let token = server.wait_for("TOKEN CASTING_ASSISTANT=");
+    let base = server.wait_for("listening on ");
+    let (status, body) = get(&base, "/movies", &token).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["total"], 0,
+        "no sample data in a real database: {body}"
+    );
+    let ready = reqwest::get(format!("{base}/ready")).await.expect("ready");
+    assert_eq!(ready.status().as_u16(), 200);
+    assert!(server.terminate().success());
+    testing::drop_named(&admin, &name).await;
+}
+
+#[test]
+fn bad_configuration_stops_start_up_with_one_line_naming_the_variable() {
+    for (vars, variable) in [
+        (&[("PORT", "eighty")][..], "PORT"),
+        (&[("HOST", "0.0.0.0")][..], "HOST"),
+        (
+            &[("AUTH0_DOMAIN", "tenant.auth0.com")][..],
+            "AUTH0_AUDIENCE",
+        ),
+        (&[("AUTH0_AUDIENCE", "https://api")][..], "AUTH0_AUDIENCE"),
+        (&[("DATABASE_URL", "mysql://x")][..], "DATABASE_URL"),
+        (&[("RUST_LOG", "info,=[")][..], "RUST_LOG"),
+        (
+            &[
+                ("AUTH0_DOMAIN", "tenant.auth0.com"),
+                ("AUTH0_AUDIENCE", "https://api"),
+                ("AUTH0_JWKS_URI", "http://keys.example/jwks.json"),
+            ][..],
+            "AUTH0_JWKS_URI",
+        ),
+    ] {
+        let output = server(vars).output().expect("run");
+        assert!(!output.status.success(), "{vars:?} must stop the server");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "one line for {vars:?}: {stderr}");
+        assert!(lines[0].contains(variable), "{vars:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn the_openapi_command_prints_the_spec() {
+    let output = server(&[]).arg("openapi").output().expect("run");
+    assert!(output.status.success());
+    let spec: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(spec["openapi"], "3.0.0");
+}
