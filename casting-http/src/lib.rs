@@ -45,6 +45,11 @@ pub use routes::{CastingOpenApi, api_service, app};
 pub use security::{Caller, Required, SCHEME};
 pub use types::{ApiDate, GenderText, Text, Years};
 
+/// The README's Rust examples, compiled as doc tests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme {}
+
 /// The largest request body, in bytes (64 KiB); larger ones are answered 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
