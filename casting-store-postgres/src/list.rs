@@ -64,18 +64,43 @@ pub(crate) fn contains_pattern(q: &str) -> String {
     pattern
 }
 
-fn limit_offset(query: &ListQuery) -> (i64, i64) {
+/// Runs the list statement (`filtered` when the query has `q`) and builds the page: the total
+/// from the first line, an item from every line that has one (an empty page is one line of
+/// NULLs carrying the total).
+async fn fetch_page<L, T>(
+    pool: &PgPool,
+    query: &ListQuery,
+    (plain, filtered): (&'static str, &'static str),
+    total_of: impl Fn(&L) -> i64,
+    item: impl Fn(L) -> Result<Option<T>>,
+) -> Result<Page<T>>
+where
+    L: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    let limit = i64::from(query.per_page());
     let offset = i64::try_from(query.offset()).unwrap_or(i64::MAX);
-    (i64::from(query.per_page()), offset)
-}
+    let lines: Vec<L> = match query.q() {
+        None => sqlx::query_as(plain).bind(limit).bind(offset),
+        Some(q) => sqlx::query_as(filtered)
+            .bind(limit)
+            .bind(offset)
+            .bind(contains_pattern(q)),
+    }
+    .fetch_all(pool)
+    .await
+    .map_err(from_sqlx)?;
 
-fn page<T>(query: &ListQuery, total: i64, items: Vec<T>) -> Page<T> {
-    Page {
+    let total = lines.first().map_or(0, &total_of);
+    let mut items = Vec::with_capacity(lines.len());
+    for line in lines {
+        items.extend(item(line)?);
+    }
+    Ok(Page {
         items,
         total: u64::try_from(total).unwrap_or_default(),
         page: query.page(),
         per_page: query.per_page(),
-    }
+    })
 }
 
 type MovieLine = (i64, Option<i64>, Option<String>, Option<NaiveDate>);
@@ -89,54 +114,40 @@ type ActorLine = (
 
 #[instrument(skip(pool), err(level = "debug"))]
 pub(crate) async fn movies(pool: &PgPool, query: &ListQuery) -> Result<Page<MovieSummary>> {
-    let (limit, offset) = limit_offset(query);
-    let lines: Vec<MovieLine> = match query.q() {
-        None => sqlx::query_as(MOVIES).bind(limit).bind(offset),
-        Some(q) => sqlx::query_as(MOVIES_Q)
-            .bind(limit)
-            .bind(offset)
-            .bind(contains_pattern(q)),
-    }
-    .fetch_all(pool)
-    .await
-    .map_err(from_sqlx)?;
-
-    let total = lines.first().map_or(0, |line| line.0);
-    let mut items = Vec::with_capacity(lines.len());
-    for line in lines {
-        if let (_, Some(id), Some(title), Some(date)) = line {
-            items.push(MovieSummary {
+    fetch_page(
+        pool,
+        query,
+        (MOVIES, MOVIES_Q),
+        |line: &MovieLine| line.0,
+        |line| {
+            let (_, Some(id), Some(title), Some(date)) = line else {
+                return Ok(None);
+            };
+            Ok(Some(MovieSummary {
                 id: MovieId(id),
                 title: Title::parse(&title).map_err(corrupt)?,
                 release_date: ReleaseDate::try_from(date).map_err(corrupt)?,
-            });
-        }
-    }
-    Ok(page(query, total, items))
+            }))
+        },
+    )
+    .await
 }
 
 #[instrument(skip(pool), err(level = "debug"))]
 pub(crate) async fn actors(pool: &PgPool, query: &ListQuery) -> Result<Page<ActorSummary>> {
-    let (limit, offset) = limit_offset(query);
-    let lines: Vec<ActorLine> = match query.q() {
-        None => sqlx::query_as(ACTORS).bind(limit).bind(offset),
-        Some(q) => sqlx::query_as(ACTORS_Q)
-            .bind(limit)
-            .bind(offset)
-            .bind(contains_pattern(q)),
-    }
-    .fetch_all(pool)
+    fetch_page(
+        pool,
+        query,
+        (ACTORS, ACTORS_Q),
+        |line: &ActorLine| line.0,
+        |line| {
+            let (_, Some(id), Some(name), Some(age), Some(gender)) = line else {
+                return Ok(None);
+            };
+            actor_summary(id, &name, age, &gender).map(Some)
+        },
+    )
     .await
-    .map_err(from_sqlx)?;
-
-    let total = lines.first().map_or(0, |line| line.0);
-    let mut items = Vec::with_capacity(lines.len());
-    for line in lines {
-        if let (_, Some(id), Some(name), Some(age), Some(gender)) = line {
-            items.push(actor_summary(id, &name, age, &gender)?);
-        }
-    }
-    Ok(page(query, total, items))
 }
 
 /// An actor row read back, checked against the domain rules.
