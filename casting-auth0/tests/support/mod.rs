@@ -7,7 +7,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use casting_auth0::{Auth0Config, Auth0Verifier, CacheSettings, DevIssuer};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use casting_auth0::{Auth0Config, Auth0Verifier, CacheSettings, DevIssuer, Error};
+use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -146,4 +151,88 @@ pub const HOUR: Duration = Duration::from_secs(3600);
 pub fn jwks_of(issuers: &[&DevIssuer]) -> String {
     let keys: Vec<_> = issuers.iter().map(|i| i.jwk()).collect();
     serde_json::json!({ "keys": keys }).to_string()
+}
+
+/// A key, a key-set server serving it, and a verifier using that server.
+pub struct Setup {
+    pub issuer: DevIssuer,
+    pub server: KeyServer,
+    pub verifier: Auth0Verifier,
+}
+
+pub async fn setup() -> Setup {
+    let issuer = DevIssuer::new().unwrap();
+    let server = KeyServer::serving(&issuer).await;
+    let verifier = verifier(&issuer, &server);
+    Setup {
+        issuer,
+        server,
+        verifier,
+    }
+}
+
+impl Setup {
+    pub fn claims(&self) -> Value {
+        self.issuer.claims("auth0|user", ["get:movies"], HOUR)
+    }
+
+    pub fn header(&self) -> Value {
+        json!({ "alg": "RS256", "typ": "JWT", "kid": self.issuer.kid() })
+    }
+
+    /// A token with these claims changed (`null` removes a claim).
+    pub fn with_claims(&self, changes: Value) -> String {
+        let mut claims = self.claims();
+        for (name, value) in changes.as_object().unwrap() {
+            if value.is_null() {
+                claims.as_object_mut().unwrap().remove(name);
+            } else {
+                claims[name] = value.clone();
+            }
+        }
+        self.issuer.sign(&claims)
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<casting_core::Principal, Error> {
+        self.verifier.verify_token(token).await
+    }
+}
+
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+pub fn b64(value: &impl ToString) -> String {
+    URL_SAFE_NO_PAD.encode(value.to_string())
+}
+
+/// An unsigned or arbitrarily signed token from raw parts.
+pub fn raw_token(header: &Value, claims: &Value, signature: &[u8]) -> String {
+    format!(
+        "{}.{}.{}",
+        b64(header),
+        b64(claims),
+        URL_SAFE_NO_PAD.encode(signature)
+    )
+}
+
+pub fn hs256(header: &Value, claims: &Value, secret: &[u8]) -> String {
+    let message = format!("{}.{}", b64(header), b64(claims));
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret);
+    let tag = aws_lc_rs::hmac::sign(&key, message.as_bytes());
+    format!("{message}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
+}
+
+/// Asserts that a result is an error matching the pattern.
+#[macro_export]
+macro_rules! assert_refused {
+    ($result:expr, $pattern:pat) => {
+        match $result {
+            Err($pattern) => {}
+            other => panic!("expected {}, got {other:?}", stringify!($pattern)),
+        }
+    };
 }
