@@ -99,17 +99,8 @@ fn jwks() -> Json<Value> {
 
 /// Serves `ISSUER`'s key set on loopback; returns its URL.
 async fn key_set_server() -> String {
-    let acceptor = TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
-        .await
-        .expect("bind");
-    let addr = acceptor.local_addr()[0]
-        .as_socket_addr()
-        .copied()
-        .expect("addr");
-    let app = Route::new().at("/.well-known/jwks.json", get(jwks));
-    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app));
-    format!("http://{addr}/.well-known/jwks.json")
+    let base = serve(Route::new().at("/.well-known/jwks.json", get(jwks))).await;
+    format!("{base}/.well-known/jwks.json")
 }
 
 /// The real Auth0 verifier, downloading `ISSUER`'s keys from a loopback key-set server.
