@@ -128,7 +128,7 @@ impl ActorsApi {
         self.get(&caller, id.0).await
     }
 
-    /// Get an actor with their movies (same as `/actor-details/{id}`)
+    /// Get an actor with their movies (same as /actor-details/{id})
     ///
     /// Requires `get:actor-details`.
     #[oai(path = "/actors/:id", method = "get", operation_id = "getActor")]

@@ -128,7 +128,7 @@ impl MoviesApi {
         self.get(&caller, id.0).await
     }
 
-    /// Get a movie with its cast (same as `/movie-details/{id}`)
+    /// Get a movie with its cast (same as /movie-details/{id})
     ///
     /// Requires `get:movie-details`.
     #[oai(path = "/movies/:id", method = "get", operation_id = "getMovie")]
