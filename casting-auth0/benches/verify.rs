@@ -1,12 +1,12 @@
-//! One token verification with warm keys, and the `Authorization` header parse: the per-request
-//! cost of authentication, which bounds the server's authenticated throughput.
+//! One token verification with warm keys: the per-request cost of authentication, which bounds
+//! the server's authenticated throughput.
 //!
 //! `cargo bench -p casting-auth0 --all-features`. Figures are in `docs/performance.md`.
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use casting_auth0::{DevIssuer, bearer_token};
+use casting_auth0::DevIssuer;
 use casting_core::Role;
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -18,7 +18,6 @@ fn verification(c: &mut Criterion) {
     // A static key set is the warm cache: the key is found in memory, nothing is downloaded.
     let verifier = issuer.verifier().expect("verifier");
     let token = issuer.token_for_role(Role::ExecutiveProducer, Duration::from_secs(3600));
-    let header = format!("Bearer {token}");
     runtime
         .block_on(verifier.verify_token(&token))
         .expect("the token verifies");
@@ -26,9 +25,6 @@ fn verification(c: &mut Criterion) {
     c.bench_function("verify_token RS256-2048, warm keys", |b| {
         b.to_async(&runtime)
             .iter(|| async { verifier.verify_token(black_box(&token)).await })
-    });
-    c.bench_function("bearer_token header parse", |b| {
-        b.iter(|| bearer_token(black_box(&header)).map(str::len))
     });
 }
 

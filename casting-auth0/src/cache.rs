@@ -18,8 +18,8 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::config::CacheSettings;
-use crate::error::Error;
 use crate::jwks::{FetchError, Fetcher, KeySet};
+use casting_core::{AuthError as Error, TokenProblem};
 
 /// Where keys come from.
 #[derive(Debug)]
@@ -84,7 +84,7 @@ impl KeyCache {
             Source::Static(keys) => {
                 return keys
                     .get(kid)
-                    .ok_or(Error::InvalidToken(casting_core::TokenProblem::UnknownKey));
+                    .ok_or(Error::InvalidToken(TokenProblem::UnknownKey));
             }
             Source::Remote(fetcher) => fetcher,
         };
@@ -115,7 +115,7 @@ impl KeyCache {
                 return Ok(key);
             }
             if !cooled_down {
-                return Err(Error::InvalidToken(casting_core::TokenProblem::UnknownKey));
+                return Err(Error::InvalidToken(TokenProblem::UnknownKey));
             }
             // An unknown kid may mean the keys rotated: one shared download, then look again.
             // A failure here keeps the cached keys, so the kid is just unknown.
@@ -126,7 +126,7 @@ impl KeyCache {
         // No usable keys: wait for a download.
         match self.download(fetcher, generation).await {
             Ok(()) => self.cached(kid),
-            Err(error) => Err(Error::KeysUnavailable(error)),
+            Err(error) => Err(Error::Unavailable(Box::new(error))),
         }
     }
 
@@ -135,7 +135,7 @@ impl KeyCache {
             .read()
             .keys
             .get(kid)
-            .ok_or(Error::InvalidToken(casting_core::TokenProblem::UnknownKey))
+            .ok_or(Error::InvalidToken(TokenProblem::UnknownKey))
     }
 
     /// Downloads the key set unless another caller finished a download after `seen` (then that

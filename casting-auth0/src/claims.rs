@@ -1,10 +1,8 @@
 //! The claims of an Auth0 access token, and how `jsonwebtoken`'s errors map to ours.
 
-use casting_core::TokenProblem;
+use casting_core::{AuthError as Error, Claim, TokenProblem};
 use jsonwebtoken::errors::ErrorKind;
 use serde::Deserialize;
-
-use crate::error::Error;
 
 /// The claims we read. `iss`, `aud`, `exp` and `nbf` are checked by `jsonwebtoken`'s
 /// validation; a claim of the wrong type fails deserialisation, so the token is malformed.
@@ -22,10 +20,14 @@ pub(crate) struct Claims {
 pub(crate) fn from_jwt(error: &jsonwebtoken::errors::Error) -> Error {
     match error.kind() {
         ErrorKind::ExpiredSignature => Error::Expired,
-        ErrorKind::InvalidIssuer => Error::InvalidClaims("iss"),
-        ErrorKind::InvalidAudience => Error::InvalidClaims("aud"),
-        ErrorKind::MissingRequiredClaim(claim) if claim == "iss" => Error::InvalidClaims("iss"),
-        ErrorKind::MissingRequiredClaim(claim) if claim == "aud" => Error::InvalidClaims("aud"),
+        ErrorKind::InvalidIssuer => Error::InvalidClaim(Claim::Issuer),
+        ErrorKind::InvalidAudience => Error::InvalidClaim(Claim::Audience),
+        ErrorKind::MissingRequiredClaim(claim) if claim == "iss" => {
+            Error::InvalidClaim(Claim::Issuer)
+        }
+        ErrorKind::MissingRequiredClaim(claim) if claim == "aud" => {
+            Error::InvalidClaim(Claim::Audience)
+        }
         ErrorKind::ImmatureSignature => Error::InvalidToken(TokenProblem::NotYetValid),
         ErrorKind::InvalidSignature | ErrorKind::InvalidRsaKey(_) | ErrorKind::InvalidKeyFormat => {
             Error::InvalidToken(TokenProblem::Signature)
@@ -34,6 +36,6 @@ pub(crate) fn from_jwt(error: &jsonwebtoken::errors::Error) -> Error {
         | ErrorKind::InvalidAlgorithmName
         | ErrorKind::MissingAlgorithm
         | ErrorKind::UnsupportedAlgorithm => Error::InvalidToken(TokenProblem::Algorithm),
-        _ => Error::malformed(),
+        _ => Error::InvalidToken(TokenProblem::Malformed),
     }
 }

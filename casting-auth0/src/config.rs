@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::error::Error;
+use crate::error::ConfigError;
 
 /// The key-set cache's timings and limits. The defaults follow Auth0's own SDKs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,32 +101,32 @@ impl Auth0Config {
     }
 
     /// Checks the configuration: an issuer, at least one non-empty audience, sane limits.
-    pub(crate) fn check(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
         if self.issuer.trim().is_empty() {
-            return Err(Error::Config("the issuer is empty".into()));
+            return Err(ConfigError::new("the issuer is empty"));
         }
         if self.audiences.is_empty() || self.audiences.iter().any(|a| a.trim().is_empty()) {
-            return Err(Error::Config(
-                "at least one non-empty audience is needed".into(),
+            return Err(ConfigError::new(
+                "at least one non-empty audience is needed",
             ));
         }
         if self.max_token_bytes == 0 || self.cache.max_bytes == 0 {
-            return Err(Error::Config("size limits must be above zero".into()));
+            return Err(ConfigError::new("size limits must be above zero"));
         }
         Ok(())
     }
 
     /// The key-set URI, checked: HTTPS, or HTTP to a loopback host when allowed.
-    pub(crate) fn checked_jwks_uri(&self) -> Result<Url, Error> {
+    pub(crate) fn checked_jwks_uri(&self) -> Result<Url, ConfigError> {
         let url = Url::parse(&self.jwks_uri)
-            .map_err(|e| Error::Config(format!("the key-set URI is not a URL: {e}")))?;
+            .map_err(|e| ConfigError::new(format!("the key-set URI is not a URL: {e}")))?;
         match url.scheme() {
             "https" => Ok(url),
             "http" if self.allow_insecure_loopback && is_loopback(&url) => Ok(url),
-            "http" if self.allow_insecure_loopback => Err(Error::Config(
-                "a plain http key-set URI must name a loopback host".into(),
+            "http" if self.allow_insecure_loopback => Err(ConfigError::new(
+                "a plain http key-set URI must name a loopback host",
             )),
-            _ => Err(Error::Config(format!(
+            _ => Err(ConfigError::new(format!(
                 "the key-set URI must use https, not {}",
                 url.scheme()
             ))),

@@ -12,7 +12,7 @@ use casting_core::{Permission, Role};
 use serde_json::{Value, json};
 
 use crate::config::Auth0Config;
-use crate::error::Error;
+use crate::error::ConfigError;
 use crate::verifier::Auth0Verifier;
 
 /// Mints RS256 tokens with a fresh RSA key. Nothing it signs is trusted by any verifier but the
@@ -42,7 +42,7 @@ impl DevIssuer {
     pub const AUDIENCE: &'static str = "casting-dev";
 
     /// A fresh 2048-bit RSA key with a random `kid`.
-    pub fn new() -> Result<Self, Error> {
+    pub fn new() -> Result<Self, ConfigError> {
         Self::with_names(Self::ISSUER, Self::AUDIENCE)
     }
 
@@ -50,13 +50,13 @@ impl DevIssuer {
     pub fn with_names(
         issuer: impl Into<String>,
         audience: impl Into<String>,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, ConfigError> {
         let key = KeyPair::generate(KeySize::Rsa2048)
-            .map_err(|_| Error::Config("could not generate an RSA key".into()))?;
+            .map_err(|_| ConfigError::new("could not generate an RSA key"))?;
         let rng = SystemRandom::new();
         let mut id = [0u8; 8];
         aws_lc_rs::rand::fill(&mut id)
-            .map_err(|_| Error::Config("no randomness for a key id".into()))?;
+            .map_err(|_| ConfigError::new("no randomness for a key id"))?;
         let kid = id.iter().map(|b| format!("{b:02x}")).collect();
         Ok(Self {
             key,
@@ -112,7 +112,7 @@ impl DevIssuer {
     }
 
     /// A verifier that trusts exactly this issuer's key (static key set, no network).
-    pub fn verifier(&self) -> Result<Auth0Verifier, Error> {
+    pub fn verifier(&self) -> Result<Auth0Verifier, ConfigError> {
         Auth0Verifier::with_static_keys(self.config(), self.jwks().to_string().as_bytes())
     }
 

@@ -1,26 +1,12 @@
-//! The `Authorization` header, and the checks on a token's JOSE header made before any key is
-//! looked up.
+//! The checks on a token's JOSE header made before any key is looked up.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use casting_core::TokenProblem;
+use casting_core::{AuthError as Error, TokenProblem};
 use serde_json::{Map, Value};
 
-use crate::error::Error;
-
-/// Reads the token out of an `Authorization` header value: the scheme `Bearer` in any case, one
-/// or more spaces, then one token with no spaces in it. Anything else is
-/// [`Error::InvalidHeader`]. (The rule itself is `casting_core::auth::bearer_token`.)
-///
-/// ```
-/// use casting_auth0::{Error, bearer_token};
-/// assert_eq!(bearer_token("Bearer abc.def.ghi").unwrap(), "abc.def.ghi");
-/// assert_eq!(bearer_token("bearer abc").unwrap(), "abc");
-/// assert!(matches!(bearer_token("Basic dXNlcjpwYXNz"), Err(Error::InvalidHeader)));
-/// assert!(matches!(bearer_token("Bearer a b"), Err(Error::InvalidHeader)));
-/// ```
-pub fn bearer_token(header: &str) -> Result<&str, Error> {
-    casting_core::auth::bearer_token(header).map_err(|_| Error::InvalidHeader)
+fn malformed() -> Error {
+    Error::InvalidToken(TokenProblem::Malformed)
 }
 
 /// Checks the shape of a token and its header, and returns its `kid`.
@@ -31,7 +17,7 @@ pub fn bearer_token(header: &str) -> Result<&str, Error> {
 /// key set.
 pub(crate) fn check_token(token: &str, max_bytes: usize) -> Result<String, Error> {
     if token.len() > max_bytes {
-        return Err(Error::malformed());
+        return Err(malformed());
     }
     let mut segments = token.split('.');
     let (Some(header), Some(payload), Some(signature), None) = (
@@ -40,10 +26,10 @@ pub(crate) fn check_token(token: &str, max_bytes: usize) -> Result<String, Error
         segments.next(),
         segments.next(),
     ) else {
-        return Err(Error::malformed());
+        return Err(malformed());
     };
     if header.is_empty() || payload.is_empty() || signature.is_empty() {
-        return Err(Error::malformed());
+        return Err(malformed());
     }
     let is_base64 = |segment: &str| {
         segment
@@ -51,13 +37,10 @@ pub(crate) fn check_token(token: &str, max_bytes: usize) -> Result<String, Error
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     };
     if !is_base64(payload) || !is_base64(signature) {
-        return Err(Error::malformed());
+        return Err(malformed());
     }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(header)
-        .map_err(|_| Error::malformed())?;
-    let header: Map<String, Value> =
-        serde_json::from_slice(&bytes).map_err(|_| Error::malformed())?;
+    let bytes = URL_SAFE_NO_PAD.decode(header).map_err(|_| malformed())?;
+    let header: Map<String, Value> = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
 
     if header.get("alg").and_then(Value::as_str) != Some("RS256") {
         return Err(Error::InvalidToken(TokenProblem::Algorithm));
@@ -67,7 +50,7 @@ pub(crate) fn check_token(token: &str, max_bytes: usize) -> Result<String, Error
     }
     match header.get("kid").and_then(Value::as_str) {
         Some(kid) if !kid.is_empty() => Ok(kid.to_owned()),
-        _ => Err(Error::malformed()),
+        _ => Err(malformed()),
     }
 }
 

@@ -16,14 +16,16 @@
 //! time out, need a 200 and are capped at 1 MiB.
 //!
 //! ```no_run
-//! use casting_auth0::{Auth0Config, Auth0Verifier, bearer_token};
+//! use casting_auth0::{Auth0Config, Auth0Verifier};
 //!
-//! # async fn demo(header: &str) -> Result<(), casting_auth0::Error> {
+//! # async fn demo(token: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! // Construction fails only on configuration (`ConfigError`)…
 //! let verifier = Auth0Verifier::new(Auth0Config::for_domain(
 //!     "tenant.eu.auth0.com",
 //!     "https://casting.example/api",
 //! ))?;
-//! let principal = verifier.verify_token(bearer_token(header)?).await?;
+//! // …verification with the core's `AuthError`, the same enum every verifier reports.
+//! let principal = verifier.verify_token(token).await?;
 //! println!("{} may {:?}", principal.subject(), principal.permissions());
 //! # Ok(()) }
 //! ```
@@ -45,6 +47,5 @@ mod verifier;
 pub use config::{Auth0Config, CacheSettings};
 #[cfg(feature = "dev")]
 pub use dev::DevIssuer;
-pub use error::Error;
-pub use header::bearer_token;
+pub use error::ConfigError;
 pub use verifier::{Auth0Verifier, install_crypto_provider};

@@ -11,7 +11,7 @@ use tracing::instrument;
 use crate::cache::{KeyCache, Source};
 use crate::claims::{Claims, from_jwt};
 use crate::config::Auth0Config;
-use crate::error::Error;
+use crate::error::ConfigError;
 use crate::header::check_token;
 use crate::jwks::{Fetcher, KeySet};
 
@@ -36,19 +36,19 @@ pub struct Auth0Verifier {
 impl Auth0Verifier {
     /// A verifier that downloads keys from `config.jwks_uri` (HTTPS, or loopback HTTP when
     /// allowed). Nothing is downloaded until the first token arrives.
-    pub fn new(config: Auth0Config) -> Result<Self, Error> {
+    pub fn new(config: Auth0Config) -> Result<Self, ConfigError> {
         config.check()?;
         let uri = config.checked_jwks_uri()?;
         let fetcher = Fetcher::new(uri, config.cache.timeout, config.cache.max_bytes)
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| ConfigError::new(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self::with_source(config, Source::Remote(fetcher)))
     }
 
     /// A verifier with a fixed key set (a JWKS document), which never touches the network.
-    pub fn with_static_keys(config: Auth0Config, jwks: &[u8]) -> Result<Self, Error> {
+    pub fn with_static_keys(config: Auth0Config, jwks: &[u8]) -> Result<Self, ConfigError> {
         config.check()?;
         let keys = KeySet::parse(jwks)
-            .map_err(|e| Error::Config(format!("the static key set is unusable: {e}")))?;
+            .map_err(|e| ConfigError::new(format!("the static key set is unusable: {e}")))?;
         Ok(Self::with_source(config, Source::Static(keys)))
     }
 
@@ -76,7 +76,7 @@ impl Auth0Verifier {
 
     /// Verifies a token (without `Bearer `) and returns who holds it and what they may do.
     #[instrument(skip_all, err(level = "debug"))]
-    pub async fn verify_token(&self, token: &str) -> Result<Principal, Error> {
+    pub async fn verify_token(&self, token: &str) -> Result<Principal, AuthError> {
         // Everything that needs no key comes first: size, shape, algorithm, kid.
         let kid = check_token(token, self.config.max_token_bytes)?;
         let key = self.keys.key(&kid).await?;
@@ -88,7 +88,7 @@ impl Auth0Verifier {
                 .duration_since(UNIX_EPOCH)
                 .map_or(0.0, |d| d.as_secs_f64());
             if iat > now + self.config.leeway.as_secs_f64() {
-                return Err(Error::InvalidToken(TokenProblem::NotYetValid));
+                return Err(AuthError::InvalidToken(TokenProblem::NotYetValid));
             }
         }
         let permissions = PermissionSet::from_strings(claims.permissions.iter().flatten());
@@ -99,6 +99,6 @@ impl Auth0Verifier {
 #[async_trait]
 impl TokenVerifier for Auth0Verifier {
     async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
-        self.verify_token(token).await.map_err(AuthError::from)
+        self.verify_token(token).await
     }
 }

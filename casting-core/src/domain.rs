@@ -1,17 +1,43 @@
 //! Validated values. Each type can only hold a value that obeys the contract's rules, and its
 //! `parse` constructor says which field is wrong and why.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::error::FieldError;
-
 /// The most characters a title or a name may have, after trimming.
 pub const MAX_TEXT_CHARS: usize = 200;
 /// The oldest age an actor may have.
 pub const MAX_AGE: i64 = 150;
+
+/// One input field that broke a rule: which field, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name as the contract spells it (`title`, `age`, `page`…).
+    pub field: Cow<'static, str>,
+    /// Why the value was refused, in a sentence a client can show.
+    pub message: Cow<'static, str>,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for FieldError {}
 
 fn parse_text(field: &'static str, raw: &str) -> Result<String, FieldError> {
     let text = raw.trim();

@@ -1,48 +1,54 @@
-//! The errors of the service, the stores and the token verifiers.
+//! The errors at each boundary of the core, as variants callers branch on.
+//!
+//! - [`Error`]: what a [`CastingService`](crate::CastingService) call reports.
+//! - [`StoreError`]: exactly what a [`Store`](crate::Store) may report; it becomes an [`Error`]
+//!   in one place (`From<StoreError> for Error`).
+//! - [`AuthError`]: why a [`TokenVerifier`](crate::TokenVerifier) refused a token.
 //!
 //! Nothing here knows HTTP: the front end decides status codes from these variants.
 
-use std::borrow::Cow;
 use std::fmt;
 
-use crate::model::ResourceKind;
-use crate::rbac::Permission;
+use serde::Serialize;
 
-/// A boxed error kept as the `source` of [`Error::Unavailable`], [`Error::Internal`] and
-/// [`AuthError::Unavailable`], for the log.
+use crate::domain::FieldError;
+use crate::model::ResourceKind;
+use crate::rbac::{Forbidden, Permission};
+
+/// A boxed error kept as the `source` of the `Unavailable` and `Internal` variants, for the log.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// What [`Error`] results are called in this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// One input field that broke a rule: which field, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The field's name as the contract spells it (`title`, `age`, `page`…).
-    pub field: Cow<'static, str>,
-    /// Why the value was refused, in a sentence a client can show.
-    pub message: Cow<'static, str>,
-}
+/// Relation ids that name no record: never empty, ascending, without repeats.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct UnknownIds(Vec<i64>);
 
-impl FieldError {
-    /// A field error.
-    pub fn new(field: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+impl UnknownIds {
+    /// The ids, sorted and deduplicated; `None` when there are none, so an
+    /// "unknown ids" error can never name nothing.
+    pub fn new(ids: impl IntoIterator<Item = i64>) -> Option<Self> {
+        let mut ids: Vec<i64> = ids.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        (!ids.is_empty()).then_some(Self(ids))
+    }
+
+    /// The ids, ascending.
+    pub fn as_slice(&self) -> &[i64] {
+        &self.0
     }
 }
 
-impl fmt::Display for FieldError {
+impl fmt::Display for UnknownIds {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.field, self.message)
+        write!(f, "{:?}", self.0)
     }
 }
 
-impl std::error::Error for FieldError {}
-
-/// The failures of a [`CastingService`](crate::CastingService) or [`Store`](crate::Store) call.
+/// The failures of a [`CastingService`](crate::CastingService) call.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -67,12 +73,12 @@ pub enum Error {
     #[error("invalid input: {}", list(.0))]
     Invalid(Vec<FieldError>),
     /// Relation ids that name no existing movie or actor. Nothing was written.
-    #[error("unknown {kind} ids: {ids:?}")]
+    #[error("unknown {kind} ids: {ids}")]
     UnknownRelations {
         /// What the ids should have named.
         kind: ResourceKind,
-        /// The ids that exist nowhere, ascending.
-        ids: Vec<i64>,
+        /// The ids that exist nowhere.
+        ids: UnknownIds,
     },
     /// The store could not be reached (connection refused, pool exhausted). Worth a retry.
     #[error("store unavailable")]
@@ -82,13 +88,63 @@ pub enum Error {
     Internal(#[source] BoxError),
 }
 
-impl Error {
+impl From<Forbidden> for Error {
+    fn from(Forbidden { permission }: Forbidden) -> Self {
+        Self::Forbidden { permission }
+    }
+}
+
+impl From<StoreError> for Error {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound { kind, id } => Self::NotFound { kind, id },
+            StoreError::UnknownRelations { kind, ids } => Self::UnknownRelations { kind, ids },
+            StoreError::Invalid(errors) => Self::Invalid(errors),
+            StoreError::Unavailable(source) => Self::Unavailable(source),
+            StoreError::Internal(source) => Self::Internal(source),
+        }
+    }
+}
+
+/// What a [`Store`](crate::Store) may report: nothing about permissions or requests, only about
+/// the records and the store itself.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// No movie or actor has this id.
+    #[error("{kind} {id} not found")]
+    NotFound {
+        /// Movie or actor.
+        kind: ResourceKind,
+        /// The id that was asked for.
+        id: i64,
+    },
+    /// Relation ids that name no existing movie or actor. Nothing was written.
+    #[error("unknown {kind} ids: {ids}")]
+    UnknownRelations {
+        /// What the ids should have named.
+        kind: ResourceKind,
+        /// The ids that exist nowhere.
+        ids: UnknownIds,
+    },
+    /// A value the store refuses although it passed the core's validation (a database CHECK).
+    #[error("invalid input: {}", list(.0))]
+    Invalid(Vec<FieldError>),
+    /// The store could not be reached (connection refused, pool exhausted). Worth a retry.
+    #[error("store unavailable")]
+    Unavailable(#[source] BoxError),
+    /// Anything else that went wrong inside; the source explains it to the log.
+    #[error("internal store error")]
+    Internal(#[source] BoxError),
+}
+
+impl StoreError {
     /// A store that could not be reached.
     pub fn unavailable(source: impl Into<BoxError>) -> Self {
         Self::Unavailable(source.into())
     }
 
-    /// An unexpected failure inside.
+    /// An unexpected failure inside the store.
     pub fn internal(source: impl Into<BoxError>) -> Self {
         Self::Internal(source.into())
     }
@@ -146,27 +202,78 @@ impl fmt::Display for TokenProblem {
     }
 }
 
-/// Why a caller could not be authenticated: what a [`TokenVerifier`](crate::TokenVerifier) and the
-/// `Authorization` header parsing report.
+/// A registered claim whose value is not the one this API trusts (an
+/// [`AuthError::InvalidClaim`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Claim {
+    /// `iss`: the token was issued by someone else (or says nothing).
+    Issuer,
+    /// `aud`: the token was issued for another API (or for none).
+    Audience,
+}
+
+impl fmt::Display for Claim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Claim::Issuer => "iss",
+            Claim::Audience => "aud",
+        })
+    }
+}
+
+/// Why a [`TokenVerifier`](crate::TokenVerifier) refused a token. Reading the token out of a
+/// request is the front end's business; this covers the token alone.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
-    /// The request has no `Authorization` header.
-    #[error("authorization header is missing")]
-    MissingHeader,
-    /// The header is not `Bearer <token>`.
-    #[error("authorization header must be 'Bearer <token>'")]
-    InvalidHeader,
     /// The token cannot be trusted.
     #[error("invalid token: {0}")]
     InvalidToken(TokenProblem),
     /// The token's `exp` has passed.
     #[error("token expired")]
     Expired,
-    /// The issuer or audience is not ours; names the claim.
+    /// The issuer or audience is not ours.
     #[error("invalid claim: {0}")]
-    InvalidClaims(&'static str),
+    InvalidClaim(Claim),
     /// No signing keys could be had (key set download failed): a server-side failure.
     #[error("signing keys unavailable")]
     Unavailable(#[source] BoxError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_ids_are_never_empty_and_always_sorted() {
+        assert_eq!(UnknownIds::new([]), None);
+        let ids = UnknownIds::new([9, 3, 9, 1]).expect("non-empty");
+        assert_eq!(ids.as_slice(), [1, 3, 9]);
+        assert_eq!(ids.to_string(), "[1, 3, 9]");
+    }
+
+    #[test]
+    fn store_errors_keep_their_meaning_in_the_service_error() {
+        let ids = UnknownIds::new([4]).expect("non-empty");
+        let error = Error::from(StoreError::UnknownRelations {
+            kind: ResourceKind::Actor,
+            ids: ids.clone(),
+        });
+        assert!(matches!(
+            error,
+            Error::UnknownRelations { kind: ResourceKind::Actor, ids: got } if got == ids
+        ));
+        assert!(matches!(
+            Error::from(StoreError::movie_not_found(7)),
+            Error::NotFound {
+                kind: ResourceKind::Movie,
+                id: 7
+            }
+        ));
+        assert!(matches!(
+            Error::from(StoreError::unavailable("down")),
+            Error::Unavailable(_)
+        ));
+    }
 }

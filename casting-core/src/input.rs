@@ -1,8 +1,9 @@
 //! What callers send to [`CastingService`](crate::CastingService), before validation, and how it
 //! becomes the validated [`NewMovie`], [`MoviePatch`], [`NewActor`] and [`ActorPatch`].
 
+use crate::domain::FieldError;
 use crate::domain::{Age, Gender, Name, ReleaseDate, Title};
-use crate::error::{Error, FieldError};
+use crate::error::Error;
 use crate::model::{ActorId, ActorPatch, MovieId, MoviePatch, NewActor, NewMovie};
 
 /// A movie to create, as a caller sends it.

@@ -7,7 +7,9 @@
 //! - [`rbac`]: the ten [`Permission`]s, the three [`Role`]s, the caller ([`Principal`]).
 //! - [`Store`] and [`TokenVerifier`]: the object-safe traits backends implement.
 //! - [`CastingService`]: permission, then validation, then the store; one method per operation.
-//! - [`Error`] and [`AuthError`]: what can go wrong, as variants callers branch on.
+//! - [`Operation`]: the API's operations, each naming the one permission it needs.
+//! - [`Error`], [`StoreError`] and [`AuthError`]: what can go wrong, as variants callers branch
+//!   on.
 //!
 //! With the feature `conformance`, `conformance` holds the suite every store must pass.
 //!
@@ -30,20 +32,22 @@ pub mod domain;
 pub mod error;
 pub mod input;
 pub mod model;
+pub mod operation;
 pub mod query;
 pub mod rbac;
 pub mod service;
 pub mod store;
 
 pub use auth::TokenVerifier;
-pub use domain::{Age, Gender, Name, ReleaseDate, Title};
-pub use error::{AuthError, BoxError, Error, FieldError, Result, TokenProblem};
+pub use domain::{Age, FieldError, Gender, Name, ReleaseDate, Title};
+pub use error::{AuthError, BoxError, Claim, Error, Result, StoreError, TokenProblem, UnknownIds};
 pub use input::{ActorChanges, ActorInput, MovieChanges, MovieInput};
 pub use model::{
     Actor, ActorId, ActorPatch, ActorSummary, Movie, MovieId, MoviePatch, MovieSummary, NewActor,
     NewMovie, Page, ResourceKind,
 };
+pub use operation::Operation;
 pub use query::{ListParams, ListQuery};
-pub use rbac::{Permission, PermissionSet, Principal, Role};
+pub use rbac::{Forbidden, Permission, PermissionSet, Principal, Role};
 pub use service::CastingService;
-pub use store::Store;
+pub use store::{Store, StoreResult};

@@ -1,7 +1,8 @@
 //! Paging and filtering of lists.
 
+use crate::domain::FieldError;
 use crate::domain::MAX_TEXT_CHARS;
-use crate::error::{Error, FieldError};
+use crate::error::Error;
 
 /// The page size when none is asked for.
 pub const DEFAULT_PER_PAGE: u32 = 10;

@@ -8,8 +8,6 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::Error;
-
 macro_rules! permissions {
     ($($(#[$doc:meta])* $variant:ident = $text:literal,)*) => {
         /// One permission, as it appears in a token's `permissions` claim.
@@ -278,14 +276,23 @@ impl Principal {
         self.permissions.contains(permission)
     }
 
-    /// `Ok` when the caller holds `permission`, else [`Error::Forbidden`] naming it.
-    pub fn require(&self, permission: Permission) -> Result<(), Error> {
+    /// `Ok` when the caller holds `permission`, else [`Forbidden`] naming it (which becomes
+    /// [`Error::Forbidden`](crate::Error::Forbidden) with `?`).
+    pub fn require(&self, permission: Permission) -> Result<(), Forbidden> {
         if self.has(permission) {
             Ok(())
         } else {
-            Err(Error::Forbidden { permission })
+            Err(Forbidden { permission })
         }
     }
+}
+
+/// The caller lacks a permission an operation needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("missing permission {permission}")]
+pub struct Forbidden {
+    /// The permission the operation needs.
+    pub permission: Permission,
 }
 
 #[cfg(test)]
@@ -391,7 +398,7 @@ mod tests {
     fn forbidden_names_the_permission() {
         let principal = Principal::new("auth0|1", PermissionSet::EMPTY);
         match principal.require(Permission::DeleteMovies) {
-            Err(Error::Forbidden { permission }) => {
+            Err(Forbidden { permission }) => {
                 assert_eq!(permission, Permission::DeleteMovies)
             }
             other => panic!("expected Forbidden, got {other:?}"),

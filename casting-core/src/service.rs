@@ -7,8 +7,9 @@ use tracing::instrument;
 use crate::error::{Error, Result};
 use crate::input::{ActorChanges, ActorInput, MovieChanges, MovieInput};
 use crate::model::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
+use crate::operation::Operation;
 use crate::query::{ListParams, ListQuery};
-use crate::rbac::{Permission, Principal};
+use crate::rbac::Principal;
 use crate::store::Store;
 
 /// The casting API over any [`Store`].
@@ -58,15 +59,10 @@ impl CastingService {
         Self { store }
     }
 
-    /// The store behind the service.
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
-    }
-
     /// `Ok` when the store answers (readiness).
     #[instrument(skip(self))]
     pub async fn ready(&self) -> Result<()> {
-        self.store.ping().await
+        Ok(self.store.ping().await?)
     }
 
     /// Lists movies (`get:movies`).
@@ -76,24 +72,24 @@ impl CastingService {
         who: &Principal,
         params: &ListParams,
     ) -> Result<Page<MovieSummary>> {
-        who.require(Permission::GetMovies)?;
+        Operation::ListMovies.authorize(who)?;
         let query = ListQuery::parse(params)?;
-        self.store.list_movies(&query).await
+        Ok(self.store.list_movies(&query).await?)
     }
 
     /// One movie with its cast (`get:movie-details`).
     #[instrument(skip(self, who), fields(subject = who.subject()))]
     pub async fn movie(&self, who: &Principal, id: MovieId) -> Result<Movie> {
-        who.require(Permission::GetMovieDetails)?;
-        self.store.get_movie(id).await
+        Operation::GetMovie.authorize(who)?;
+        Ok(self.store.get_movie(id).await?)
     }
 
     /// Creates a movie (`post:movies`).
     #[instrument(skip_all, fields(subject = who.subject()))]
     pub async fn create_movie(&self, who: &Principal, input: MovieInput) -> Result<Movie> {
-        who.require(Permission::PostMovies)?;
+        Operation::CreateMovie.authorize(who)?;
         let movie = input.validate()?;
-        self.store.create_movie(movie).await
+        Ok(self.store.create_movie(movie).await?)
     }
 
     /// Changes a movie (`patch:movie`).
@@ -104,7 +100,7 @@ impl CastingService {
         id: MovieId,
         changes: MovieChanges,
     ) -> Result<Movie> {
-        who.require(Permission::PatchMovie)?;
+        Operation::UpdateMovie.authorize(who)?;
         let patch = match changes.validate() {
             Ok(patch) => patch,
             // A missing movie is reported before what is wrong with the changes.
@@ -114,14 +110,14 @@ impl CastingService {
             }
             Err(other) => return Err(other),
         };
-        self.store.update_movie(id, patch).await
+        Ok(self.store.update_movie(id, patch).await?)
     }
 
     /// Deletes a movie (`del:movies`); returns it as it was.
     #[instrument(skip(self, who), fields(subject = who.subject()))]
     pub async fn delete_movie(&self, who: &Principal, id: MovieId) -> Result<Movie> {
-        who.require(Permission::DeleteMovies)?;
-        self.store.delete_movie(id).await
+        Operation::DeleteMovie.authorize(who)?;
+        Ok(self.store.delete_movie(id).await?)
     }
 
     /// Lists actors (`get:actors`).
@@ -131,24 +127,24 @@ impl CastingService {
         who: &Principal,
         params: &ListParams,
     ) -> Result<Page<ActorSummary>> {
-        who.require(Permission::GetActors)?;
+        Operation::ListActors.authorize(who)?;
         let query = ListQuery::parse(params)?;
-        self.store.list_actors(&query).await
+        Ok(self.store.list_actors(&query).await?)
     }
 
     /// One actor with their movies (`get:actor-details`).
     #[instrument(skip(self, who), fields(subject = who.subject()))]
     pub async fn actor(&self, who: &Principal, id: ActorId) -> Result<Actor> {
-        who.require(Permission::GetActorDetails)?;
-        self.store.get_actor(id).await
+        Operation::GetActor.authorize(who)?;
+        Ok(self.store.get_actor(id).await?)
     }
 
     /// Creates an actor (`post:actors`).
     #[instrument(skip_all, fields(subject = who.subject()))]
     pub async fn create_actor(&self, who: &Principal, input: ActorInput) -> Result<Actor> {
-        who.require(Permission::PostActors)?;
+        Operation::CreateActor.authorize(who)?;
         let actor = input.validate()?;
-        self.store.create_actor(actor).await
+        Ok(self.store.create_actor(actor).await?)
     }
 
     /// Changes an actor (`patch:actor`).
@@ -159,7 +155,7 @@ impl CastingService {
         id: ActorId,
         changes: ActorChanges,
     ) -> Result<Actor> {
-        who.require(Permission::PatchActor)?;
+        Operation::UpdateActor.authorize(who)?;
         let patch = match changes.validate() {
             Ok(patch) => patch,
             // A missing actor is reported before what is wrong with the changes.
@@ -169,13 +165,13 @@ impl CastingService {
             }
             Err(other) => return Err(other),
         };
-        self.store.update_actor(id, patch).await
+        Ok(self.store.update_actor(id, patch).await?)
     }
 
     /// Deletes an actor (`del:actors`); returns them as they were.
     #[instrument(skip(self, who), fields(subject = who.subject()))]
     pub async fn delete_actor(&self, who: &Principal, id: ActorId) -> Result<Actor> {
-        who.require(Permission::DeleteActors)?;
-        self.store.delete_actor(id).await
+        Operation::DeleteActor.authorize(who)?;
+        Ok(self.store.delete_actor(id).await?)
     }
 }

@@ -4,12 +4,15 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::error::Result;
+use crate::error::StoreError;
 use crate::model::{
     Actor, ActorId, ActorPatch, ActorSummary, Movie, MovieId, MoviePatch, MovieSummary, NewActor,
     NewMovie, Page,
 };
 use crate::query::ListQuery;
+
+/// What [`Store`] methods return.
+pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Where movies, actors and the cast between them are kept.
 ///
@@ -21,74 +24,76 @@ use crate::query::ListQuery;
 /// - `q` is a case-insensitive substring of the title (movies) or the name (actors); `%`, `_` and
 ///   `\` are plain characters.
 /// - Relation ids that name nothing fail the whole write with
-///   [`Error::UnknownRelations`](crate::Error::UnknownRelations), and nothing changes.
+///   [`StoreError::UnknownRelations`] naming them, and nothing changes.
 /// - Every write is atomic. A relation list in a patch replaces the whole relation.
 /// - Deleting either side removes its links and never the other side.
 /// - Ids only grow and are never reused, even after a delete.
-/// - A missing id is [`Error::NotFound`](crate::Error::NotFound).
+/// - A missing id is [`StoreError::NotFound`].
+/// - A store reports only what [`StoreError`] can say; permissions and request checks are the
+///   service's business.
 #[async_trait]
 pub trait Store: std::fmt::Debug + Send + Sync + 'static {
     /// One page of movies, without their casts.
-    async fn list_movies(&self, query: &ListQuery) -> Result<Page<MovieSummary>>;
+    async fn list_movies(&self, query: &ListQuery) -> StoreResult<Page<MovieSummary>>;
     /// One movie with its cast.
-    async fn get_movie(&self, id: MovieId) -> Result<Movie>;
+    async fn get_movie(&self, id: MovieId) -> StoreResult<Movie>;
     /// Creates a movie and links its cast.
-    async fn create_movie(&self, movie: NewMovie) -> Result<Movie>;
+    async fn create_movie(&self, movie: NewMovie) -> StoreResult<Movie>;
     /// Changes the fields the patch holds; returns the movie as it now is.
-    async fn update_movie(&self, id: MovieId, patch: MoviePatch) -> Result<Movie>;
+    async fn update_movie(&self, id: MovieId, patch: MoviePatch) -> StoreResult<Movie>;
     /// Deletes a movie and its links; returns the movie as it was.
-    async fn delete_movie(&self, id: MovieId) -> Result<Movie>;
+    async fn delete_movie(&self, id: MovieId) -> StoreResult<Movie>;
 
     /// One page of actors, without their movies.
-    async fn list_actors(&self, query: &ListQuery) -> Result<Page<ActorSummary>>;
+    async fn list_actors(&self, query: &ListQuery) -> StoreResult<Page<ActorSummary>>;
     /// One actor with their movies.
-    async fn get_actor(&self, id: ActorId) -> Result<Actor>;
+    async fn get_actor(&self, id: ActorId) -> StoreResult<Actor>;
     /// Creates an actor and links their movies.
-    async fn create_actor(&self, actor: NewActor) -> Result<Actor>;
+    async fn create_actor(&self, actor: NewActor) -> StoreResult<Actor>;
     /// Changes the fields the patch holds; returns the actor as they now are.
-    async fn update_actor(&self, id: ActorId, patch: ActorPatch) -> Result<Actor>;
+    async fn update_actor(&self, id: ActorId, patch: ActorPatch) -> StoreResult<Actor>;
     /// Deletes an actor and their links; returns the actor as they were.
-    async fn delete_actor(&self, id: ActorId) -> Result<Actor>;
+    async fn delete_actor(&self, id: ActorId) -> StoreResult<Actor>;
 
     /// `Ok` when the store can serve requests (the server's `/ready`).
-    async fn ping(&self) -> Result<()>;
+    async fn ping(&self) -> StoreResult<()>;
 }
 
 macro_rules! forward_store {
     ($($wrapper:ident),*) => {$(
         #[async_trait]
         impl<T: Store + ?Sized> Store for $wrapper<T> {
-            async fn list_movies(&self, query: &ListQuery) -> Result<Page<MovieSummary>> {
+            async fn list_movies(&self, query: &ListQuery) -> StoreResult<Page<MovieSummary>> {
                 (**self).list_movies(query).await
             }
-            async fn get_movie(&self, id: MovieId) -> Result<Movie> {
+            async fn get_movie(&self, id: MovieId) -> StoreResult<Movie> {
                 (**self).get_movie(id).await
             }
-            async fn create_movie(&self, movie: NewMovie) -> Result<Movie> {
+            async fn create_movie(&self, movie: NewMovie) -> StoreResult<Movie> {
                 (**self).create_movie(movie).await
             }
-            async fn update_movie(&self, id: MovieId, patch: MoviePatch) -> Result<Movie> {
+            async fn update_movie(&self, id: MovieId, patch: MoviePatch) -> StoreResult<Movie> {
                 (**self).update_movie(id, patch).await
             }
-            async fn delete_movie(&self, id: MovieId) -> Result<Movie> {
+            async fn delete_movie(&self, id: MovieId) -> StoreResult<Movie> {
                 (**self).delete_movie(id).await
             }
-            async fn list_actors(&self, query: &ListQuery) -> Result<Page<ActorSummary>> {
+            async fn list_actors(&self, query: &ListQuery) -> StoreResult<Page<ActorSummary>> {
                 (**self).list_actors(query).await
             }
-            async fn get_actor(&self, id: ActorId) -> Result<Actor> {
+            async fn get_actor(&self, id: ActorId) -> StoreResult<Actor> {
                 (**self).get_actor(id).await
             }
-            async fn create_actor(&self, actor: NewActor) -> Result<Actor> {
+            async fn create_actor(&self, actor: NewActor) -> StoreResult<Actor> {
                 (**self).create_actor(actor).await
             }
-            async fn update_actor(&self, id: ActorId, patch: ActorPatch) -> Result<Actor> {
+            async fn update_actor(&self, id: ActorId, patch: ActorPatch) -> StoreResult<Actor> {
                 (**self).update_actor(id, patch).await
             }
-            async fn delete_actor(&self, id: ActorId) -> Result<Actor> {
+            async fn delete_actor(&self, id: ActorId) -> StoreResult<Actor> {
                 (**self).delete_actor(id).await
             }
-            async fn ping(&self) -> Result<()> {
+            async fn ping(&self) -> StoreResult<()> {
                 (**self).ping().await
             }
         }

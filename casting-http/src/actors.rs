@@ -5,10 +5,10 @@ use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
-use crate::Tag;
 use crate::dto::{ActorDeleted, ActorEnvelope, ActorPatchBody, ActorsPage, NewActorBody};
 use crate::responses::operation_response;
-use crate::security::{Caller, DeleteActors, GetActorDetails, GetActors, PatchActor, PostActors};
+use crate::security::{Caller, op};
+use crate::tags::Tag;
 
 operation_response! {
     /// The answers of `GET /actors`.
@@ -59,17 +59,17 @@ operation_response! {
 
 /// The actor operations.
 #[derive(Debug, Clone)]
-pub struct ActorsApi {
+pub(crate) struct ActorsApi {
     service: CastingService,
 }
 
 impl ActorsApi {
     /// The operations over `service`.
-    pub fn new(service: CastingService) -> Self {
+    pub(crate) fn new(service: CastingService) -> Self {
         Self { service }
     }
 
-    async fn get(&self, caller: &Caller<GetActorDetails>, id: i64) -> GetActorResponse {
+    async fn get(&self, caller: &Caller<op::GetActor>, id: i64) -> GetActorResponse {
         self.service
             .actor(caller.principal(), ActorId(id))
             .await
@@ -96,7 +96,7 @@ impl ActorsApi {
     #[oai(path = "/actors", method = "get", operation_id = "listActors")]
     async fn list(
         &self,
-        caller: Caller<GetActors>,
+        caller: Caller<op::ListActors>,
         /// Page number, from 1.
         page: Query<Option<i64>>,
         /// Page size, 1 to 100.
@@ -124,7 +124,7 @@ impl ActorsApi {
         method = "get",
         operation_id = "getActorDetails"
     )]
-    async fn details(&self, caller: Caller<GetActorDetails>, id: Path<i64>) -> GetActorResponse {
+    async fn details(&self, caller: Caller<op::GetActor>, id: Path<i64>) -> GetActorResponse {
         self.get(&caller, id.0).await
     }
 
@@ -132,7 +132,7 @@ impl ActorsApi {
     ///
     /// Requires `get:actor-details`.
     #[oai(path = "/actors/:id", method = "get", operation_id = "getActor")]
-    async fn one(&self, caller: Caller<GetActorDetails>, id: Path<i64>) -> GetActorResponse {
+    async fn one(&self, caller: Caller<op::GetActor>, id: Path<i64>) -> GetActorResponse {
         self.get(&caller, id.0).await
     }
 
@@ -142,7 +142,7 @@ impl ActorsApi {
     #[oai(path = "/actors", method = "post", operation_id = "createActor")]
     async fn create(
         &self,
-        caller: Caller<PostActors>,
+        caller: Caller<op::CreateActor>,
         body: Json<NewActorBody>,
     ) -> CreateActorResponse {
         self.service
@@ -159,7 +159,7 @@ impl ActorsApi {
     #[oai(path = "/actors/:id", method = "patch", operation_id = "updateActor")]
     async fn update(
         &self,
-        caller: Caller<PatchActor>,
+        caller: Caller<op::UpdateActor>,
         id: Path<i64>,
         body: Json<ActorPatchBody>,
     ) -> UpdateActorResponse {
@@ -174,7 +174,7 @@ impl ActorsApi {
     ///
     /// Requires `del:actors`. Their links go with them; the movies stay.
     #[oai(path = "/actors/:id", method = "delete", operation_id = "deleteActor")]
-    async fn delete(&self, caller: Caller<DeleteActors>, id: Path<i64>) -> DeleteActorResponse {
+    async fn delete(&self, caller: Caller<op::DeleteActor>, id: Path<i64>) -> DeleteActorResponse {
         self.service
             .delete_actor(caller.principal(), ActorId(id.0))
             .await

@@ -3,12 +3,14 @@
 //! Whatever fails — the router (404, 405), JSON and parameter parsing, the body limit, the
 //! security scheme, a handler, a panic — ends up as an [`ApiError`] and leaves as the contract's
 //! JSON: `{"success": false, "error": 404, "message": "resource not found", "code": "not_found",
-//! "details": {}}`. 5xx bodies say nothing internal; their cause goes to the log.
+//! "details": {}}`. 5xx bodies say nothing internal; their cause goes to the log, once, when the
+//! error becomes a response ([`ApiError::into_parts`]), never when it is merely built.
 
-use casting_core::{AuthError, Error as CoreError, FieldError, Permission, TokenProblem};
+use casting_core::{AuthError, Claim, Error as CoreError, FieldError, Permission, TokenProblem};
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Response};
 use poem_openapi::Object;
+use poem_openapi::payload::Json;
 use serde_json::{Value, json};
 
 /// The body of every error response.
@@ -34,6 +36,16 @@ pub struct ApiError {
     details: Value,
     www_authenticate: Option<String>,
     allow: Option<String>,
+    /// What went wrong inside, for the log only (5xx).
+    cause: Option<String>,
+}
+
+/// What an error becomes on the wire: its status, its body, and the headers it carries.
+pub(crate) struct ErrorParts {
+    pub(crate) status: StatusCode,
+    pub(crate) body: ErrorBody,
+    pub(crate) www_authenticate: Option<String>,
+    pub(crate) allow: Option<String>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -50,7 +62,7 @@ impl poem::error::ResponseError for ApiError {
     }
 
     fn as_response(&self) -> Response {
-        self.to_response()
+        self.clone().into_response()
     }
 }
 
@@ -85,6 +97,7 @@ impl ApiError {
             details,
             www_authenticate: None,
             allow: None,
+            cause: None,
         }
     }
 
@@ -133,20 +146,42 @@ impl ApiError {
         )
     }
 
-    /// 500 `internal_server_error`: logs `cause`, shows nothing of it.
+    /// 500 `internal_server_error`: keeps `cause` for the log, shows nothing of it.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
-        tracing::error!(%cause, "internal server error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_server_error",
-            json!({}),
+        Self {
+            cause: Some(cause.to_string()),
+            ..Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_server_error",
+                json!({}),
+            )
+        }
+    }
+
+    /// 503 `unavailable`: keeps `cause` for the log, shows nothing of it.
+    pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
+        Self {
+            cause: Some(cause.to_string()),
+            ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", json!({}))
+        }
+    }
+
+    /// 401 `authorization_header_missing`: the request carried no credentials.
+    pub(crate) fn authorization_missing() -> Self {
+        Self::unauthorized(
+            "authorization_header_missing",
+            "an Authorization header with a bearer token is required",
+            false,
         )
     }
 
-    /// 503 `unavailable`: logs `cause`, shows nothing of it.
-    pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
-        tracing::warn!(%cause, "service unavailable");
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", json!({}))
+    /// 401 `invalid_header`: the `Authorization` header is not `Bearer <token>`.
+    pub(crate) fn invalid_authorization() -> Self {
+        Self::unauthorized(
+            "invalid_header",
+            "the Authorization header must be 'Bearer <token>'",
+            true,
+        )
     }
 
     fn unauthorized(code: &'static str, description: &str, with_error: bool) -> Self {
@@ -173,58 +208,29 @@ impl ApiError {
         self.status
     }
 
-    /// The machine-readable code.
-    pub fn code(&self) -> &'static str {
-        self.code
-    }
-
-    /// The `WWW-Authenticate` challenge, for 401 and 403.
-    pub fn www_authenticate(&self) -> Option<&str> {
-        self.www_authenticate.as_deref()
-    }
-
-    /// The JSON body.
-    pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            success: false,
-            error: self.status.as_u16(),
-            message: message(self.status).to_owned(),
-            code: self.code.to_owned(),
-            details: self.details.clone(),
+    /// The error as it leaves: logs the cause of a 5xx (the one place that does), and gives the
+    /// status, the body (the one place it is built) and the headers. Every error response, from
+    /// a handler or from outside one, is made from these parts.
+    pub(crate) fn into_parts(self) -> ErrorParts {
+        if let Some(cause) = &self.cause {
+            if self.status.is_server_error() && self.status != StatusCode::SERVICE_UNAVAILABLE {
+                tracing::error!(%cause, "internal server error");
+            } else {
+                tracing::warn!(%cause, "service unavailable");
+            }
         }
-    }
-
-    /// The whole response: status, JSON body, challenge header.
-    pub fn to_response(&self) -> Response {
-        let body = serde_json::to_string(&json!({
-            "success": false,
-            "error": self.status.as_u16(),
-            "message": message(self.status),
-            "code": self.code,
-            "details": self.details,
-        }))
-        .unwrap_or_default();
-        let mut response = Response::builder()
-            .status(self.status)
-            .content_type("application/json; charset=utf-8")
-            .body(body);
-        if let Some(challenge) = self
-            .www_authenticate
-            .as_deref()
-            .and_then(|c| HeaderValue::from_str(c).ok())
-        {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, challenge);
+        ErrorParts {
+            status: self.status,
+            body: ErrorBody {
+                success: false,
+                error: self.status.as_u16(),
+                message: message(self.status).to_owned(),
+                code: self.code.to_owned(),
+                details: self.details,
+            },
+            www_authenticate: self.www_authenticate,
+            allow: self.allow,
         }
-        if let Some(allow) = self
-            .allow
-            .as_deref()
-            .and_then(|a| HeaderValue::from_str(a).ok())
-        {
-            response.headers_mut().insert(header::ALLOW, allow);
-        }
-        response
     }
 
     /// Classifies an error raised outside our handlers: the router, a parser, a middleware.
@@ -245,7 +251,7 @@ impl ApiError {
         match error.status() {
             StatusCode::NOT_FOUND => Self::unknown_path(),
             StatusCode::METHOD_NOT_ALLOWED => Self::method_not_allowed(&[]),
-            StatusCode::PAYLOAD_TOO_LARGE => Self::payload_too_large(crate::BODY_LIMIT),
+            StatusCode::PAYLOAD_TOO_LARGE => Self::payload_too_large(crate::config::BODY_LIMIT),
             // The contract has one answer for a body that is not JSON: 400.
             StatusCode::UNSUPPORTED_MEDIA_TYPE => {
                 Self::bad_request("the body must be JSON with Content-Type: application/json")
@@ -304,16 +310,6 @@ impl ApiError {
 impl From<AuthError> for ApiError {
     fn from(error: AuthError) -> Self {
         match error {
-            AuthError::MissingHeader => Self::unauthorized(
-                "authorization_header_missing",
-                "an Authorization header with a bearer token is required",
-                false,
-            ),
-            AuthError::InvalidHeader => Self::unauthorized(
-                "invalid_header",
-                "the Authorization header must be 'Bearer <token>'",
-                true,
-            ),
             AuthError::InvalidToken(problem) => {
                 let description = match problem {
                     TokenProblem::Malformed => "the token is malformed",
@@ -328,12 +324,11 @@ impl From<AuthError> for ApiError {
             AuthError::Expired => {
                 Self::unauthorized("token_expired", "the token has expired", true)
             }
-            AuthError::InvalidClaims(claim) => Self::unauthorized(
+            AuthError::InvalidClaim(claim) => Self::unauthorized(
                 "invalid_claims",
-                if claim == "aud" {
-                    "the token's audience is not this API"
-                } else {
-                    "the token's issuer is not trusted"
+                match claim {
+                    Claim::Audience => "the token's audience is not this API",
+                    _ => "the token's issuer is not trusted",
                 },
                 true,
             ),
@@ -360,6 +355,81 @@ impl std::fmt::Display for ErrorChain<'_> {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        self.to_response()
+        let parts = self.into_parts();
+        let mut response = Json(parts.body).with_status(parts.status).into_response();
+        let headers = [
+            (header::WWW_AUTHENTICATE, parts.www_authenticate),
+            (header::ALLOW, parts.allow),
+        ];
+        for (name, value) in headers {
+            if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// Log output captured in memory.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log buffer").write(bytes)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Captured {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().expect("log buffer")).into_owned()
+        }
+    }
+
+    fn logged(run: impl FnOnce()) -> String {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, run);
+        captured.text()
+    }
+
+    #[test]
+    fn a_5xx_cause_is_logged_once_when_the_response_leaves_not_when_built() {
+        let built = logged(|| {
+            let _unused = ApiError::internal(&"disk on fire");
+            let _unused = ApiError::unavailable(&"pool exhausted");
+        });
+        assert_eq!(built, "", "building an error must not log");
+
+        let sent = logged(|| {
+            let _ = ApiError::internal(&"disk on fire").into_response();
+            let _ = ApiError::unavailable(&"pool exhausted").into_parts();
+        });
+        assert_eq!(sent.matches("disk on fire").count(), 1, "{sent}");
+        assert_eq!(sent.matches("pool exhausted").count(), 1, "{sent}");
+        assert!(sent.contains("ERROR") && sent.contains("WARN"), "{sent}");
+    }
+
+    #[test]
+    fn the_body_never_shows_the_cause() {
+        let parts = ApiError::internal(&"password=hunter2").into_parts();
+        let body = serde_json::to_string(&parts.body.details).expect("json");
+        assert_eq!(body, "{}");
+        assert_eq!(parts.body.message, "internal server error");
+        assert_eq!(parts.body.code, "internal_server_error");
     }
 }

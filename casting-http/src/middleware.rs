@@ -10,9 +10,9 @@ use poem::web::headers::HeaderMapExt;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 use tracing::Instrument;
 
-use crate::BODY_LIMIT;
+use crate::config::BODY_LIMIT;
 use crate::errors::ApiError;
-use crate::routes::AllowTable;
+use crate::routes::RouteTable;
 
 /// The response header (and accepted request header) carrying the request id.
 pub const REQUEST_ID: &str = "x-request-id";
@@ -20,7 +20,7 @@ pub const REQUEST_ID: &str = "x-request-id";
 /// Caps bodies at [`BODY_LIMIT`] and turns every error into the contract's JSON, with `Allow`
 /// on 405s.
 pub(crate) struct Contract {
-    pub(crate) allow: Arc<AllowTable>,
+    pub(crate) routes: Arc<RouteTable>,
 }
 
 impl<E: Endpoint> Middleware<E> for Contract {
@@ -29,14 +29,14 @@ impl<E: Endpoint> Middleware<E> for Contract {
     fn transform(&self, inner: E) -> Self::Output {
         ContractEndpoint {
             inner,
-            allow: Arc::clone(&self.allow),
+            routes: Arc::clone(&self.routes),
         }
     }
 }
 
 pub(crate) struct ContractEndpoint<E> {
     inner: E,
-    allow: Arc<AllowTable>,
+    routes: Arc<RouteTable>,
 }
 
 impl<E: Endpoint> Endpoint for ContractEndpoint<E> {
@@ -49,16 +49,16 @@ impl<E: Endpoint> Endpoint for ContractEndpoint<E> {
             .map(|length| length.0);
         match declared {
             Some(length) if length > BODY_LIMIT as u64 => {
-                return Ok(ApiError::payload_too_large(BODY_LIMIT).to_response());
+                return Ok(ApiError::payload_too_large(BODY_LIMIT).into_response());
             }
             Some(_) => {}
             // No Content-Length (a chunked body): read it here, within the limit.
             None => match request.take_body().into_bytes_limit(BODY_LIMIT).await {
                 Ok(bytes) => request.set_body(bytes),
                 Err(poem::error::ReadBodyError::PayloadTooLarge) => {
-                    return Ok(ApiError::payload_too_large(BODY_LIMIT).to_response());
+                    return Ok(ApiError::payload_too_large(BODY_LIMIT).into_response());
                 }
-                Err(error) => return Ok(ApiError::bad_request(error.to_string()).to_response()),
+                Err(error) => return Ok(ApiError::bad_request(error.to_string()).into_response()),
             },
         }
         let path = request.uri().path().to_owned();
@@ -67,9 +67,9 @@ impl<E: Endpoint> Endpoint for ContractEndpoint<E> {
             Err(error) => {
                 let mut api = ApiError::from_poem(&error);
                 if api.status() == poem::http::StatusCode::METHOD_NOT_ALLOWED {
-                    api = ApiError::method_not_allowed(&self.allow.methods(&path));
+                    api = ApiError::method_not_allowed(&self.routes.methods(&path));
                 }
-                Ok(api.to_response())
+                Ok(api.into_response())
             }
         }
     }
@@ -136,7 +136,7 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
         let result = self.inner.call(request).instrument(span.clone()).await;
         let mut response = match result {
             Ok(response) => response.into_response(),
-            Err(error) => ApiError::from_poem(&error).to_response(),
+            Err(error) => ApiError::from_poem(&error).into_response(),
         };
         response.headers_mut().insert(REQUEST_ID, id);
         let status = response.status().as_u16();

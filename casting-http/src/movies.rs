@@ -5,10 +5,10 @@ use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
-use crate::Tag;
 use crate::dto::{MovieDeleted, MovieEnvelope, MoviePatchBody, MoviesPage, NewMovieBody};
 use crate::responses::operation_response;
-use crate::security::{Caller, DeleteMovies, GetMovieDetails, GetMovies, PatchMovie, PostMovies};
+use crate::security::{Caller, op};
+use crate::tags::Tag;
 
 operation_response! {
     /// The answers of `GET /movies`.
@@ -59,17 +59,17 @@ operation_response! {
 
 /// The movie operations.
 #[derive(Debug, Clone)]
-pub struct MoviesApi {
+pub(crate) struct MoviesApi {
     service: CastingService,
 }
 
 impl MoviesApi {
     /// The operations over `service`.
-    pub fn new(service: CastingService) -> Self {
+    pub(crate) fn new(service: CastingService) -> Self {
         Self { service }
     }
 
-    async fn get(&self, caller: &Caller<GetMovieDetails>, id: i64) -> GetMovieResponse {
+    async fn get(&self, caller: &Caller<op::GetMovie>, id: i64) -> GetMovieResponse {
         self.service
             .movie(caller.principal(), MovieId(id))
             .await
@@ -96,7 +96,7 @@ impl MoviesApi {
     #[oai(path = "/movies", method = "get", operation_id = "listMovies")]
     async fn list(
         &self,
-        caller: Caller<GetMovies>,
+        caller: Caller<op::ListMovies>,
         /// Page number, from 1.
         page: Query<Option<i64>>,
         /// Page size, 1 to 100.
@@ -124,7 +124,7 @@ impl MoviesApi {
         method = "get",
         operation_id = "getMovieDetails"
     )]
-    async fn details(&self, caller: Caller<GetMovieDetails>, id: Path<i64>) -> GetMovieResponse {
+    async fn details(&self, caller: Caller<op::GetMovie>, id: Path<i64>) -> GetMovieResponse {
         self.get(&caller, id.0).await
     }
 
@@ -132,7 +132,7 @@ impl MoviesApi {
     ///
     /// Requires `get:movie-details`.
     #[oai(path = "/movies/:id", method = "get", operation_id = "getMovie")]
-    async fn one(&self, caller: Caller<GetMovieDetails>, id: Path<i64>) -> GetMovieResponse {
+    async fn one(&self, caller: Caller<op::GetMovie>, id: Path<i64>) -> GetMovieResponse {
         self.get(&caller, id.0).await
     }
 
@@ -142,7 +142,7 @@ impl MoviesApi {
     #[oai(path = "/movies", method = "post", operation_id = "createMovie")]
     async fn create(
         &self,
-        caller: Caller<PostMovies>,
+        caller: Caller<op::CreateMovie>,
         body: Json<NewMovieBody>,
     ) -> CreateMovieResponse {
         self.service
@@ -159,7 +159,7 @@ impl MoviesApi {
     #[oai(path = "/movies/:id", method = "patch", operation_id = "updateMovie")]
     async fn update(
         &self,
-        caller: Caller<PatchMovie>,
+        caller: Caller<op::UpdateMovie>,
         id: Path<i64>,
         body: Json<MoviePatchBody>,
     ) -> UpdateMovieResponse {
@@ -174,7 +174,7 @@ impl MoviesApi {
     ///
     /// Requires `del:movies`. Its cast links go with it; the actors stay.
     #[oai(path = "/movies/:id", method = "delete", operation_id = "deleteMovie")]
-    async fn delete(&self, caller: Caller<DeleteMovies>, id: Path<i64>) -> DeleteMovieResponse {
+    async fn delete(&self, caller: Caller<op::DeleteMovie>, id: Path<i64>) -> DeleteMovieResponse {
         self.service
             .delete_movie(caller.principal(), MovieId(id.0))
             .await

@@ -102,9 +102,10 @@ macro_rules! operation_response {
         impl From<$crate::errors::ApiError> for $name {
             #[allow(unused_variables)]
             fn from(error: $crate::errors::ApiError) -> Self {
-                let $c = error.www_authenticate().unwrap_or_default().to_owned();
-                let $b = poem_openapi::payload::Json(error.body());
-                match error.status().as_u16() {
+                let parts = error.into_parts();
+                let $c = parts.www_authenticate.unwrap_or_default();
+                let $b = poem_openapi::payload::Json(parts.body);
+                match parts.status.as_u16() {
                     $($arms)*
                     _ => Self::Internal($b),
                 }

@@ -4,9 +4,8 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use casting_core::auth::bearer_token;
-use casting_core::{AuthError, Permission, Principal, TokenVerifier};
-use poem::http::header;
+use casting_core::{Operation, Principal, TokenVerifier};
+use poem::http::{HeaderMap, header};
 use poem::{Request, RequestBody};
 use poem_openapi::registry::{MetaSecurityScheme, Registry};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
@@ -14,61 +13,93 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 use crate::errors::ApiError;
 
 /// The security scheme's name in the OpenAPI document.
-pub const SCHEME: &str = "bearerAuth";
+pub(crate) const SCHEME: &str = "bearerAuth";
 
-/// The verifier, shared with the extractor through request data.
+/// The verifier, shared with the extractor through request data (attached by
+/// [`CastingApi`](crate::CastingApi) to its own operations).
 #[derive(Clone)]
 pub(crate) struct Verifier(pub(crate) Arc<dyn TokenVerifier>);
 
-/// A permission an operation requires, named by a marker type.
-pub trait Required: Send + Sync + 'static {
-    /// The permission.
-    const PERMISSION: Permission;
+/// The operation a handler serves, named by a marker type; its permission comes from core's
+/// [`Operation`] table.
+pub(crate) trait Required: Send + Sync + 'static {
+    /// The operation.
+    const OPERATION: Operation;
 }
 
-macro_rules! markers {
-    ($($marker:ident => $permission:ident,)*) => {$(
-        #[doc = concat!("Requires `", stringify!($permission), "`.")]
-        pub enum $marker {}
-        impl Required for $marker {
-            const PERMISSION: Permission = Permission::$permission;
-        }
-    )*};
+/// One marker type per operation, named as in [`Operation`].
+pub(crate) mod op {
+    use super::{Operation, Required};
+
+    macro_rules! markers {
+        ($($operation:ident),* $(,)?) => {$(
+            pub(crate) enum $operation {}
+            impl Required for $operation {
+                const OPERATION: Operation = Operation::$operation;
+            }
+        )*};
+    }
+
+    markers! {
+        ListMovies, GetMovie, CreateMovie, UpdateMovie, DeleteMovie,
+        ListActors, GetActor, CreateActor, UpdateActor, DeleteActor,
+    }
 }
 
-markers! {
-    GetMovies => GetMovies,
-    GetMovieDetails => GetMovieDetails,
-    PostMovies => PostMovies,
-    PatchMovie => PatchMovie,
-    DeleteMovies => DeleteMovies,
-    GetActors => GetActors,
-    GetActorDetails => GetActorDetails,
-    PostActors => PostActors,
-    PatchActor => PatchActor,
-    DeleteActors => DeleteActors,
-}
-
-/// The authenticated caller of an operation that requires `P`.
-pub struct Caller<P: Required>(pub Principal, PhantomData<fn() -> P>);
+/// The authenticated caller of the operation `P`, who holds its permission.
+pub(crate) struct Caller<P: Required>(Principal, PhantomData<fn() -> P>);
 
 impl<P: Required> Caller<P> {
     /// The caller.
-    pub fn principal(&self) -> &Principal {
+    pub(crate) fn principal(&self) -> &Principal {
         &self.0
     }
+}
+
+/// Why the `Authorization` header gave no token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeaderProblem {
+    /// No `Authorization` header.
+    Missing,
+    /// Not `Bearer <token>`.
+    Invalid,
+}
+
+impl From<HeaderProblem> for ApiError {
+    fn from(problem: HeaderProblem) -> Self {
+        match problem {
+            HeaderProblem::Missing => ApiError::authorization_missing(),
+            HeaderProblem::Invalid => ApiError::invalid_authorization(),
+        }
+    }
+}
+
+/// Reads the token out of the `Authorization` header: the scheme `Bearer` in any case, one or
+/// more spaces, then one token with no whitespace or control characters in it (RFC 6750). This
+/// is the only place the header is parsed.
+fn bearer_token(headers: &HeaderMap) -> Result<&str, HeaderProblem> {
+    let header = headers
+        .get(header::AUTHORIZATION)
+        .ok_or(HeaderProblem::Missing)?;
+    let header = header.to_str().map_err(|_| HeaderProblem::Invalid)?;
+    let (scheme, rest) = header.split_once(' ').ok_or(HeaderProblem::Invalid)?;
+    let token = rest.trim_start_matches(' ');
+    if !scheme.eq_ignore_ascii_case("bearer")
+        || token.is_empty()
+        || token
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    {
+        return Err(HeaderProblem::Invalid);
+    }
+    Ok(token)
 }
 
 async fn authenticate(request: &Request) -> Result<Principal, ApiError> {
     let Some(verifier) = request.data::<Verifier>() else {
         return Err(ApiError::internal(&"no token verifier in request data"));
     };
-    let header = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or(AuthError::MissingHeader)?;
-    let header = header.to_str().map_err(|_| AuthError::InvalidHeader)?;
-    let token = bearer_token(header)?;
+    let token = bearer_token(request.headers())?;
     Ok(verifier.0.verify(token).await?)
 }
 
@@ -107,9 +138,47 @@ impl<'a, P: Required> ApiExtractor<'a> for Caller<P> {
         _options: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
         let principal = authenticate(request).await?;
-        if !principal.has(P::PERMISSION) {
-            return Err(ApiError::forbidden(P::PERMISSION).into());
-        }
+        P::OPERATION
+            .authorize(&principal)
+            .map_err(|forbidden| ApiError::forbidden(forbidden.permission))?;
         Ok(Caller(principal, PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use poem::http::HeaderValue;
+
+    use super::*;
+
+    fn token(value: &str) -> Result<String, HeaderProblem> {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(value).expect("header"),
+        );
+        bearer_token(&headers).map(str::to_owned)
+    }
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive_and_needs_one_token() {
+        assert_eq!(token("Bearer abc.def.ghi").unwrap(), "abc.def.ghi");
+        assert_eq!(token("bearer abc").unwrap(), "abc");
+        assert_eq!(token("BEARER x").unwrap(), "x");
+        assert_eq!(token("Bearer    x").unwrap(), "x");
+        for bad in [
+            "",
+            "Bearer",
+            "Bearer ",
+            "Bearer  ",
+            "Bearerx",
+            "Token x",
+            "Basic dXNlcjpwYXNz",
+            "Bearer x y",
+            "Bearer x\t",
+        ] {
+            assert_eq!(token(bad), Err(HeaderProblem::Invalid), "{bad:?}");
+        }
+        assert_eq!(bearer_token(&HeaderMap::new()), Err(HeaderProblem::Missing));
     }
 }

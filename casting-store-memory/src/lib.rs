@@ -9,9 +9,9 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
 use casting_core::{
-    Actor, ActorId, ActorPatch, ActorSummary, Age, Error, Gender, ListQuery, Movie, MovieId,
-    MoviePatch, MovieSummary, Name, NewActor, NewMovie, Page, ReleaseDate, ResourceKind, Result,
-    Store, Title,
+    Actor, ActorId, ActorPatch, ActorSummary, Age, Gender, ListQuery, Movie, MovieId, MoviePatch,
+    MovieSummary, Name, NewActor, NewMovie, Page, ReleaseDate, ResourceKind, Store, StoreError,
+    StoreResult as Result, Title, UnknownIds,
 };
 
 /// A store that keeps everything in memory; nothing survives the process.
@@ -102,17 +102,14 @@ fn check_known<K: Ord + Copy + Into<i64>, V>(
     wanted: &[K],
     kind: ResourceKind,
 ) -> Result<()> {
-    let mut unknown: Vec<i64> = wanted
+    let unknown = wanted
         .iter()
         .filter(|id| !existing.contains_key(id))
-        .map(|id| (*id).into())
-        .collect();
-    if unknown.is_empty() {
-        return Ok(());
+        .map(|id| (*id).into());
+    match UnknownIds::new(unknown) {
+        None => Ok(()),
+        Some(ids) => Err(StoreError::UnknownRelations { kind, ids }),
     }
-    unknown.sort_unstable();
-    unknown.dedup();
-    Err(Error::UnknownRelations { kind, ids: unknown })
 }
 
 impl State {
@@ -120,7 +117,7 @@ impl State {
         let row = self
             .movies
             .get(&id)
-            .ok_or_else(|| Error::movie_not_found(id))?;
+            .ok_or_else(|| StoreError::movie_not_found(id))?;
         Ok(Movie {
             id,
             title: row.title.clone(),
@@ -133,7 +130,7 @@ impl State {
         let row = self
             .actors
             .get(&id)
-            .ok_or_else(|| Error::actor_not_found(id))?;
+            .ok_or_else(|| StoreError::actor_not_found(id))?;
         Ok(Actor {
             id,
             name: row.name.clone(),
@@ -223,7 +220,7 @@ impl Store for MemoryStore {
     async fn update_movie(&self, id: MovieId, patch: MoviePatch) -> Result<Movie> {
         let mut state = self.write();
         if !state.movies.contains_key(&id) {
-            return Err(Error::movie_not_found(id));
+            return Err(StoreError::movie_not_found(id));
         }
         if let Some(actors) = &patch.actors {
             check_known(&state.actors, actors, ResourceKind::Actor)?;
@@ -231,7 +228,7 @@ impl Store for MemoryStore {
         let row = state
             .movies
             .get_mut(&id)
-            .ok_or_else(|| Error::movie_not_found(id))?;
+            .ok_or_else(|| StoreError::movie_not_found(id))?;
         if let Some(title) = patch.title {
             row.folded = fold(title.as_str());
             row.title = title;
@@ -294,7 +291,7 @@ impl Store for MemoryStore {
     async fn update_actor(&self, id: ActorId, patch: ActorPatch) -> Result<Actor> {
         let mut state = self.write();
         if !state.actors.contains_key(&id) {
-            return Err(Error::actor_not_found(id));
+            return Err(StoreError::actor_not_found(id));
         }
         if let Some(movies) = &patch.movies {
             check_known(&state.movies, movies, ResourceKind::Movie)?;
@@ -302,7 +299,7 @@ impl Store for MemoryStore {
         let row = state
             .actors
             .get_mut(&id)
-            .ok_or_else(|| Error::actor_not_found(id))?;
+            .ok_or_else(|| StoreError::actor_not_found(id))?;
         if let Some(name) = patch.name {
             row.folded = fold(name.as_str());
             row.name = name;

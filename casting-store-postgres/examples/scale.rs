@@ -124,10 +124,10 @@ async fn report(store: &PostgresStore, size: i64) -> Result<(), Box<dyn std::err
     Ok(())
 }
 
-async fn time<F, Fut>(mut call: F) -> Result<Vec<Duration>, casting_core::Error>
+async fn time<F, Fut>(mut call: F) -> Result<Vec<Duration>, casting_core::StoreError>
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<(), casting_core::Error>>,
+    Fut: std::future::Future<Output = Result<(), casting_core::StoreError>>,
 {
     for _ in 0..WARM_UP {
         call().await?;

@@ -3,32 +3,21 @@
 //! those movies' casts: the lock order shared with `movies.rs`.
 
 use casting_core::{
-    Actor, ActorId, ActorPatch, Age, Error, Gender, MovieId, Name, NewActor, ResourceKind, Result,
+    Actor, ActorId, ActorPatch, Age, Gender, MovieId, Name, NewActor, ResourceKind, StoreError,
+    StoreResult as Result,
 };
 use sqlx::{PgConnection, PgPool};
 use tracing::instrument;
 
 use crate::error::from_sqlx;
-use crate::list::actor_summary;
-use crate::movies::{missing, normalise};
+use crate::links::{self, Side, all_found, normalise};
+use crate::rows::{ActorDetailRow, ActorRow};
 
 const GET: &str = "
     SELECT a.name, a.age, a.gender,
            ARRAY(SELECT movie_id FROM actors_movies WHERE actor_id = a.id ORDER BY movie_id)
+               AS movies
     FROM actors AS a WHERE a.id = $1";
-
-type ActorRow = (String, i16, String);
-
-fn actor(id: i64, (name, age, gender): ActorRow, movies: Vec<i64>) -> Result<Actor> {
-    let summary = actor_summary(id, &name, age, &gender)?;
-    Ok(Actor {
-        id: summary.id,
-        name: summary.name,
-        age: summary.age,
-        gender: summary.gender,
-        movies: movies.into_iter().map(MovieId).collect(),
-    })
-}
 
 /// Locks the movies whose links to `actor` this write adds (`wanted`) or may remove (the
 /// actor's current movies), ascending, and fails naming the wanted ones that do not exist.
@@ -43,61 +32,18 @@ async fn lock_movies(conn: &mut PgConnection, actor: i64, wanted: &[i64]) -> Res
     .fetch_all(&mut *conn)
     .await
     .map_err(from_sqlx)?;
-    let unknown = missing(wanted, &found);
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::UnknownRelations {
-            kind: ResourceKind::Movie,
-            ids: unknown,
-        })
-    }
-}
-
-/// Makes `movies` (checked and locked) the whole list of `actor`'s movies.
-async fn replace_movies(conn: &mut PgConnection, actor: i64, movies: &[i64]) -> Result<()> {
-    sqlx::query("DELETE FROM actors_movies WHERE actor_id = $1 AND movie_id <> ALL($2)")
-        .bind(actor)
-        .bind(movies)
-        .execute(&mut *conn)
-        .await
-        .map_err(from_sqlx)?;
-    add_movies(conn, actor, movies).await
-}
-
-/// Links `actor` to `movies` (checked and locked), keeping links it already has.
-async fn add_movies(conn: &mut PgConnection, actor: i64, movies: &[i64]) -> Result<()> {
-    if !movies.is_empty() {
-        sqlx::query(
-            "INSERT INTO actors_movies (movie_id, actor_id)
-             SELECT unnest($2::bigint[]), $1 ON CONFLICT DO NOTHING",
-        )
-        .bind(actor)
-        .bind(movies)
-        .execute(&mut *conn)
-        .await
-        .map_err(from_sqlx)?;
-    }
-    Ok(())
-}
-
-async fn movies_of(conn: &mut PgConnection, actor: i64) -> Result<Vec<i64>> {
-    sqlx::query_scalar("SELECT movie_id FROM actors_movies WHERE actor_id = $1 ORDER BY movie_id")
-        .bind(actor)
-        .fetch_all(conn)
-        .await
-        .map_err(from_sqlx)
+    all_found(ResourceKind::Movie, wanted, &found)
 }
 
 #[instrument(skip(pool), err(level = "debug"))]
 pub(crate) async fn get(pool: &PgPool, id: ActorId) -> Result<Actor> {
-    let row: Option<(String, i16, String, Vec<i64>)> = sqlx::query_as(GET)
+    let row: Option<ActorDetailRow> = sqlx::query_as(GET)
         .bind(id.get())
         .fetch_optional(pool)
         .await
         .map_err(from_sqlx)?;
-    let (name, age, gender, movies) = row.ok_or_else(|| Error::actor_not_found(id))?;
-    actor(id.get(), (name, age, gender), movies)
+    let row = row.ok_or_else(|| StoreError::actor_not_found(id))?;
+    row.actor.into_actor(id.get(), row.movies)
 }
 
 fn age_column(age: Age) -> i16 {
@@ -120,7 +66,7 @@ pub(crate) async fn create(pool: &PgPool, new: NewActor) -> Result<Actor> {
     .map_err(from_sqlx)?;
     if !movies.is_empty() {
         lock_movies(&mut tx, id, &movies).await?;
-        add_movies(&mut tx, id, &movies).await?;
+        links::add(&mut tx, Side::Actor, id, &movies).await?;
     }
     tx.commit().await.map_err(from_sqlx)?;
     Ok(Actor {
@@ -149,18 +95,18 @@ pub(crate) async fn update(pool: &PgPool, id: ActorId, patch: ActorPatch) -> Res
     .fetch_optional(&mut *tx)
     .await
     .map_err(from_sqlx)?;
-    let row = row.ok_or_else(|| Error::actor_not_found(id))?;
+    let row = row.ok_or_else(|| StoreError::actor_not_found(id))?;
     let movies = match patch.movies {
         Some(movies) => {
             let movies = normalise(&movies);
             lock_movies(&mut tx, id.get(), &movies).await?;
-            replace_movies(&mut tx, id.get(), &movies).await?;
+            links::replace(&mut tx, Side::Actor, id.get(), &movies).await?;
             movies
         }
-        None => movies_of(&mut tx, id.get()).await?,
+        None => links::linked(&mut tx, Side::Actor, id.get()).await?,
     };
     tx.commit().await.map_err(from_sqlx)?;
-    actor(id.get(), row, movies)
+    row.into_actor(id.get(), movies)
 }
 
 #[instrument(skip(pool), err(level = "debug"))]
@@ -172,13 +118,13 @@ pub(crate) async fn delete(pool: &PgPool, id: ActorId) -> Result<Actor> {
             .fetch_optional(&mut *tx)
             .await
             .map_err(from_sqlx)?;
-    let row = row.ok_or_else(|| Error::actor_not_found(id))?;
-    let movies = movies_of(&mut tx, id.get()).await?;
+    let row = row.ok_or_else(|| StoreError::actor_not_found(id))?;
+    let movies = links::linked(&mut tx, Side::Actor, id.get()).await?;
     sqlx::query("DELETE FROM actors WHERE id = $1")
         .bind(id.get())
         .execute(&mut *tx)
         .await
         .map_err(from_sqlx)?;
     tx.commit().await.map_err(from_sqlx)?;
-    actor(id.get(), row, movies)
+    row.into_actor(id.get(), movies)
 }

@@ -1,12 +1,13 @@
-//! sqlx errors turned into the core's errors, with the sqlx error kept as the source.
+//! sqlx errors turned into the core's [`StoreError`], with the sqlx error kept as the source.
 
-use casting_core::{Error, FieldError, ResourceKind};
+use casting_core::{FieldError, ResourceKind, StoreError as Error, UnknownIds};
 use sqlx::migrate::MigrateError;
+use sqlx::postgres::PgDatabaseError;
 
 /// Classifies a sqlx error: connection trouble is `Unavailable`, a constraint the database
 /// enforces is a domain error, anything else is `Internal`.
 pub(crate) fn from_sqlx(err: sqlx::Error) -> Error {
-    let (code, constraint) = match &err {
+    let (code, constraint, detail) = match &err {
         sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
         | sqlx::Error::Io(_)
@@ -15,6 +16,9 @@ pub(crate) fn from_sqlx(err: sqlx::Error) -> Error {
         sqlx::Error::Database(db) => (
             db.code().map(|c| c.into_owned()).unwrap_or_default(),
             db.constraint().unwrap_or_default().to_owned(),
+            db.try_downcast_ref::<PgDatabaseError>()
+                .and_then(PgDatabaseError::detail)
+                .map(str::to_owned),
         ),
         _ => return Error::internal(err),
     };
@@ -29,14 +33,11 @@ pub(crate) fn from_sqlx(err: sqlx::Error) -> Error {
             "breaks a rule the database enforces",
         )]),
         // Relation ids are checked under lock before any insert, so this means a writer outside
-        // this store raced us; report it as the domain error it is.
-        "23503" if constraint.contains("actor_id") => Error::UnknownRelations {
-            kind: ResourceKind::Actor,
-            ids: Vec::new(),
-        },
-        "23503" if constraint.contains("movie_id") => Error::UnknownRelations {
-            kind: ResourceKind::Movie,
-            ids: Vec::new(),
+        // this store raced us; report it as the domain error it is, naming the id PostgreSQL
+        // names (or, if it names none, as the internal error it then is).
+        "23503" => match foreign_key_violation(&constraint, detail.as_deref()) {
+            Some((kind, ids)) => Error::UnknownRelations { kind, ids },
+            None => Error::internal(err),
         },
         // Data exceptions: a value the column cannot hold.
         c if c.starts_with("22") => Error::Invalid(vec![FieldError::new(
@@ -61,6 +62,25 @@ fn field_of(constraint: &str) -> String {
     }
 }
 
+/// The kind and id of a link that named a missing record, from a foreign-key violation on the
+/// link table: the constraint names the column, the detail the value
+/// (`Key (actor_id)=(42) is not present in table "actors".`).
+fn foreign_key_violation(
+    constraint: &str,
+    detail: Option<&str>,
+) -> Option<(ResourceKind, UnknownIds)> {
+    let kind = if constraint.contains("actor_id") {
+        ResourceKind::Actor
+    } else if constraint.contains("movie_id") {
+        ResourceKind::Movie
+    } else {
+        return None;
+    };
+    let value = detail?.split_once(")=(")?.1.split_once(')')?.0;
+    let id = value.parse::<i64>().ok()?;
+    Some((kind, UnknownIds::new([id])?))
+}
+
 pub(crate) fn from_migrate(err: MigrateError) -> Error {
     match err {
         MigrateError::Execute(err) => from_sqlx(err),
@@ -83,6 +103,18 @@ mod tests {
         assert_eq!(field_of("actors_age_check"), "age");
         assert_eq!(field_of("movies_release_date_check"), "release_date");
         assert_eq!(field_of(""), "input");
+    }
+
+    #[test]
+    fn foreign_key_violations_name_the_missing_id() {
+        let (kind, ids) = foreign_key_violation(
+            "actors_movies_actor_id_fkey",
+            Some(r#"Key (actor_id)=(42) is not present in table "actors"."#),
+        )
+        .expect("parsed");
+        assert_eq!((kind, ids.as_slice()), (ResourceKind::Actor, &[42][..]));
+        assert!(foreign_key_violation("actors_movies_movie_id_fkey", None).is_none());
+        assert!(foreign_key_violation("other_fkey", Some("Key (x)=(1)")).is_none());
     }
 
     #[test]

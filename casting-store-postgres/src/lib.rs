@@ -9,14 +9,17 @@
 //!   first, then the other side's rows in ascending id order (actors `FOR KEY SHARE` from movie
 //!   writes, movies `FOR NO KEY UPDATE` from actor writes) — so concurrent edits of one cast
 //!   serialise and movie-side and actor-side edits never deadlock.
-//! - Connection failures and pool timeouts are [`Error::Unavailable`](casting_core::Error);
-//!   constraint violations become domain errors; the sqlx error is kept as the source.
+//! - Connection failures and pool timeouts are
+//!   [`StoreError::Unavailable`](casting_core::StoreError::Unavailable); constraint violations
+//!   become domain errors; the sqlx error is kept as the source.
 
 mod actors;
 mod error;
+mod links;
 mod list;
 mod movies;
 mod pool;
+mod rows;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -28,6 +31,6 @@ use sqlx::migrate::Migrator;
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
 /// Applies every migration the database does not have yet; safe to run again.
-pub async fn migrate(pool: &sqlx::PgPool) -> Result<(), casting_core::Error> {
+pub async fn migrate(pool: &sqlx::PgPool) -> Result<(), casting_core::StoreError> {
     MIGRATOR.run(pool).await.map_err(error::from_migrate)
 }

@@ -6,15 +6,12 @@
 //! Each list has two statements, with and without `q`, so the planner gets a plan fitted to each
 //! (a single `$1 IS NULL OR title ILIKE $1` would get one generic plan for both).
 
-use casting_core::{
-    ActorId, ActorSummary, Age, Gender, ListQuery, MovieId, MovieSummary, Name, Page, ReleaseDate,
-    Result, Title,
-};
-use chrono::NaiveDate;
+use casting_core::{ActorSummary, ListQuery, MovieSummary, Page, StoreResult as Result};
 use sqlx::PgPool;
 use tracing::instrument;
 
-use crate::error::{corrupt, from_sqlx};
+use crate::error::from_sqlx;
+use crate::rows::{ActorListLine, MovieListLine};
 
 const MOVIES: &str = "
     SELECT t.total, m.id, m.title, m.release_date
@@ -103,32 +100,14 @@ where
     })
 }
 
-type MovieLine = (i64, Option<i64>, Option<String>, Option<NaiveDate>);
-type ActorLine = (
-    i64,
-    Option<i64>,
-    Option<String>,
-    Option<i16>,
-    Option<String>,
-);
-
 #[instrument(skip(pool), err(level = "debug"))]
 pub(crate) async fn movies(pool: &PgPool, query: &ListQuery) -> Result<Page<MovieSummary>> {
     fetch_page(
         pool,
         query,
         (MOVIES, MOVIES_Q),
-        |line: &MovieLine| line.0,
-        |line| {
-            let (_, Some(id), Some(title), Some(date)) = line else {
-                return Ok(None);
-            };
-            Ok(Some(MovieSummary {
-                id: MovieId(id),
-                title: Title::parse(&title).map_err(corrupt)?,
-                release_date: ReleaseDate::try_from(date).map_err(corrupt)?,
-            }))
-        },
+        |line: &MovieListLine| line.total,
+        MovieListLine::into_item,
     )
     .await
 }
@@ -139,25 +118,10 @@ pub(crate) async fn actors(pool: &PgPool, query: &ListQuery) -> Result<Page<Acto
         pool,
         query,
         (ACTORS, ACTORS_Q),
-        |line: &ActorLine| line.0,
-        |line| {
-            let (_, Some(id), Some(name), Some(age), Some(gender)) = line else {
-                return Ok(None);
-            };
-            actor_summary(id, &name, age, &gender).map(Some)
-        },
+        |line: &ActorListLine| line.total,
+        ActorListLine::into_item,
     )
     .await
-}
-
-/// An actor row read back, checked against the domain rules.
-pub(crate) fn actor_summary(id: i64, name: &str, age: i16, gender: &str) -> Result<ActorSummary> {
-    Ok(ActorSummary {
-        id: ActorId(id),
-        name: Name::parse(name).map_err(corrupt)?,
-        age: Age::parse(i64::from(age)).map_err(corrupt)?,
-        gender: Gender::parse(gender).map_err(corrupt)?,
-    })
 }
 
 #[cfg(test)]

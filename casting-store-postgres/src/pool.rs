@@ -5,7 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use casting_core::{
     Actor, ActorId, ActorPatch, ActorSummary, ListQuery, Movie, MovieId, MoviePatch, MovieSummary,
-    NewActor, NewMovie, Page, Result, Store,
+    NewActor, NewMovie, Page, Store, StoreResult as Result,
 };
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -19,7 +19,7 @@ pub struct PoolSettings {
     /// The most connections the pool opens (default 10).
     pub max_connections: u32,
     /// How long a query waits for a free connection, or for a new one to open, before the store
-    /// answers [`Error::Unavailable`](casting_core::Error::Unavailable) (default 5 s).
+    /// answers [`StoreError::Unavailable`](casting_core::StoreError::Unavailable) (default 5 s).
     pub acquire_timeout: Duration,
     /// Connections idle this long are closed (default 10 min).
     pub idle_timeout: Option<Duration>,

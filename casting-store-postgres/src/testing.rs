@@ -10,7 +10,7 @@ use std::str::FromStr;
 use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::{PoolSettings, PostgresStore};
+use crate::pool::{PoolSettings, PostgresStore};
 use casting_core::Store;
 use casting_core::conformance::Fixture;
 use sqlx::postgres::PgConnectOptions;

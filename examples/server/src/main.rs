@@ -29,9 +29,16 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 #[tokio::main]
 async fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some("openapi") {
-        let service = CastingService::new(Arc::new(MemoryStore::new()));
-        println!("{}", casting_http::api_service(service).spec());
-        return ExitCode::SUCCESS;
+        return match spec() {
+            Ok(spec) => {
+                println!("{spec}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("casting-server: {message}");
+                ExitCode::FAILURE
+            }
+        };
     }
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
@@ -40,6 +47,16 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The OpenAPI document. It depends on neither the store nor the verifier, so any will do: a
+/// memory store and a development verifier, which touch nothing outside the process.
+fn spec() -> Result<String, String> {
+    let service = CastingService::new(Arc::new(MemoryStore::new()));
+    let verifier = DevIssuer::new()
+        .and_then(|issuer| issuer.verifier())
+        .map_err(|e| e.to_string())?;
+    Ok(casting_http::api_service(service, Arc::new(verifier)).spec())
 }
 
 async fn run() -> Result<(), String> {

@@ -1,12 +1,10 @@
 //! Bad input and the error table over real HTTP, on both stores: dates, bodies, validation,
 //! unknown ids, missing ids, the order of checks, and token errors.
 
-mod support;
-
+use crate::support::{ISSUER, TestApp};
 use casting_core::Role::{CastingAssistant, CastingDirector, ExecutiveProducer};
 use reqwest::Method;
 use serde_json::json;
-use support::{ISSUER, TestApp};
 
 on_both_stores!(
     dates_in_both_formats_and_no_other,
@@ -68,7 +66,7 @@ async fn raw(
     path: &str,
     content_type: Option<&str>,
     body: Vec<u8>,
-) -> support::Reply {
+) -> crate::support::Reply {
     let mut request = app
         .http
         .request(method, format!("{}{path}", app.url))
@@ -77,7 +75,7 @@ async fn raw(
     if let Some(content_type) = content_type {
         request = request.header("content-type", content_type);
     }
-    support::read(request.send().await.unwrap()).await
+    crate::support::read(request.send().await.unwrap()).await
 }
 
 async fn bad_bodies_are_400_and_change_nothing(app: &TestApp) {
@@ -135,7 +133,7 @@ async fn bad_bodies_are_400_and_change_nothing(app: &TestApp) {
     )
     .await;
     reply.expect(413, "payload_too_large");
-    let (status, body) = support::chunked_post(app, "/movies", huge.as_bytes()).await;
+    let (status, body) = crate::support::chunked_post(app, "/movies", huge.as_bytes()).await;
     assert_eq!(status, 413, "{body}");
     assert!(body.contains("payload_too_large"), "{body}");
 
@@ -350,7 +348,7 @@ async fn token_errors_follow_the_table(app: &TestApp) {
         if let Some(header) = &header {
             request = request.header("authorization", header);
         }
-        let reply = support::read(request.send().await.unwrap()).await;
+        let reply = crate::support::read(request.send().await.unwrap()).await;
         reply.expect(401, code);
         let challenge = reply.header("www-authenticate").unwrap_or_default();
         assert!(challenge.starts_with("Bearer"), "{challenge}");
@@ -365,29 +363,29 @@ async fn token_errors_follow_the_table(app: &TestApp) {
 
     // Signed by another key: invalid_token.
     let stranger = casting_auth0::DevIssuer::new().unwrap();
-    let token = stranger.token_for_role(ExecutiveProducer, support::HOUR);
+    let token = stranger.token_for_role(ExecutiveProducer, crate::support::HOUR);
     app.call(Method::GET, "/movies", Some(&token), None)
         .await
         .expect(401, "invalid_token");
     // Expired.
-    let mut claims = ISSUER.claims("auth0|x", ["get:movies"], support::HOUR);
+    let mut claims = ISSUER.claims("auth0|x", ["get:movies"], crate::support::HOUR);
     claims["exp"] = json!(1_000_000_000);
     app.call(Method::GET, "/movies", Some(&ISSUER.sign(&claims)), None)
         .await
         .expect(401, "token_expired");
     // Wrong audience, wrong issuer.
-    let mut claims = ISSUER.claims("auth0|x", ["get:movies"], support::HOUR);
+    let mut claims = ISSUER.claims("auth0|x", ["get:movies"], crate::support::HOUR);
     claims["aud"] = json!("another-api");
     app.call(Method::GET, "/movies", Some(&ISSUER.sign(&claims)), None)
         .await
         .expect(401, "invalid_claims");
-    let mut claims = ISSUER.claims("auth0|x", ["get:movies"], support::HOUR);
+    let mut claims = ISSUER.claims("auth0|x", ["get:movies"], crate::support::HOUR);
     claims["iss"] = json!("https://evil.example/");
     app.call(Method::GET, "/movies", Some(&ISSUER.sign(&claims)), None)
         .await
         .expect(401, "invalid_claims");
     // Valid, with no permissions claim at all: 403.
-    let mut claims = ISSUER.claims("auth0|x", ["get:movies"], support::HOUR);
+    let mut claims = ISSUER.claims("auth0|x", ["get:movies"], crate::support::HOUR);
     claims.as_object_mut().unwrap().remove("permissions");
     let reply = app
         .call(Method::GET, "/movies", Some(&ISSUER.sign(&claims)), None)

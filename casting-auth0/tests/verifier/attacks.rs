@@ -1,16 +1,15 @@
 //! The attack matrix, part one: the token's shape, header, algorithm and keys. Each row is its
 //! own test, against a verifier that downloads keys from a real loopback key-set server.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{HOUR, KeyServer, b64, hs256, raw_token, setup};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use casting_auth0::{DevIssuer, Error};
+use casting_auth0::DevIssuer;
+use casting_core::AuthError as Error;
 use casting_core::{Permission, TokenProblem};
 use serde_json::json;
-use support::{HOUR, KeyServer, b64, hs256, raw_token, setup};
 
 #[tokio::test]
 async fn a_good_token_gives_its_subject_and_permissions() {
@@ -82,8 +81,8 @@ async fn hs256_whose_kid_names_an_oct_key_in_the_set_is_refused() {
         issuer.jwk(),
         { "kty": "oct", "kid": "hmac", "k": URL_SAFE_NO_PAD.encode(secret) },
     ]});
-    let server = KeyServer::start(support::Answer::Json(jwks.to_string())).await;
-    let verifier = support::verifier(&issuer, &server);
+    let server = KeyServer::start(crate::support::Answer::Json(jwks.to_string())).await;
+    let verifier = crate::support::verifier(&issuer, &server);
     let claims = issuer.claims("auth0|x", ["get:movies"], HOUR);
     let token = hs256(&json!({ "alg": "HS256", "kid": "hmac" }), &claims, secret);
     assert_refused!(

@@ -4,7 +4,7 @@ use casting_store_postgres::testing;
 
 use std::time::Duration;
 
-use casting_core::{Error, ListQuery, Store};
+use casting_core::{ListQuery, Store, StoreError as Error};
 use casting_store_postgres::{MIGRATOR, PoolSettings, PostgresStore, migrate};
 
 #[tokio::test]

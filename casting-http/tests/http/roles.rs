@@ -2,21 +2,16 @@
 //! without, 401 with no token. The permission of each operation is read from the spec itself,
 //! so the docs, the role table and the behaviour cannot drift apart.
 
-mod support;
-
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
-use casting_core::{CastingService, Permission, Role};
-use casting_store_memory::MemoryStore;
+use crate::support::TestApp;
+use casting_core::{Permission, Role};
 use reqwest::Method;
 use serde_json::{Value, json};
-use support::TestApp;
 
 /// `(method, path, permission)` for every operation in the spec.
 fn operations() -> Vec<(Method, String, Permission)> {
-    let service = CastingService::new(Arc::new(MemoryStore::new()));
-    let spec: Value = serde_json::from_str(&casting_http::api_service(service).spec()).unwrap();
+    let spec = crate::support::spec();
     let mut operations = Vec::new();
     for (path, methods) in spec["paths"].as_object().unwrap() {
         for (method, operation) in methods.as_object().unwrap() {
@@ -106,10 +101,10 @@ async fn no_token_is_401_on_every_operation(app: &TestApp) {
 
 async fn a_token_with_one_permission_opens_exactly_its_operations(app: &TestApp) {
     for permission in Permission::ALL {
-        let token = support::ISSUER.token_with_permissions(
+        let token = crate::support::ISSUER.token_with_permissions(
             "auth0|one",
             [permission.as_str()],
-            support::HOUR,
+            crate::support::HOUR,
         );
         for (method, path, needed) in operations() {
             let concrete = path_for(app, &path).await;

@@ -1,11 +1,9 @@
 //! The resources over real HTTP, on both stores: round trips, partial updates, the relation,
 //! deletes, paging and search.
 
-mod support;
-
+use crate::support::TestApp;
 use casting_core::Role::{CastingAssistant, CastingDirector, ExecutiveProducer};
 use serde_json::{Value, json};
-use support::TestApp;
 
 on_both_stores!(
     movies_round_trip_with_the_original_date_format,

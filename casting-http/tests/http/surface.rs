@@ -1,32 +1,30 @@
 //! Around the operations: 405 and `Allow`, unknown paths, CORS, health and readiness, the docs
 //! and the spec, request ids, panics, internal errors and unavailable dependencies.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::{ISSUER, TestApp};
 use async_trait::async_trait;
 use casting_auth0::Auth0Verifier;
 use casting_core::Role::{CastingAssistant, ExecutiveProducer};
 use casting_core::{
-    Actor, ActorId, ActorPatch, ActorSummary, Error, ListQuery, Movie, MovieId, MoviePatch,
-    MovieSummary, NewActor, NewMovie, Page, Result, Store,
+    Actor, ActorId, ActorPatch, ActorSummary, ListQuery, Movie, MovieId, MoviePatch, MovieSummary,
+    NewActor, NewMovie, Page, Store, StoreError as Error, StoreResult as Result,
 };
 use casting_http::HttpConfig;
 use casting_store_memory::MemoryStore;
 use casting_store_postgres::{PoolSettings, PostgresStore};
 use reqwest::Method;
 use serde_json::json;
-use support::{ISSUER, TestApp};
 
 async fn memory_app(config: HttpConfig) -> TestApp {
     TestApp::over(Arc::new(MemoryStore::new()), config).await
 }
 
-async fn send(app: &TestApp, request: reqwest::RequestBuilder) -> support::Reply {
+async fn send(app: &TestApp, request: reqwest::RequestBuilder) -> crate::support::Reply {
     let _ = app;
-    support::read(request.send().await.unwrap()).await
+    crate::support::read(request.send().await.unwrap()).await
 }
 
 #[tokio::test]

@@ -1,8 +1,6 @@
 //! A key-set server on loopback that counts its hits and can switch answers, and helpers to
 //! build verifiers and tokens.
 
-#![allow(dead_code)]
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,7 +9,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use casting_auth0::{Auth0Config, Auth0Verifier, CacheSettings, DevIssuer, Error};
+use casting_auth0::{Auth0Config, Auth0Verifier, CacheSettings, DevIssuer};
+use casting_core::AuthError as Error;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -1,15 +1,10 @@
 //! The OpenAPI document: the committed copy is the generated one, and every operation declares
 //! the bearer scheme and the error statuses it can return.
 
-use std::sync::Arc;
-
-use casting_core::CastingService;
-use casting_store_memory::MemoryStore;
 use serde_json::Value;
 
 fn generated() -> Value {
-    let service = CastingService::new(Arc::new(MemoryStore::new()));
-    serde_json::from_str(&casting_http::api_service(service).spec()).unwrap()
+    crate::support::spec()
 }
 
 #[test]

@@ -1,8 +1,6 @@
 //! The application on a real port (`127.0.0.1:0`), a reqwest client, and development tokens
 //! checked by the real Auth0 verifier against a loopback key-set server.
 
-#![allow(dead_code)]
-
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
@@ -97,6 +95,13 @@ fn jwks() -> Json<Value> {
     Json(ISSUER.jwks())
 }
 
+/// The OpenAPI document as the application serves it.
+pub fn spec() -> Value {
+    let service = CastingService::new(Arc::new(MemoryStore::new()));
+    let verifier = Arc::new(ISSUER.verifier().expect("verifier"));
+    serde_json::from_str(&casting_http::api_service(service, verifier).spec()).expect("JSON")
+}
+
 /// Serves `ISSUER`'s key set on loopback; returns its URL.
 async fn key_set_server() -> String {
     let base = serve(Route::new().at("/.well-known/jwks.json", get(jwks))).await;
@@ -139,8 +144,13 @@ impl TestApp {
         config: HttpConfig,
     ) -> Self {
         let app = casting_http::app(CastingService::new(store), verifier, &config);
+        Self::serving(app).await
+    }
+
+    /// Any endpoint on a loopback port.
+    pub async fn serving(endpoint: impl poem::Endpoint + 'static) -> Self {
         Self {
-            url: serve(app).await,
+            url: serve(endpoint).await,
             http: reqwest::Client::new(),
             database: None,
         }
@@ -268,7 +278,6 @@ pub async fn read(response: reqwest::Response) -> Reply {
 }
 
 /// Expands checks into one test per store: `memory::check` and `postgres::check`.
-#[macro_export]
 macro_rules! on_both_stores {
     ($($check:ident),* $(,)?) => {
         mod memory {

@@ -1,0 +1,89 @@
+//! The API's operations, each with the one permission it needs.
+//!
+//! This table is the only place an operation's permission is named: [`CastingService`] checks
+//! it before anything else, and `casting-http` checks the same entry before it reads a
+//! parameter or a body, so a caller without the right learns nothing.
+//!
+//! [`CastingService`]: crate::CastingService
+
+use std::fmt;
+
+use crate::rbac::{Forbidden, Permission, Principal};
+
+macro_rules! operations {
+    ($($(#[$doc:meta])* $operation:ident => $permission:ident,)*) => {
+        /// One operation of the casting API.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Operation {
+            $($(#[$doc])* $operation,)*
+        }
+
+        impl Operation {
+            /// Every operation, movies first.
+            pub const ALL: &'static [Operation] = &[$(Operation::$operation,)*];
+
+            /// The permission the operation needs.
+            pub const fn permission(self) -> Permission {
+                match self {
+                    $(Operation::$operation => Permission::$permission,)*
+                }
+            }
+
+            /// The operation's name, e.g. `ListMovies`.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Operation::$operation => stringify!($operation),)*
+                }
+            }
+        }
+    };
+}
+
+operations! {
+    /// One page of movies.
+    ListMovies => GetMovies,
+    /// One movie with its cast.
+    GetMovie => GetMovieDetails,
+    /// Create a movie.
+    CreateMovie => PostMovies,
+    /// Change a movie.
+    UpdateMovie => PatchMovie,
+    /// Delete a movie.
+    DeleteMovie => DeleteMovies,
+    /// One page of actors.
+    ListActors => GetActors,
+    /// One actor with their movies.
+    GetActor => GetActorDetails,
+    /// Create an actor.
+    CreateActor => PostActors,
+    /// Change an actor.
+    UpdateActor => PatchActor,
+    /// Delete an actor.
+    DeleteActor => DeleteActors,
+}
+
+impl Operation {
+    /// `Ok` when `who` may run the operation, else [`Forbidden`] naming the permission.
+    pub fn authorize(self, who: &Principal) -> Result<(), Forbidden> {
+        who.require(self.permission())
+    }
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_permission_guards_exactly_one_operation() {
+        let mut permissions: Vec<Permission> =
+            Operation::ALL.iter().map(|op| op.permission()).collect();
+        permissions.sort();
+        assert_eq!(permissions, Permission::ALL);
+    }
+}

@@ -1,0 +1,115 @@
+//! [`CastingApi`]: the operations and their OpenAPI document, over one service and one verifier,
+//! ready to mount anywhere.
+
+use std::sync::Arc;
+
+use casting_core::{CastingService, TokenVerifier};
+use poem::endpoint::BoxEndpoint;
+use poem::{Endpoint, EndpointExt, IntoEndpoint, Response};
+use poem_openapi::OpenApiService;
+
+use crate::actors::ActorsApi;
+use crate::middleware::Contract;
+use crate::movies::MoviesApi;
+use crate::routes::RouteTable;
+use crate::security::Verifier;
+
+const TITLE: &str = "Casting Agency API";
+
+const DESCRIPTION: &str = "Movies, actors and the cast between them, behind Auth0 tokens with \
+role-based permissions. Every operation needs a bearer token whose `permissions` claim holds the \
+permission the operation names. Errors are JSON: `{\"success\": false, \"error\": <status>, \
+\"message\", \"code\", \"details\"}`.";
+
+/// The casting operations with their spec, over one service and one verifier.
+///
+/// It stands alone: as an endpoint (`IntoEndpoint`) it checks tokens with its own verifier,
+/// caps bodies, and answers every error in the contract's JSON, so it can be nested under any
+/// prefix of another poem application. [`app`](crate::app) adds the spec, Swagger UI, health,
+/// CORS and request logging around it.
+///
+/// ```
+/// use std::sync::Arc;
+/// use casting_core::CastingService;
+/// use casting_store_memory::MemoryStore;
+/// # fn demo(verifier: Arc<dyn casting_core::TokenVerifier>) {
+/// let service = CastingService::new(Arc::new(MemoryStore::new()));
+/// let api = casting_http::api_service(service, verifier);
+/// let spec = api.spec();
+/// let routes = poem::Route::new().nest("/casting", api);
+/// # let _ = (spec, routes);
+/// # }
+/// ```
+pub struct CastingApi {
+    openapi: OpenApiService<(MoviesApi, ActorsApi), ()>,
+    verifier: Arc<dyn TokenVerifier>,
+}
+
+impl std::fmt::Debug for CastingApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CastingApi")
+            .field("verifier", &self.verifier)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The casting operations over `service`, checking tokens with `verifier`.
+pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) -> CastingApi {
+    let openapi = OpenApiService::new(
+        (MoviesApi::new(service.clone()), ActorsApi::new(service)),
+        TITLE,
+        env!("CARGO_PKG_VERSION"),
+    )
+    .description(DESCRIPTION);
+    CastingApi { openapi, verifier }
+}
+
+impl CastingApi {
+    /// The OpenAPI document as JSON.
+    pub fn spec(&self) -> String {
+        self.openapi.spec()
+    }
+
+    /// The OpenAPI document as YAML.
+    pub fn spec_yaml(&self) -> String {
+        self.openapi.spec_yaml()
+    }
+
+    /// An endpoint serving the document as JSON.
+    pub fn spec_endpoint(&self) -> impl Endpoint + 'static {
+        self.openapi.spec_endpoint()
+    }
+
+    /// An endpoint serving the document as YAML.
+    pub fn spec_endpoint_yaml(&self) -> impl Endpoint + 'static {
+        self.openapi.spec_endpoint_yaml()
+    }
+
+    /// Swagger UI over the document.
+    pub fn swagger_ui(&self) -> impl Endpoint + 'static {
+        self.openapi.swagger_ui()
+    }
+
+    /// The route table of the operations.
+    pub(crate) fn routes(&self) -> RouteTable {
+        RouteTable::from_spec(&self.spec())
+    }
+
+    /// The operations with their verifier, without the contract's error shaping: for
+    /// [`app`](crate::app), which shapes every error of the whole application once.
+    pub(crate) fn operations(self) -> impl Endpoint<Output = Response> + 'static {
+        self.openapi
+            .into_endpoint()
+            .data(Verifier(self.verifier))
+            .map_to_response()
+    }
+}
+
+impl IntoEndpoint for CastingApi {
+    type Endpoint = BoxEndpoint<'static, Response>;
+
+    fn into_endpoint(self) -> Self::Endpoint {
+        let routes = Arc::new(self.routes());
+        self.operations().with(Contract { routes }).boxed()
+    }
+}

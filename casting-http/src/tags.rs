@@ -1,0 +1,10 @@
+//! The OpenAPI tags that group the operations in the spec and in Swagger UI.
+
+/// The OpenAPI tags.
+#[derive(Debug, poem_openapi::Tags)]
+pub(crate) enum Tag {
+    /// Movies and their casts.
+    Movies,
+    /// Actors and their movies.
+    Actors,
+}

@@ -1,0 +1,13 @@
+//! casting-http over real HTTP: the application on a loopback port, a reqwest client, and tokens
+//! checked by the real Auth0 verifier. One test binary; `support` holds what the modules share.
+
+// First, so its `on_both_stores!` is in scope for the modules after it.
+#[macro_use]
+mod support;
+
+mod errors;
+mod mounting;
+mod resources;
+mod roles;
+mod spec;
+mod surface;
