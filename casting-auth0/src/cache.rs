@@ -7,6 +7,10 @@
 //!   share that one download (single flight).
 //! - A failed download keeps the last good keys, until they are older than the max staleness.
 //! - With no usable keys, callers wait for a download; if it fails they get "keys unavailable".
+//! - An unknown `kid` is refused as unknown only when the key set was downloaded successfully
+//!   (within the cooldown, or just now) and does not hold it. When the last download failed, the
+//!   key may well exist: the caller gets "keys unavailable" (503), never "invalid token" (401),
+//!   so a client does not throw away a good token during a rotation that meets an outage.
 //!
 //! Times come from `tokio::time`, so tests drive them with `tokio::time::pause`.
 
@@ -89,7 +93,7 @@ impl KeyCache {
             Source::Remote(fetcher) => fetcher,
         };
         let now = Instant::now();
-        let (lookup, usable, generation, cooled_down, needs_refresh) = {
+        let (lookup, usable, generation, cooled_down, needs_refresh, last_failed) = {
             let state = self.inner.read();
             let usable = state
                 .fetched_at
@@ -104,7 +108,14 @@ impl KeyCache {
                 Some(key) if usable => Lookup::Found(key),
                 _ => Lookup::Unknown,
             };
-            (lookup, usable, state.generation, cooled_down, needs_refresh)
+            (
+                lookup,
+                usable,
+                state.generation,
+                cooled_down,
+                needs_refresh,
+                state.last_error.clone(),
+            )
         };
 
         if usable {
@@ -115,12 +126,19 @@ impl KeyCache {
                 return Ok(key);
             }
             if !cooled_down {
-                return Err(Error::InvalidToken(TokenProblem::UnknownKey));
+                // The last download decides: a good one that lacks the kid means the kid is
+                // unknown; a failed one means we cannot tell.
+                return match last_failed {
+                    None => Err(Error::InvalidToken(TokenProblem::UnknownKey)),
+                    Some(error) => Err(Error::Unavailable(Box::new(error))),
+                };
             }
             // An unknown kid may mean the keys rotated: one shared download, then look again.
-            // A failure here keeps the cached keys, so the kid is just unknown.
-            let _ = self.download(fetcher, generation).await;
-            return self.cached(kid);
+            // A failure keeps the cached keys, but says nothing about this kid: unavailable.
+            return match self.download(fetcher, generation).await {
+                Ok(()) => self.cached(kid),
+                Err(error) => Err(Error::Unavailable(Box::new(error))),
+            };
         }
 
         // No usable keys: wait for a download.

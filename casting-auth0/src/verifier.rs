@@ -75,7 +75,7 @@ impl Auth0Verifier {
     }
 
     /// Verifies a token (without `Bearer `) and returns who holds it and what they may do.
-    #[instrument(skip_all, err(level = "debug"))]
+    #[instrument(level = "debug", skip_all, err(level = "debug"))]
     pub async fn verify_token(&self, token: &str) -> Result<Principal, AuthError> {
         // Everything that needs no key comes first: size, shape, algorithm, kid.
         let kid = check_token(token, self.config.max_token_bytes)?;

@@ -14,6 +14,9 @@ use crate::store::Store;
 
 /// The casting API over any [`Store`].
 ///
+/// Each method runs in a `debug` span that names the caller's subject (and the id, where there
+/// is one); nothing at `info` or above carries a subject, search text or body.
+///
 /// Every method checks the caller's permission first, then validates the input, then asks the
 /// store: a caller without the right learns nothing about what exists or what is valid. An
 /// update of a missing record is `NotFound` even when its changes are also invalid.
@@ -60,13 +63,13 @@ impl CastingService {
     }
 
     /// `Ok` when the store answers (readiness).
-    #[instrument(skip(self))]
+    #[instrument(level = "debug", skip(self))]
     pub async fn ready(&self) -> Result<()> {
         Ok(self.store.ping().await?)
     }
 
     /// Lists movies (`get:movies`).
-    #[instrument(skip_all, fields(subject = who.subject()))]
+    #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
     pub async fn list_movies(
         &self,
         who: &Principal,
@@ -78,14 +81,14 @@ impl CastingService {
     }
 
     /// One movie with its cast (`get:movie-details`).
-    #[instrument(skip(self, who), fields(subject = who.subject()))]
+    #[instrument(level = "debug", skip(self, who), fields(subject = who.subject()))]
     pub async fn movie(&self, who: &Principal, id: MovieId) -> Result<Movie> {
         Operation::GetMovie.authorize(who)?;
         Ok(self.store.get_movie(id).await?)
     }
 
     /// Creates a movie (`post:movies`).
-    #[instrument(skip_all, fields(subject = who.subject()))]
+    #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
     pub async fn create_movie(&self, who: &Principal, input: MovieInput) -> Result<Movie> {
         Operation::CreateMovie.authorize(who)?;
         let movie = input.validate()?;
@@ -93,7 +96,7 @@ impl CastingService {
     }
 
     /// Changes a movie (`patch:movie`).
-    #[instrument(skip(self, who, changes), fields(subject = who.subject()))]
+    #[instrument(level = "debug", skip(self, who, changes), fields(subject = who.subject()))]
     pub async fn update_movie(
         &self,
         who: &Principal,
@@ -114,14 +117,14 @@ impl CastingService {
     }
 
     /// Deletes a movie (`del:movies`); returns it as it was.
-    #[instrument(skip(self, who), fields(subject = who.subject()))]
+    #[instrument(level = "debug", skip(self, who), fields(subject = who.subject()))]
     pub async fn delete_movie(&self, who: &Principal, id: MovieId) -> Result<Movie> {
         Operation::DeleteMovie.authorize(who)?;
         Ok(self.store.delete_movie(id).await?)
     }
 
     /// Lists actors (`get:actors`).
-    #[instrument(skip_all, fields(subject = who.subject()))]
+    #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
     pub async fn list_actors(
         &self,
         who: &Principal,
@@ -133,14 +136,14 @@ impl CastingService {
     }
 
     /// One actor with their movies (`get:actor-details`).
-    #[instrument(skip(self, who), fields(subject = who.subject()))]
+    #[instrument(level = "debug", skip(self, who), fields(subject = who.subject()))]
     pub async fn actor(&self, who: &Principal, id: ActorId) -> Result<Actor> {
         Operation::GetActor.authorize(who)?;
         Ok(self.store.get_actor(id).await?)
     }
 
     /// Creates an actor (`post:actors`).
-    #[instrument(skip_all, fields(subject = who.subject()))]
+    #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
     pub async fn create_actor(&self, who: &Principal, input: ActorInput) -> Result<Actor> {
         Operation::CreateActor.authorize(who)?;
         let actor = input.validate()?;
@@ -148,7 +151,7 @@ impl CastingService {
     }
 
     /// Changes an actor (`patch:actor`).
-    #[instrument(skip(self, who, changes), fields(subject = who.subject()))]
+    #[instrument(level = "debug", skip(self, who, changes), fields(subject = who.subject()))]
     pub async fn update_actor(
         &self,
         who: &Principal,
@@ -169,7 +172,7 @@ impl CastingService {
     }
 
     /// Deletes an actor (`del:actors`); returns them as they were.
-    #[instrument(skip(self, who), fields(subject = who.subject()))]
+    #[instrument(level = "debug", skip(self, who), fields(subject = who.subject()))]
     pub async fn delete_actor(&self, who: &Principal, id: ActorId) -> Result<Actor> {
         Operation::DeleteActor.authorize(who)?;
         Ok(self.store.delete_actor(id).await?)

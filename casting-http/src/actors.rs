@@ -5,10 +5,14 @@ use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
-use crate::dto::{ActorDeleted, ActorEnvelope, ActorPatchBody, ActorsPage, NewActorBody};
+use crate::bodies::{ActorPatchBody, NewActorBody};
+use crate::dto::{ActorDeleted, ActorEnvelope, ActorsPage};
+use crate::payload::StrictJson;
+use crate::query::Utf8Query;
 use crate::responses::operation_response;
 use crate::security::{Caller, op};
 use crate::tags::Tag;
+use crate::types::PathId;
 
 operation_response! {
     /// The answers of `GET /actors`.
@@ -103,6 +107,7 @@ impl ActorsApi {
         per_page: Query<Option<i64>>,
         /// Case-insensitive substring of the name.
         q: Query<Option<String>>,
+        _utf8: Utf8Query,
     ) -> ListActorsResponse {
         let params = ListParams {
             page: page.0,
@@ -124,16 +129,16 @@ impl ActorsApi {
         method = "get",
         operation_id = "getActorDetails"
     )]
-    async fn details(&self, caller: Caller<op::GetActor>, id: Path<i64>) -> GetActorResponse {
-        self.get(&caller, id.0).await
+    async fn details(&self, caller: Caller<op::GetActor>, id: Path<PathId>) -> GetActorResponse {
+        self.get(&caller, id.0.0).await
     }
 
     /// Get an actor with their movies (same as /actor-details/{id})
     ///
     /// Requires `get:actor-details`.
     #[oai(path = "/actors/:id", method = "get", operation_id = "getActor")]
-    async fn one(&self, caller: Caller<op::GetActor>, id: Path<i64>) -> GetActorResponse {
-        self.get(&caller, id.0).await
+    async fn one(&self, caller: Caller<op::GetActor>, id: Path<PathId>) -> GetActorResponse {
+        self.get(&caller, id.0.0).await
     }
 
     /// Create an actor
@@ -143,11 +148,13 @@ impl ActorsApi {
     async fn create(
         &self,
         caller: Caller<op::CreateActor>,
-        body: Json<NewActorBody>,
+        body: StrictJson<NewActorBody>,
     ) -> CreateActorResponse {
-        self.service
-            .create_actor(caller.principal(), body.0.into())
-            .await
+        let created = match body.0.try_into() {
+            Ok(input) => self.service.create_actor(caller.principal(), input).await,
+            Err(invalid) => Err(invalid),
+        };
+        created
             .map(|actor| CreateActorResponse::Ok(Json(envelope(actor))))
             .into()
     }
@@ -160,12 +167,18 @@ impl ActorsApi {
     async fn update(
         &self,
         caller: Caller<op::UpdateActor>,
-        id: Path<i64>,
-        body: Json<ActorPatchBody>,
+        id: Path<PathId>,
+        body: StrictJson<ActorPatchBody>,
     ) -> UpdateActorResponse {
-        self.service
-            .update_actor(caller.principal(), ActorId(id.0), body.0.into())
-            .await
+        let updated = match body.0.try_into() {
+            Ok(changes) => {
+                self.service
+                    .update_actor(caller.principal(), ActorId(id.0.0), changes)
+                    .await
+            }
+            Err(invalid) => Err(invalid),
+        };
+        updated
             .map(|actor| UpdateActorResponse::Ok(Json(envelope(actor))))
             .into()
     }
@@ -174,9 +187,13 @@ impl ActorsApi {
     ///
     /// Requires `del:actors`. Their links go with them; the movies stay.
     #[oai(path = "/actors/:id", method = "delete", operation_id = "deleteActor")]
-    async fn delete(&self, caller: Caller<op::DeleteActor>, id: Path<i64>) -> DeleteActorResponse {
+    async fn delete(
+        &self,
+        caller: Caller<op::DeleteActor>,
+        id: Path<PathId>,
+    ) -> DeleteActorResponse {
         self.service
-            .delete_actor(caller.principal(), ActorId(id.0))
+            .delete_actor(caller.principal(), ActorId(id.0.0))
             .await
             .map(|actor| {
                 DeleteActorResponse::Ok(Json(ActorDeleted {

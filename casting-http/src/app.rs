@@ -1,6 +1,7 @@
 //! The whole application: the API, the spec, Swagger UI, health, and the layers around them.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use casting_core::{CastingService, TokenVerifier};
 use poem::endpoint::BoxEndpoint;
@@ -28,12 +29,21 @@ fn health() -> Json<serde_json::Value> {
     Json(json!({ "success": true, "status": "ok" }))
 }
 
-/// `GET /ready`: 200 when the store answers, else 503.
+/// How long `/ready` waits for the store.
+#[derive(Clone, Copy)]
+struct ReadyTimeout(Duration);
+
+/// `GET /ready`: 200 when the store answers within the ready timeout, else 503.
 #[handler]
-async fn ready(service: Data<&CastingService>) -> Response {
-    match service.ready().await {
-        Ok(()) => Json(json!({ "success": true, "status": "ready" })).into_response(),
-        Err(error) => ApiError::from(error).into_response(),
+async fn ready(service: Data<&CastingService>, timeout: Data<&ReadyTimeout>) -> Response {
+    match tokio::time::timeout(timeout.0.0, service.ready()).await {
+        Ok(Ok(())) => Json(json!({ "success": true, "status": "ready" })).into_response(),
+        Ok(Err(error)) => ApiError::from(error).into_response(),
+        Err(_) => ApiError::unavailable(&format_args!(
+            "the store did not answer within {:?}",
+            timeout.0.0
+        ))
+        .into_response(),
     }
 }
 
@@ -51,7 +61,7 @@ pub fn app(
     service: CastingService,
     verifier: Arc<dyn TokenVerifier>,
     config: &HttpConfig,
-) -> impl Endpoint<Output = Response> + 'static {
+) -> impl Endpoint<Output = Response> + use<> {
     let api = api_service(service.clone(), verifier);
     // The paths outside the OpenAPI document, all `GET`: listed once, for the router and for
     // the route table that answers 405s.
@@ -94,6 +104,7 @@ pub fn app(
 
     routes
         .data(service)
+        .data(ReadyTimeout(config.ready_timeout))
         .with(Contract {
             routes: Arc::new(table),
         })

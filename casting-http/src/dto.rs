@@ -1,12 +1,9 @@
-//! Request and response bodies, with the contract's field names.
+//! Response bodies, with the contract's field names (request bodies are in `bodies`).
 
-use casting_core::{
-    Actor, ActorChanges, ActorId, ActorInput, ActorSummary, Movie, MovieChanges, MovieId,
-    MovieInput, MovieSummary, Page,
-};
+use casting_core::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
 use poem_openapi::Object;
 
-use crate::types::{ApiDate, GenderText, Text, Years};
+use crate::types::ApiDate;
 
 /// A movie as lists show it.
 #[derive(Debug, Clone, Object)]
@@ -130,54 +127,6 @@ pub struct ActorDeleted {
     pub actor: ActorShort,
 }
 
-/// A movie to create.
-#[derive(Debug, Clone, Object)]
-pub struct NewMovieBody {
-    /// The title: trimmed, 1 to 200 characters.
-    pub title: Text,
-    /// The release date: `DD-MM-YYYY` (`08-02-2025` is 8 February 2025) or `YYYY-MM-DD`.
-    pub release_date: ApiDate,
-    /// The cast: ids of existing actors. Unknown ids are a 422 naming them.
-    pub actors: Option<Vec<i64>>,
-}
-
-/// Changes to a movie: at least one field. Absent fields stay as they are.
-#[derive(Debug, Clone, Object)]
-pub struct MoviePatchBody {
-    /// A new title: trimmed, 1 to 200 characters.
-    pub title: Option<Text>,
-    /// A new release date: `DD-MM-YYYY` or `YYYY-MM-DD`.
-    pub release_date: Option<ApiDate>,
-    /// A new cast, replacing the whole old one (`[]` empties it).
-    pub actors: Option<Vec<i64>>,
-}
-
-/// An actor to create.
-#[derive(Debug, Clone, Object)]
-pub struct NewActorBody {
-    /// The name: trimmed, 1 to 200 characters.
-    pub name: Text,
-    /// The age in years, 0 to 150.
-    pub age: Years,
-    /// `Female`, `Male` or `Other`, in any case.
-    pub gender: GenderText,
-    /// The actor's movies: ids of existing movies. Unknown ids are a 422 naming them.
-    pub movies: Option<Vec<i64>>,
-}
-
-/// Changes to an actor: at least one field. Absent fields stay as they are.
-#[derive(Debug, Clone, Object)]
-pub struct ActorPatchBody {
-    /// A new name: trimmed, 1 to 200 characters.
-    pub name: Option<Text>,
-    /// A new age in years, 0 to 150.
-    pub age: Option<Years>,
-    /// A new gender: `Female`, `Male` or `Other`, in any case.
-    pub gender: Option<GenderText>,
-    /// New movies, replacing the whole old list (`[]` empties it).
-    pub movies: Option<Vec<i64>>,
-}
-
 impl From<MovieSummary> for MovieShort {
     fn from(movie: MovieSummary) -> Self {
         Self {
@@ -242,62 +191,6 @@ impl From<Page<ActorSummary>> for ActorsPage {
             total: page.total,
             page: page.page,
             per_page: page.per_page,
-        }
-    }
-}
-
-impl From<NewMovieBody> for MovieInput {
-    fn from(body: NewMovieBody) -> Self {
-        Self {
-            title: body.title.0,
-            release_date: body.release_date.0,
-            actors: body
-                .actors
-                .unwrap_or_default()
-                .into_iter()
-                .map(ActorId)
-                .collect(),
-        }
-    }
-}
-
-impl From<MoviePatchBody> for MovieChanges {
-    fn from(body: MoviePatchBody) -> Self {
-        Self {
-            title: body.title.map(|t| t.0),
-            release_date: body.release_date.map(|d| d.0),
-            actors: body
-                .actors
-                .map(|ids| ids.into_iter().map(ActorId).collect()),
-        }
-    }
-}
-
-impl From<NewActorBody> for ActorInput {
-    fn from(body: NewActorBody) -> Self {
-        Self {
-            name: body.name.0,
-            age: body.age.0,
-            gender: body.gender.0,
-            movies: body
-                .movies
-                .unwrap_or_default()
-                .into_iter()
-                .map(MovieId)
-                .collect(),
-        }
-    }
-}
-
-impl From<ActorPatchBody> for ActorChanges {
-    fn from(body: ActorPatchBody) -> Self {
-        Self {
-            name: body.name.map(|n| n.0),
-            age: body.age.map(|a| a.0),
-            gender: body.gender.map(|g| g.0),
-            movies: body
-                .movies
-                .map(|ids| ids.into_iter().map(MovieId).collect()),
         }
     }
 }

@@ -46,7 +46,13 @@ pub(crate) struct ErrorParts {
     pub(crate) body: ErrorBody,
     pub(crate) www_authenticate: Option<String>,
     pub(crate) allow: Option<String>,
+    /// `Retry-After`, on every 503.
+    pub(crate) retry_after: Option<String>,
 }
+
+/// The `Retry-After` of every 503, in seconds: long enough for a pool or a key download to
+/// recover, short enough that a client does not give up.
+pub(crate) const RETRY_AFTER_SECONDS: u32 = 5;
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -101,13 +107,17 @@ impl ApiError {
         }
     }
 
-    /// 400 `bad_request`, with a reason for the client.
-    pub fn bad_request(reason: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            json!({ "reason": reason.into() }),
-        )
+    /// 400 `bad_request` naming the fields at fault (`details.fields`, as the 422s do), with
+    /// the same in one sentence (`details.reason`).
+    pub(crate) fn bad_fields(errors: Vec<FieldError>) -> Self {
+        let reason = errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut details = fields(&errors);
+        details["reason"] = Value::String(reason);
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", details)
     }
 
     /// 404 `not_found` for a path that names nothing.
@@ -230,6 +240,8 @@ impl ApiError {
             },
             www_authenticate: self.www_authenticate,
             allow: self.allow,
+            retry_after: (self.status == StatusCode::SERVICE_UNAVAILABLE)
+                .then(|| RETRY_AFTER_SECONDS.to_string()),
         }
     }
 
@@ -238,12 +250,24 @@ impl ApiError {
         if let Some(api) = error.downcast_ref::<ApiError>() {
             return api.clone();
         }
-        if let Some(path) = error.downcast_ref::<poem_openapi::error::ParsePathError>() {
-            // poem-openapi names path parameters by position; say what the path holds.
-            return Self::bad_request(format!(
-                "the id in the path must be an integer: {}",
-                path.reason
-            ));
+        if error
+            .downcast_ref::<poem_openapi::error::ParsePathError>()
+            .is_some()
+        {
+            // The only path parameter is an id; poem-openapi names it by position.
+            return Self::bad_fields(vec![FieldError::new("id", crate::types::ID_RULE)]);
+        }
+        if let Some(param) = error.downcast_ref::<poem_openapi::error::ParseParamError>() {
+            let message = if param.reason.contains("integer") {
+                "must be a whole number".to_owned()
+            } else {
+                param.reason.clone()
+            };
+            return Self::bad_fields(vec![FieldError::new(param.name, message)]);
+        }
+        if let Some(payload) = error.downcast_ref::<poem_openapi::error::ParseRequestPayloadError>()
+        {
+            return Self::bad_fields(vec![FieldError::new("body", payload.reason.clone())]);
         }
         if let Some(cors) = error.downcast_ref::<poem::error::CorsError>() {
             return Self::cors_rejected(cors.to_string());
@@ -253,10 +277,13 @@ impl ApiError {
             StatusCode::METHOD_NOT_ALLOWED => Self::method_not_allowed(&[]),
             StatusCode::PAYLOAD_TOO_LARGE => Self::payload_too_large(crate::config::BODY_LIMIT),
             // The contract has one answer for a body that is not JSON: 400.
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                Self::bad_request("the body must be JSON with Content-Type: application/json")
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::bad_fields(vec![FieldError::new(
+                "content-type",
+                "must be application/json: the body must be JSON",
+            )]),
+            status if status.is_client_error() => {
+                Self::bad_fields(vec![FieldError::new("request", error.to_string())])
             }
-            status if status.is_client_error() => Self::bad_request(error.to_string()),
             StatusCode::SERVICE_UNAVAILABLE => Self::unavailable(error),
             _ => Self::internal(error),
         }
@@ -272,9 +299,7 @@ impl From<CoreError> for ApiError {
                 "not_found",
                 json!({ "resource": kind, "id": id }),
             ),
-            CoreError::BadRequest(errors) => {
-                Self::new(StatusCode::BAD_REQUEST, "bad_request", fields(&errors))
-            }
+            CoreError::BadRequest(errors) => Self::bad_fields(errors),
             CoreError::Invalid(errors) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
@@ -360,6 +385,7 @@ impl IntoResponse for ApiError {
         let headers = [
             (header::WWW_AUTHENTICATE, parts.www_authenticate),
             (header::ALLOW, parts.allow),
+            (header::RETRY_AFTER, parts.retry_after),
         ];
         for (name, value) in headers {
             if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {

@@ -32,11 +32,15 @@
 mod actors;
 mod api;
 mod app;
+mod bodies;
 mod config;
 mod dto;
 mod errors;
+mod listener;
 mod middleware;
 mod movies;
+mod payload;
+mod query;
 mod responses;
 mod routes;
 mod security;
@@ -46,6 +50,7 @@ mod types;
 pub use api::{CastingApi, api_service};
 pub use app::app;
 pub use config::{BODY_LIMIT, HttpConfig};
+pub use listener::{ConnectionLimits, Guarded, LimitedAcceptor};
 pub use middleware::REQUEST_ID;
 
 /// The README's Rust examples, compiled as doc tests so they cannot go stale.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use casting_core::FieldError;
 use poem::http::HeaderValue;
 use poem::web::headers::HeaderMapExt;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
@@ -58,7 +59,10 @@ impl<E: Endpoint> Endpoint for ContractEndpoint<E> {
                 Err(poem::error::ReadBodyError::PayloadTooLarge) => {
                     return Ok(ApiError::payload_too_large(BODY_LIMIT).into_response());
                 }
-                Err(error) => return Ok(ApiError::bad_request(error.to_string()).into_response()),
+                Err(error) => {
+                    let error = FieldError::new("body", format!("could not be read: {error}"));
+                    return Ok(ApiError::bad_fields(vec![error]).into_response());
+                }
             },
         }
         let path = request.uri().path().to_owned();

@@ -5,10 +5,14 @@ use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
-use crate::dto::{MovieDeleted, MovieEnvelope, MoviePatchBody, MoviesPage, NewMovieBody};
+use crate::bodies::{MoviePatchBody, NewMovieBody};
+use crate::dto::{MovieDeleted, MovieEnvelope, MoviesPage};
+use crate::payload::StrictJson;
+use crate::query::Utf8Query;
 use crate::responses::operation_response;
 use crate::security::{Caller, op};
 use crate::tags::Tag;
+use crate::types::PathId;
 
 operation_response! {
     /// The answers of `GET /movies`.
@@ -103,6 +107,7 @@ impl MoviesApi {
         per_page: Query<Option<i64>>,
         /// Case-insensitive substring of the title.
         q: Query<Option<String>>,
+        _utf8: Utf8Query,
     ) -> ListMoviesResponse {
         let params = ListParams {
             page: page.0,
@@ -124,16 +129,16 @@ impl MoviesApi {
         method = "get",
         operation_id = "getMovieDetails"
     )]
-    async fn details(&self, caller: Caller<op::GetMovie>, id: Path<i64>) -> GetMovieResponse {
-        self.get(&caller, id.0).await
+    async fn details(&self, caller: Caller<op::GetMovie>, id: Path<PathId>) -> GetMovieResponse {
+        self.get(&caller, id.0.0).await
     }
 
     /// Get a movie with its cast (same as /movie-details/{id})
     ///
     /// Requires `get:movie-details`.
     #[oai(path = "/movies/:id", method = "get", operation_id = "getMovie")]
-    async fn one(&self, caller: Caller<op::GetMovie>, id: Path<i64>) -> GetMovieResponse {
-        self.get(&caller, id.0).await
+    async fn one(&self, caller: Caller<op::GetMovie>, id: Path<PathId>) -> GetMovieResponse {
+        self.get(&caller, id.0.0).await
     }
 
     /// Create a movie
@@ -143,11 +148,13 @@ impl MoviesApi {
     async fn create(
         &self,
         caller: Caller<op::CreateMovie>,
-        body: Json<NewMovieBody>,
+        body: StrictJson<NewMovieBody>,
     ) -> CreateMovieResponse {
-        self.service
-            .create_movie(caller.principal(), body.0.into())
-            .await
+        let created = match body.0.try_into() {
+            Ok(input) => self.service.create_movie(caller.principal(), input).await,
+            Err(invalid) => Err(invalid),
+        };
+        created
             .map(|movie| CreateMovieResponse::Ok(Json(envelope(movie))))
             .into()
     }
@@ -160,12 +167,18 @@ impl MoviesApi {
     async fn update(
         &self,
         caller: Caller<op::UpdateMovie>,
-        id: Path<i64>,
-        body: Json<MoviePatchBody>,
+        id: Path<PathId>,
+        body: StrictJson<MoviePatchBody>,
     ) -> UpdateMovieResponse {
-        self.service
-            .update_movie(caller.principal(), MovieId(id.0), body.0.into())
-            .await
+        let updated = match body.0.try_into() {
+            Ok(changes) => {
+                self.service
+                    .update_movie(caller.principal(), MovieId(id.0.0), changes)
+                    .await
+            }
+            Err(invalid) => Err(invalid),
+        };
+        updated
             .map(|movie| UpdateMovieResponse::Ok(Json(envelope(movie))))
             .into()
     }
@@ -174,9 +187,13 @@ impl MoviesApi {
     ///
     /// Requires `del:movies`. Its cast links go with it; the actors stay.
     #[oai(path = "/movies/:id", method = "delete", operation_id = "deleteMovie")]
-    async fn delete(&self, caller: Caller<op::DeleteMovie>, id: Path<i64>) -> DeleteMovieResponse {
+    async fn delete(
+        &self,
+        caller: Caller<op::DeleteMovie>,
+        id: Path<PathId>,
+    ) -> DeleteMovieResponse {
         self.service
-            .delete_movie(caller.principal(), MovieId(id.0))
+            .delete_movie(caller.principal(), MovieId(id.0.0))
             .await
             .map(|movie| {
                 DeleteMovieResponse::Ok(Json(MovieDeleted {

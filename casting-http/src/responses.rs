@@ -13,7 +13,7 @@ macro_rules! operation_response {
         errors: [$($error:ident),* $(,)?]
     ) => {
         operation_response!(@munch
-            (body challenge)
+            (body challenge retry_after)
             [$(#[$doc])* $name]
             [$(#[$ok_doc])* #[oai(status = 200)] Ok(poem_openapi::payload::Json<$ok>),]
             []
@@ -21,17 +21,18 @@ macro_rules! operation_response {
         );
     };
 
-    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] BadRequest $($rest:ident)*) => {
-        operation_response!(@munch ($b $c) $head [$($variants)*
-            /// `bad_request`: the body is not JSON, a field has the wrong type or is missing, a
-            /// date has an unknown format, a path or query parameter is malformed, or an update
-            /// changes nothing.
+    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] BadRequest $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r) $head [$($variants)*
+            /// `bad_request`: the body is not JSON or names a key twice, a field has the wrong
+            /// type, is `null` or is missing, a date has an unknown format, a path id is not
+            /// digits, a query parameter is malformed or not UTF-8, or an update changes nothing.
+            /// `details.fields` names each field at fault.
             #[oai(status = 400)]
             BadRequest(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 400 => Self::BadRequest($b),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unauthorized $($rest:ident)*) => {
-        operation_response!(@munch ($b $c) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unauthorized $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r) $head [$($variants)*
             /// No valid token: `authorization_header_missing`, `invalid_header`,
             /// `invalid_token`, `token_expired` or `invalid_claims`.
             #[oai(status = 401)]
@@ -43,8 +44,8 @@ macro_rules! operation_response {
             ),
         ] [$($arms)* 401 => Self::Unauthorized($b, $c),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Forbidden $($rest:ident)*) => {
-        operation_response!(@munch ($b $c) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Forbidden $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r) $head [$($variants)*
             /// `insufficient_permission`: the token lacks the operation's permission.
             #[oai(status = 403)]
             Forbidden(
@@ -55,44 +56,49 @@ macro_rules! operation_response {
             ),
         ] [$($arms)* 403 => Self::Forbidden($b, $c),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] NotFound $($rest:ident)*) => {
-        operation_response!(@munch ($b $c) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] NotFound $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r) $head [$($variants)*
             /// `not_found`: no record has this id.
             #[oai(status = 404)]
             NotFound(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 404 => Self::NotFound($b),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PayloadTooLarge $($rest:ident)*) => {
-        operation_response!(@munch ($b $c) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PayloadTooLarge $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r) $head [$($variants)*
             /// `payload_too_large`: the body is over 64 KiB.
             #[oai(status = 413)]
             PayloadTooLarge(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 413 => Self::PayloadTooLarge($b),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unprocessable $($rest:ident)*) => {
-        operation_response!(@munch ($b $c) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unprocessable $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r) $head [$($variants)*
             /// `validation_failed`: a value breaks a rule (blank title, age 200, unknown
             /// gender) or relation ids name nothing; `details` says which.
             #[oai(status = 422)]
             Unprocessable(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 422 => Self::Unprocessable($b),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unavailable $($rest:ident)*) => {
-        operation_response!(@munch ($b $c) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unavailable $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r) $head [$($variants)*
             /// `unavailable`: the store cannot be reached, or no signing keys could be had.
             #[oai(status = 503)]
-            Unavailable(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
-        ] [$($arms)* 503 => Self::Unavailable($b),] $($rest)*);
+            Unavailable(
+                poem_openapi::payload::Json<$crate::errors::ErrorBody>,
+                /// Seconds to wait before trying again.
+                #[oai(header = "Retry-After")]
+                String,
+            ),
+        ] [$($arms)* 503 => Self::Unavailable($b, $r),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Internal) => {
-        operation_response!(@emit ($b $c) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Internal) => {
+        operation_response!(@emit ($b $c $r) $head [$($variants)*
             /// `internal_server_error`: something failed inside; the body says nothing more.
             #[oai(status = 500)]
             Internal(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
         ] [$($arms)*]);
     };
 
-    (@emit ($b:ident $c:ident) [$(#[$doc:meta])* $name:ident] [$($variants:tt)*] [$($arms:tt)*]) => {
+    (@emit ($b:ident $c:ident $r:ident) [$(#[$doc:meta])* $name:ident] [$($variants:tt)*] [$($arms:tt)*]) => {
         $(#[$doc])*
         #[derive(poem_openapi::ApiResponse)]
         pub enum $name {
@@ -104,6 +110,7 @@ macro_rules! operation_response {
             fn from(error: $crate::errors::ApiError) -> Self {
                 let parts = error.into_parts();
                 let $c = parts.www_authenticate.unwrap_or_default();
+                let $r = parts.retry_after.unwrap_or_default();
                 let $b = poem_openapi::payload::Json(parts.body);
                 match parts.status.as_u16() {
                     $($arms)*

@@ -74,13 +74,16 @@ impl From<HeaderProblem> for ApiError {
     }
 }
 
-/// Reads the token out of the `Authorization` header: the scheme `Bearer` in any case, one or
-/// more spaces, then one token with no whitespace or control characters in it (RFC 6750). This
-/// is the only place the header is parsed.
+/// Reads the token out of the `Authorization` header: exactly one such header, the scheme
+/// `Bearer` in any case, one or more spaces, then one token with no whitespace or control
+/// characters in it (RFC 6750). This is the only place the header is parsed.
 fn bearer_token(headers: &HeaderMap) -> Result<&str, HeaderProblem> {
-    let header = headers
-        .get(header::AUTHORIZATION)
-        .ok_or(HeaderProblem::Missing)?;
+    let mut all = headers.get_all(header::AUTHORIZATION).iter();
+    let header = all.next().ok_or(HeaderProblem::Missing)?;
+    if all.next().is_some() {
+        // Two credentials: which one a proxy or a log saw is anyone's guess. Refuse both.
+        return Err(HeaderProblem::Invalid);
+    }
     let header = header.to_str().map_err(|_| HeaderProblem::Invalid)?;
     let (scheme, rest) = header.split_once(' ').ok_or(HeaderProblem::Invalid)?;
     let token = rest.trim_start_matches(' ');
@@ -180,5 +183,9 @@ mod tests {
             assert_eq!(token(bad), Err(HeaderProblem::Invalid), "{bad:?}");
         }
         assert_eq!(bearer_token(&HeaderMap::new()), Err(HeaderProblem::Missing));
+        let mut two = HeaderMap::new();
+        two.append(header::AUTHORIZATION, HeaderValue::from_static("Bearer a"));
+        two.append(header::AUTHORIZATION, HeaderValue::from_static("Bearer b"));
+        assert_eq!(bearer_token(&two), Err(HeaderProblem::Invalid));
     }
 }

@@ -6,7 +6,9 @@ use std::borrow::Cow;
 
 use casting_core::ReleaseDate;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
-use poem_openapi::types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type};
+use poem_openapi::types::{
+    ParseError, ParseFromJSON, ParseFromParameter, ParseResult, ToJSON, Type,
+};
 use serde_json::Value;
 
 macro_rules! passthrough {
@@ -122,6 +124,48 @@ impl ParseFromJSON for Years {
     }
 }
 
+/// The rule for an id in a path, as a 400 states it.
+pub(crate) const ID_RULE: &str =
+    "must be a whole number written in digits only (no sign, no spaces)";
+
+/// An id in a path: ASCII digits only, so `+1`, `-1`, ` 1` and `1.0` are 400s, never a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathId(pub i64);
+
+impl Type for PathId {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "integer_id".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("integer", "int64")))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromParameter for PathId {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ParseError::custom(ID_RULE));
+        }
+        value
+            .parse::<i64>()
+            .map(Self)
+            .map_err(|_| ParseError::custom(ID_RULE))
+    }
+}
+
 /// A release date: reads `DD-MM-YYYY` or `YYYY-MM-DD`, writes `Sat, 08 Feb 2025 00:00:00 GMT`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiDate(pub ReleaseDate);
@@ -186,6 +230,25 @@ impl ToJSON for ApiDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_ids_are_digits_only() {
+        assert_eq!(PathId::parse_from_parameter("42").unwrap(), PathId(42));
+        assert_eq!(PathId::parse_from_parameter("007").unwrap(), PathId(7));
+        for bad in [
+            "+1",
+            "-1",
+            " 1",
+            "1 ",
+            "1.0",
+            "0x1",
+            "",
+            "99999999999999999999",
+            "١",
+        ] {
+            assert!(PathId::parse_from_parameter(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn fields_are_strict_about_json_types_and_dates_read_both_forms() {

@@ -35,7 +35,7 @@ async fn lock_movies(conn: &mut PgConnection, actor: i64, wanted: &[i64]) -> Res
     all_found(ResourceKind::Movie, wanted, &found)
 }
 
-#[instrument(skip(pool), err(level = "debug"))]
+#[instrument(level = "debug", skip(pool), err(level = "debug"))]
 pub(crate) async fn get(pool: &PgPool, id: ActorId) -> Result<Actor> {
     let row: Option<ActorDetailRow> = sqlx::query_as(GET)
         .bind(id.get())
@@ -51,7 +51,7 @@ fn age_column(age: Age) -> i16 {
     i16::try_from(age.get()).unwrap_or(i16::MAX)
 }
 
-#[instrument(skip_all, err(level = "debug"))]
+#[instrument(level = "debug", skip_all, err(level = "debug"))]
 pub(crate) async fn create(pool: &PgPool, new: NewActor) -> Result<Actor> {
     let movies = normalise(&new.movies);
     let mut tx = pool.begin().await.map_err(from_sqlx)?;
@@ -78,7 +78,7 @@ pub(crate) async fn create(pool: &PgPool, new: NewActor) -> Result<Actor> {
     })
 }
 
-#[instrument(skip(pool, patch), err(level = "debug"))]
+#[instrument(level = "debug", skip(pool, patch), err(level = "debug"))]
 pub(crate) async fn update(pool: &PgPool, id: ActorId, patch: ActorPatch) -> Result<Actor> {
     let mut tx = pool.begin().await.map_err(from_sqlx)?;
     // The UPDATE locks the actor row first, whatever the patch holds.
@@ -109,7 +109,7 @@ pub(crate) async fn update(pool: &PgPool, id: ActorId, patch: ActorPatch) -> Res
     row.into_actor(id.get(), movies)
 }
 
-#[instrument(skip(pool), err(level = "debug"))]
+#[instrument(level = "debug", skip(pool), err(level = "debug"))]
 pub(crate) async fn delete(pool: &PgPool, id: ActorId) -> Result<Actor> {
     let mut tx = pool.begin().await.map_err(from_sqlx)?;
     let row: Option<ActorRow> =

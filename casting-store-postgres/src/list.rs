@@ -100,7 +100,13 @@ where
     })
 }
 
-#[instrument(skip(pool), err(level = "debug"))]
+// The search text is never recorded: spans are `debug`, and even there only its presence.
+#[instrument(
+    level = "debug",
+    skip_all,
+    fields(page = query.page(), per_page = query.per_page(), q = query.q().is_some()),
+    err(level = "debug")
+)]
 pub(crate) async fn movies(pool: &PgPool, query: &ListQuery) -> Result<Page<MovieSummary>> {
     fetch_page(
         pool,
@@ -112,7 +118,13 @@ pub(crate) async fn movies(pool: &PgPool, query: &ListQuery) -> Result<Page<Movi
     .await
 }
 
-#[instrument(skip(pool), err(level = "debug"))]
+// The search text is never recorded: spans are `debug`, and even there only its presence.
+#[instrument(
+    level = "debug",
+    skip_all,
+    fields(page = query.page(), per_page = query.per_page(), q = query.q().is_some()),
+    err(level = "debug")
+)]
 pub(crate) async fn actors(pool: &PgPool, query: &ListQuery) -> Result<Page<ActorSummary>> {
     fetch_page(
         pool,

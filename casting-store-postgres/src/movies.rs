@@ -33,7 +33,7 @@ async fn lock_actors(conn: &mut PgConnection, actors: &[i64]) -> Result<()> {
     all_found(ResourceKind::Actor, actors, &found)
 }
 
-#[instrument(skip(pool), err(level = "debug"))]
+#[instrument(level = "debug", skip(pool), err(level = "debug"))]
 pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Movie> {
     let row: Option<MovieDetailRow> = sqlx::query_as(GET)
         .bind(id.get())
@@ -44,7 +44,7 @@ pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Movie> {
     row.movie.into_movie(id.get(), row.actors)
 }
 
-#[instrument(skip_all, err(level = "debug"))]
+#[instrument(level = "debug", skip_all, err(level = "debug"))]
 pub(crate) async fn create(pool: &PgPool, new: NewMovie) -> Result<Movie> {
     let actors = normalise(&new.actors);
     let mut tx = pool.begin().await.map_err(from_sqlx)?;
@@ -66,7 +66,7 @@ pub(crate) async fn create(pool: &PgPool, new: NewMovie) -> Result<Movie> {
     })
 }
 
-#[instrument(skip(pool, patch), err(level = "debug"))]
+#[instrument(level = "debug", skip(pool, patch), err(level = "debug"))]
 pub(crate) async fn update(pool: &PgPool, id: MovieId, patch: MoviePatch) -> Result<Movie> {
     let mut tx = pool.begin().await.map_err(from_sqlx)?;
     // The UPDATE locks the movie row first, whatever the patch holds.
@@ -95,7 +95,7 @@ pub(crate) async fn update(pool: &PgPool, id: MovieId, patch: MoviePatch) -> Res
     row.into_movie(id.get(), actors)
 }
 
-#[instrument(skip(pool), err(level = "debug"))]
+#[instrument(level = "debug", skip(pool), err(level = "debug"))]
 pub(crate) async fn delete(pool: &PgPool, id: MovieId) -> Result<Movie> {
     let mut tx = pool.begin().await.map_err(from_sqlx)?;
     let row: Option<MovieRow> =

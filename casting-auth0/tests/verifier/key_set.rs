@@ -251,3 +251,95 @@ fn key_sets_must_come_over_https_or_allowed_loopback_http() {
         Err(casting_auth0::ConfigError { .. })
     ));
 }
+
+// When is an unknown `kid` 401 and when 503? 401 only when a good download lacks it.
+
+/// A token signed by a key the verifier has never seen (a rotation in progress).
+fn token_with_new_kid(issuer: &DevIssuer) -> String {
+    let rotated = DevIssuer::new().unwrap();
+    let claims = issuer.claims("auth0|x", ["get:movies"], HOUR);
+    rotated.sign_rs256(&json!({ "alg": "RS256", "kid": "rotated-key" }), &claims)
+}
+
+/// A verifier that downloaded `issuer`'s keys once, successfully.
+async fn warm(issuer: &DevIssuer) -> (KeyServer, Auth0Verifier) {
+    let server = KeyServer::serving(issuer).await;
+    let verifier = verifier(issuer, &server);
+    verifier.verify_token(&token(issuer)).await.unwrap();
+    assert_eq!(server.hits(), 1);
+    (server, verifier)
+}
+
+#[tokio::test(start_paused = true)]
+async fn unknown_kid_within_the_cooldown_of_a_good_download_is_invalid_token() {
+    let issuer = DevIssuer::new().unwrap();
+    let (server, verifier) = warm(&issuer).await;
+    let result = verifier.verify_token(&token_with_new_kid(&issuer)).await;
+    assert!(
+        matches!(result, Err(Error::InvalidToken(TokenProblem::UnknownKey))),
+        "{result:?}"
+    );
+    assert_eq!(server.hits(), 1, "within the cooldown: no download");
+}
+
+#[tokio::test(start_paused = true)]
+async fn unknown_kid_whose_download_fails_is_unavailable() {
+    let issuer = DevIssuer::new().unwrap();
+    let (server, verifier) = warm(&issuer).await;
+    server.answer(Answer::Status(500));
+    tokio::time::advance(Duration::from_secs(31)).await;
+    let result = verifier.verify_token(&token_with_new_kid(&issuer)).await;
+    assert!(matches!(result, Err(Error::Unavailable(_))), "{result:?}");
+    assert_eq!(server.hits(), 2, "one download was tried");
+    // The known key keeps working from the cache all along.
+    verifier.verify_token(&token(&issuer)).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn unknown_kid_within_the_cooldown_of_a_failed_download_is_unavailable() {
+    let issuer = DevIssuer::new().unwrap();
+    let (server, verifier) = warm(&issuer).await;
+    server.answer(Answer::Status(500));
+    tokio::time::advance(Duration::from_secs(31)).await;
+    let _ = verifier.verify_token(&token_with_new_kid(&issuer)).await;
+    assert_eq!(server.hits(), 2);
+    tokio::time::advance(Duration::from_secs(10)).await;
+    let result = verifier.verify_token(&token_with_new_kid(&issuer)).await;
+    assert!(matches!(result, Err(Error::Unavailable(_))), "{result:?}");
+    assert_eq!(server.hits(), 2, "within the cooldown: no second download");
+    // The outage ends and the cooldown passes: the rotated key is found.
+    server.answer(Answer::Json(issuer.jwks().to_string()));
+    tokio::time::advance(Duration::from_secs(21)).await;
+    let result = verifier.verify_token(&token_with_new_kid(&issuer)).await;
+    assert!(
+        matches!(result, Err(Error::InvalidToken(TokenProblem::UnknownKey))),
+        "a good download without the kid: now it is unknown: {result:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn unknown_kid_while_the_key_server_hangs_is_unavailable_after_the_timeout() {
+    let issuer = DevIssuer::new().unwrap();
+    let (server, verifier) = warm(&issuer).await;
+    server.answer(Answer::Slow(
+        Duration::from_secs(60),
+        issuer.jwks().to_string(),
+    ));
+    tokio::time::advance(Duration::from_secs(31)).await;
+    let result = verifier.verify_token(&token_with_new_kid(&issuer)).await;
+    assert!(matches!(result, Err(Error::Unavailable(_))), "{result:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn unknown_kid_after_a_failed_background_refresh_is_unavailable() {
+    let issuer = DevIssuer::new().unwrap();
+    let (server, verifier) = warm(&issuer).await;
+    server.answer(Answer::Status(503));
+    // Past the TTL: the next verification starts a background refresh, which fails.
+    tokio::time::advance(Duration::from_secs(11 * 60)).await;
+    verifier.verify_token(&token(&issuer)).await.unwrap();
+    settle().await;
+    assert_eq!(server.hits(), 2, "the background refresh ran");
+    let result = verifier.verify_token(&token_with_new_kid(&issuer)).await;
+    assert!(matches!(result, Err(Error::Unavailable(_))), "{result:?}");
+}

@@ -14,6 +14,7 @@ on_both_stores!(
     missing_ids_are_404,
     errors_come_in_order_401_403_400_404_422,
     token_errors_follow_the_table,
+    lenient_inputs_of_the_past_are_400_naming_the_field,
 );
 
 async fn dates_in_both_formats_and_no_other(app: &TestApp) {
@@ -60,6 +61,20 @@ async fn dates_in_both_formats_and_no_other(app: &TestApp) {
     assert_eq!(total, json!(4), "refused dates wrote nothing");
 }
 
+/// A 400 names its fields in `details.fields`, in words without internal type names.
+#[track_caller]
+fn assert_names_fields(reply: &crate::support::Reply) {
+    let fields = reply.body["details"]["fields"].as_array();
+    assert!(
+        fields.is_some_and(|f| !f.is_empty() && f.iter().all(|f| f["field"].is_string())),
+        "{}",
+        reply.text
+    );
+    for internal in ["string_", "integer_", "Body", "int64"] {
+        assert!(!reply.text.contains(internal), "{internal}: {}", reply.text);
+    }
+}
+
 async fn raw(
     app: &TestApp,
     method: Method,
@@ -100,6 +115,7 @@ async fn bad_bodies_are_400_and_change_nothing(app: &TestApp) {
             "{}",
             reply.text
         );
+        assert_names_fields(&reply);
     }
     // No Content-Type, or another one.
     let good = br#"{"title": "T", "release_date": "08-02-2025"}"#.to_vec();
@@ -396,5 +412,142 @@ async fn token_errors_follow_the_table(app: &TestApp) {
     assert!(
         challenge.contains("error=\"insufficient_scope\""),
         "{challenge}"
+    );
+}
+
+/// The field a 400 names first.
+#[track_caller]
+fn first_field(reply: &crate::support::Reply) -> String {
+    reply.expect(400, "bad_request");
+    assert_names_fields(reply);
+    reply.body["details"]["fields"][0]["field"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn lenient_inputs_of_the_past_are_400_naming_the_field(app: &TestApp) {
+    let movie = app.movie("Kept", &[]).await;
+    let actor = app.actor("Kept", &[movie]).await;
+
+    // A path id with a sign or anything but digits (`DELETE /movies/+1` deleted movie 1).
+    for path in [
+        format!("/movies/+{movie}"),
+        format!("/movies/-{movie}"),
+        format!("/movies/{movie}.0"),
+        format!("/movies/%20{movie}"),
+        format!("/actors/+{actor}"),
+    ] {
+        let reply = app.delete(&path, ExecutiveProducer).await;
+        assert_eq!(first_field(&reply), "id", "{path}");
+    }
+    let reply = app
+        .get(&format!("/movie-details/+{movie}"), CastingAssistant)
+        .await;
+    assert_eq!(first_field(&reply), "id");
+
+    // A `q` that is not UTF-8 once decoded (it used to become U+FFFD and match).
+    for query in ["q=%FF", "q=%C3", "page=1&q=caf%E9"] {
+        let reply = app.get(&format!("/movies?{query}"), CastingAssistant).await;
+        assert_eq!(first_field(&reply), "q", "{query}");
+    }
+    let reply = app.get("/actors?q=%FE%FF", CastingAssistant).await;
+    assert_eq!(first_field(&reply), "q");
+    // …while any caller without a token still learns nothing.
+    app.call(Method::GET, "/movies?q=%FF", None, None)
+        .await
+        .expect(401, "authorization_header_missing");
+
+    // A repeated key (the last one used to win).
+    let reply = raw(
+        app,
+        Method::POST,
+        "/movies",
+        Some("application/json"),
+        br#"{"title": "A", "title": "B", "release_date": "08-02-2025"}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(first_field(&reply), "title");
+    let reply = raw(
+        app,
+        Method::PATCH,
+        &format!("/actors/{actor}"),
+        Some("application/json"),
+        br#"{"age": 30, "age": 31}"#.to_vec(),
+    )
+    .await;
+    assert_eq!(first_field(&reply), "age");
+
+    // `null` relation lists (they used to mean "absent").
+    let reply = app
+        .patch(
+            &format!("/movies/{movie}"),
+            ExecutiveProducer,
+            json!({ "actors": null }),
+        )
+        .await;
+    assert_eq!(first_field(&reply), "actors");
+    let reply = app
+        .patch(
+            &format!("/actors/{actor}"),
+            ExecutiveProducer,
+            json!({ "movies": null }),
+        )
+        .await;
+    assert_eq!(first_field(&reply), "movies");
+    let reply = app
+        .post(
+            "/movies",
+            ExecutiveProducer,
+            json!({ "title": "T", "release_date": "08-02-2025", "actors": null }),
+        )
+        .await;
+    assert_eq!(first_field(&reply), "actors");
+
+    // Wrong types and bad dates name their field, without internal type names.
+    let reply = app
+        .post(
+            "/movies",
+            ExecutiveProducer,
+            json!({ "title": "T", "release_date": "2025/02/08" }),
+        )
+        .await;
+    assert_eq!(first_field(&reply), "release_date");
+    let reply = app
+        .post(
+            "/actors",
+            ExecutiveProducer,
+            json!({ "name": "N", "age": "forty", "gender": "Male" }),
+        )
+        .await;
+    assert_eq!(first_field(&reply), "age");
+    let reply = app.get("/movies?page=two", CastingAssistant).await;
+    assert_eq!(first_field(&reply), "page");
+
+    // Nothing above changed anything.
+    let kept = app.get(&format!("/movies/{movie}"), CastingAssistant).await;
+    kept.expect(200, "");
+    assert_eq!(kept.body["movie"]["actors"], json!([actor]));
+    let kept = app.get(&format!("/actors/{actor}"), CastingAssistant).await;
+    assert_eq!(kept.body["actor"]["age"], json!(40));
+}
+
+#[tokio::test]
+async fn two_authorization_headers_are_an_invalid_header() {
+    let app = TestApp::memory().await.expect("app");
+    let token = TestApp::token(CastingAssistant);
+    let request = app
+        .http
+        .get(format!("{}/movies", app.url))
+        .header("authorization", format!("Bearer {token}"))
+        .header("authorization", format!("Bearer {token}"));
+    let reply = crate::support::read(request.send().await.unwrap()).await;
+    reply.expect(401, "invalid_header");
+    assert!(
+        reply
+            .header("www-authenticate")
+            .is_some_and(|c| c.contains("invalid_token")),
+        "{:?}",
+        reply.headers
     );
 }

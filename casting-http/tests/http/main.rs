@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+mod edge;
 mod errors;
 mod mounting;
 mod resources;

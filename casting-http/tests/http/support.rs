@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use casting_auth0::{Auth0Verifier, DevIssuer};
 use casting_core::{CastingService, Role, Store, TokenVerifier};
-use casting_http::HttpConfig;
+use casting_http::{ConnectionLimits, HttpConfig, LimitedAcceptor};
 use casting_store_memory::MemoryStore;
 use casting_store_postgres::testing::{self, TestDatabase};
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -117,8 +117,8 @@ pub async fn auth0_verifier() -> Arc<dyn TokenVerifier> {
     Arc::new(Auth0Verifier::new(config).expect("verifier"))
 }
 
-/// Serves `app` on `127.0.0.1:0`; returns its base URL.
-pub async fn serve(app: impl poem::Endpoint + 'static) -> String {
+/// A listener on `127.0.0.1:0`, and the address it got.
+async fn bind_loopback() -> (impl Acceptor + 'static, std::net::SocketAddr) {
     let acceptor = TcpListener::bind("127.0.0.1:0")
         .into_acceptor()
         .await
@@ -127,6 +127,23 @@ pub async fn serve(app: impl poem::Endpoint + 'static) -> String {
         .as_socket_addr()
         .copied()
         .expect("addr");
+    (acceptor, addr)
+}
+
+/// Serves `app` on `127.0.0.1:0` behind a [`LimitedAcceptor`]; returns its address.
+pub async fn serve_limited(
+    app: impl poem::Endpoint + 'static,
+    limits: ConnectionLimits,
+) -> std::net::SocketAddr {
+    let (acceptor, addr) = bind_loopback().await;
+    let acceptor = LimitedAcceptor::new(acceptor, limits);
+    tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app.map_to_response()));
+    addr
+}
+
+/// Serves `app` on `127.0.0.1:0`; returns its base URL.
+pub async fn serve(app: impl poem::Endpoint + 'static) -> String {
+    let (acceptor, addr) = bind_loopback().await;
     tokio::spawn(poem::Server::new_with_acceptor(acceptor).run(app.map_to_response()));
     format!("http://{addr}")
 }

@@ -120,6 +120,7 @@ async fn cors_preflight_is_answered_for_any_origin_by_default() {
 async fn configured_origins_are_the_only_ones_allowed() {
     let app = memory_app(HttpConfig {
         allowed_origins: Some(vec!["https://ok.example".into()]),
+        ..HttpConfig::default()
     })
     .await;
     let preflight = |origin: &'static str| {
@@ -278,6 +279,7 @@ async fn panics_and_internal_errors_are_500_and_show_nothing() {
     let reply = app.get("/actors", CastingAssistant).await;
     reply.expect(503, "unavailable");
     assert!(!reply.text.contains("db.internal"), "{}", reply.text);
+    assert_eq!(reply.header("retry-after"), Some("5"));
     // The server keeps serving after a panic.
     let again = app.get("/movies", CastingAssistant).await;
     again.expect(500, "internal_server_error");
@@ -296,6 +298,7 @@ async fn a_store_that_is_down_makes_ready_and_operations_503() {
     let app = TestApp::over(Arc::new(PostgresStore::new(pool)), HttpConfig::default()).await;
     let ready = send(&app, app.http.get(format!("{}/ready", app.url))).await;
     ready.expect(503, "unavailable");
+    assert_eq!(ready.header("retry-after"), Some("5"));
     let health = send(&app, app.http.get(format!("{}/health", app.url))).await;
     assert_eq!(health.status.as_u16(), 200, "the process still runs");
     app.get("/movies", CastingAssistant)
@@ -322,8 +325,46 @@ async fn no_signing_keys_is_503_not_401() {
     .await;
     let reply = app.get("/movies", CastingAssistant).await;
     reply.expect(503, "unavailable");
+    assert_eq!(reply.header("retry-after"), Some("5"));
     // A token refused before any key lookup is still a 401.
     app.call(Method::GET, "/movies", Some("a.b"), None)
         .await
         .expect(401, "invalid_token");
+}
+
+/// A "database" that accepts connections and never says a word: the outage where every query
+/// waits out the pool's acquire timeout.
+async fn black_hole() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    format!("postgres://postgres@{addr}/none")
+}
+
+#[tokio::test]
+async fn ready_answers_503_within_its_timeout_while_the_database_hangs() {
+    // The pool would wait its full 5 s; /ready must not.
+    let pool = PoolSettings::default()
+        .pool_options()
+        .connect_lazy(&black_hole().await)
+        .unwrap();
+    let config = HttpConfig {
+        ready_timeout: Duration::from_millis(500),
+        ..HttpConfig::default()
+    };
+    let app = TestApp::over(Arc::new(PostgresStore::new(pool)), config).await;
+    let started = std::time::Instant::now();
+    let ready = send(&app, app.http.get(format!("{}/ready", app.url))).await;
+    let took = started.elapsed();
+    ready.expect(503, "unavailable");
+    assert_eq!(ready.header("retry-after"), Some("5"));
+    assert!(
+        took < Duration::from_millis(1500),
+        "/ready took {took:?} with a 500 ms ready timeout"
+    );
 }

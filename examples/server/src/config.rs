@@ -3,6 +3,9 @@
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use casting_http::ConnectionLimits;
 
 /// Where the signing keys come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +38,12 @@ pub struct Config {
     pub allowed_origins: Option<Vec<String>>,
     /// `RUST_LOG`: the log filter.
     pub log_filter: String,
+    /// `MAX_CONNECTIONS`, `HEADER_TIMEOUT_SECS`, `KEEP_ALIVE_TIMEOUT_SECS`: the edge's bounds.
+    pub limits: ConnectionLimits,
+    /// `DATABASE_POOL_TIMEOUT_SECS`: how long a query waits for a pool connection (default 5 s).
+    pub pool_timeout: Duration,
+    /// `READY_TIMEOUT_SECS`: how long `/ready` waits for the store (default 1 s).
+    pub ready_timeout: Duration,
 }
 
 /// A configuration value that stops the server, naming its variable.
@@ -59,6 +68,24 @@ fn fail<T>(variable: &'static str, message: impl Into<String>) -> Result<T, Conf
         variable,
         message: message.into(),
     })
+}
+
+/// A duration in seconds (`10`, `0.5`), more than zero and at most a day; `default` when unset.
+fn seconds(
+    variable: &'static str,
+    value: Option<String>,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let Some(text) = value else {
+        return Ok(default);
+    };
+    match text.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 86_400.0 => Ok(Duration::from_secs_f64(secs)),
+        _ => fail(
+            variable,
+            format!("{text:?} is not a number of seconds between 0 and 86400"),
+        ),
+    }
 }
 
 impl Config {
@@ -180,12 +207,52 @@ impl Config {
 
         let log_filter = get("RUST_LOG").unwrap_or_else(|| "info".to_owned());
 
+        let defaults = ConnectionLimits::default();
+        let max_connections = match get("MAX_CONNECTIONS") {
+            None => defaults.max_connections,
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) if (1..=1_000_000).contains(&n) => n,
+                _ => {
+                    return fail(
+                        "MAX_CONNECTIONS",
+                        format!("{text:?} is not a number from 1 to 1000000"),
+                    );
+                }
+            },
+        };
+        let limits = ConnectionLimits {
+            max_connections,
+            header_timeout: seconds(
+                "HEADER_TIMEOUT_SECS",
+                get("HEADER_TIMEOUT_SECS"),
+                defaults.header_timeout,
+            )?,
+            keep_alive_timeout: seconds(
+                "KEEP_ALIVE_TIMEOUT_SECS",
+                get("KEEP_ALIVE_TIMEOUT_SECS"),
+                defaults.keep_alive_timeout,
+            )?,
+        };
+        let pool_timeout = seconds(
+            "DATABASE_POOL_TIMEOUT_SECS",
+            get("DATABASE_POOL_TIMEOUT_SECS"),
+            Duration::from_secs(5),
+        )?;
+        let ready_timeout = seconds(
+            "READY_TIMEOUT_SECS",
+            get("READY_TIMEOUT_SECS"),
+            Duration::from_secs(1),
+        )?;
+
         Ok(Self {
             addr: SocketAddr::new(host, port),
             database_url,
             auth,
             allowed_origins,
             log_filter,
+            limits,
+            pool_timeout,
+            ready_timeout,
         })
     }
 }
@@ -263,6 +330,39 @@ mod tests {
             ])
             .is_ok()
         );
+    }
+
+    #[test]
+    fn edge_limits_and_timeouts_have_production_defaults_and_can_be_set() {
+        let defaults = config(&[]).unwrap();
+        assert_eq!(defaults.limits, ConnectionLimits::default());
+        assert_eq!(defaults.limits.header_timeout, Duration::from_secs(10));
+        assert_eq!(defaults.limits.keep_alive_timeout, Duration::from_secs(60));
+        assert_eq!(defaults.pool_timeout, Duration::from_secs(5));
+        assert_eq!(defaults.ready_timeout, Duration::from_secs(1));
+        let set = config(&[
+            ("MAX_CONNECTIONS", "64"),
+            ("HEADER_TIMEOUT_SECS", "0.5"),
+            ("KEEP_ALIVE_TIMEOUT_SECS", "5"),
+            ("DATABASE_POOL_TIMEOUT_SECS", "2"),
+            ("READY_TIMEOUT_SECS", "0.25"),
+        ])
+        .unwrap();
+        assert_eq!(set.limits.max_connections, 64);
+        assert_eq!(set.limits.header_timeout, Duration::from_millis(500));
+        assert_eq!(set.limits.keep_alive_timeout, Duration::from_secs(5));
+        assert_eq!(set.pool_timeout, Duration::from_secs(2));
+        assert_eq!(set.ready_timeout, Duration::from_millis(250));
+        for (name, bad) in [
+            ("MAX_CONNECTIONS", "0"),
+            ("MAX_CONNECTIONS", "lots"),
+            ("HEADER_TIMEOUT_SECS", "-1"),
+            ("KEEP_ALIVE_TIMEOUT_SECS", "0"),
+            ("DATABASE_POOL_TIMEOUT_SECS", "1e9"),
+            ("READY_TIMEOUT_SECS", "soon"),
+        ] {
+            assert_eq!(variable(&[(name, bad)]), name, "{name}={bad}");
+        }
     }
 
     #[test]

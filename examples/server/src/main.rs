@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use casting_auth0::{Auth0Config, Auth0Verifier, DevIssuer};
 use casting_core::{CastingService, Store, TokenVerifier};
-use casting_http::HttpConfig;
+use casting_http::{ConnectionLimits, HttpConfig, LimitedAcceptor};
 use casting_store_memory::MemoryStore;
-use casting_store_postgres::PostgresStore;
+use casting_store_postgres::{PoolSettings, PostgresStore};
 use poem::listener::{Acceptor, Listener, TcpListener};
 use tracing_subscriber::EnvFilter;
 
@@ -84,10 +84,12 @@ async fn run() -> Result<(), String> {
             .map_err(|e| format!("could not load the sample catalogue: {e}"))?;
     }
 
+    let limits = fit_to_open_files(config.limits);
     let acceptor = TcpListener::bind(config.addr)
         .into_acceptor()
         .await
         .map_err(|e| format!("HOST/PORT: cannot listen on {}: {e}", config.addr))?;
+    let acceptor = LimitedAcceptor::new(acceptor, limits);
     let local = acceptor
         .local_addr()
         .first()
@@ -102,6 +104,7 @@ async fn run() -> Result<(), String> {
 
     let http = HttpConfig {
         allowed_origins: config.allowed_origins.clone(),
+        ready_timeout: config.ready_timeout,
     };
     let app = casting_http::app(service, verifier, &http);
     let served = poem::Server::new_with_acceptor(acceptor)
@@ -117,7 +120,11 @@ async fn run() -> Result<(), String> {
 async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Option<PostgresStore>), String> {
     match &config.database_url {
         Some(url) => {
-            let store = PostgresStore::connect(url)
+            let settings = PoolSettings {
+                acquire_timeout: config.pool_timeout,
+                ..PoolSettings::default()
+            };
+            let store = PostgresStore::connect_with(url, &settings)
                 .await
                 .map_err(|e| format!("DATABASE_URL: cannot connect: {}", chain(&e)))?;
             store
@@ -170,6 +177,42 @@ fn make_verifier(config: &Config) -> Result<(Arc<dyn TokenVerifier>, Option<DevI
             Ok((Arc::new(verifier), Some(issuer)))
         }
     }
+}
+
+/// Descriptors kept back from the connection cap: the database pool, key downloads, logs.
+const RESERVED_FILES: u64 = 64;
+
+/// Raises the open-file soft limit toward the hard limit, logs the limit in force, and lowers
+/// the connection cap if the limit cannot hold it (with a warning): descriptors must never run
+/// out, whatever clients do.
+fn fit_to_open_files(mut limits: ConnectionLimits) -> ConnectionLimits {
+    let soft = match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(soft) => soft,
+        Err(error) => {
+            tracing::warn!(%error, "could not read or raise the open-file limit");
+            return limits;
+        }
+    };
+    let room = usize::try_from(soft.saturating_sub(RESERVED_FILES))
+        .unwrap_or(usize::MAX)
+        .max(1);
+    if limits.max_connections > room {
+        tracing::warn!(
+            open_files = soft,
+            requested = limits.max_connections,
+            cap = room,
+            "MAX_CONNECTIONS is above what the open-file limit allows; lowering it"
+        );
+        limits.max_connections = room;
+    }
+    tracing::info!(
+        open_files = soft,
+        max_connections = limits.max_connections,
+        header_timeout = ?limits.header_timeout,
+        keep_alive_timeout = ?limits.keep_alive_timeout,
+        "connection limits"
+    );
+    limits
 }
 
 fn chain(error: &dyn std::error::Error) -> String {
