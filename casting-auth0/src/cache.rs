@@ -148,6 +148,35 @@ impl KeyCache {
         }
     }
 
+    /// Whether `kid` is in the key set now (and the set is still usable): a cached token's key
+    /// must still be there for the token to be answered from memory.
+    ///
+    /// Like a lookup, it starts the background refresh once the keys are older than the TTL,
+    /// so a server answering every token from the token cache still notices a rotation.
+    pub(crate) fn holds(&self, kid: &str) -> bool {
+        match &self.inner.source {
+            Source::Static(keys) => keys.get(kid).is_some(),
+            Source::Remote(_) => {
+                let now = Instant::now();
+                let (holds, refresh) = {
+                    let state = self.inner.read();
+                    let settings = &self.inner.settings;
+                    let age = state.fetched_at.map(|at| now.duration_since(at));
+                    let usable = age.is_some_and(|age| age <= settings.max_staleness);
+                    let cooled_down = state
+                        .attempted_at
+                        .is_none_or(|at| now.duration_since(at) >= settings.cooldown);
+                    let refresh = cooled_down && age.is_some_and(|age| age >= settings.ttl);
+                    (usable && state.keys.get(kid).is_some(), refresh)
+                };
+                if refresh {
+                    self.refresh_in_background();
+                }
+                holds
+            }
+        }
+    }
+
     fn cached(&self, kid: &str) -> Result<Arc<DecodingKey>, Error> {
         self.inner
             .read()

@@ -9,6 +9,8 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 pub(crate) struct Claims {
     pub(crate) sub: String,
+    /// Seconds since the epoch; required (and checked) by the validation.
+    pub(crate) exp: f64,
     /// Seconds since the epoch; fractional values are accepted.
     pub(crate) iat: Option<f64>,
     /// Present only when the API has RBAC with "Add Permissions in the Access Token".

@@ -53,6 +53,25 @@ pub struct Auth0Config {
     pub allow_insecure_loopback: bool,
     /// The key-set cache.
     pub cache: CacheSettings,
+    /// The verified-token cache (on by default).
+    pub token_cache: TokenCacheSettings,
+}
+
+/// The verified-token cache: a token that verified once is answered from memory until it
+/// expires. Keyed by the SHA-256 of the whole token; bounded in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenCacheSettings {
+    /// The most memory the cache may hold, in bytes (default 4 MiB, about 20,000 tokens);
+    /// 0 turns the cache off.
+    pub max_bytes: usize,
+}
+
+impl Default for TokenCacheSettings {
+    fn default() -> Self {
+        Self {
+            max_bytes: 4 * 1024 * 1024,
+        }
+    }
 }
 
 impl Auth0Config {
@@ -79,6 +98,7 @@ impl Auth0Config {
             max_token_bytes: 16 * 1024,
             allow_insecure_loopback: false,
             cache: CacheSettings::default(),
+            token_cache: TokenCacheSettings::default(),
         }
     }
 
@@ -91,6 +111,12 @@ impl Auth0Config {
     /// Allows plain `http` to a loopback key-set URI.
     pub fn allow_insecure_loopback(mut self, allow: bool) -> Self {
         self.allow_insecure_loopback = allow;
+        self
+    }
+
+    /// Sets the verified-token cache settings (`max_bytes: 0` turns it off).
+    pub fn with_token_cache(mut self, token_cache: TokenCacheSettings) -> Self {
+        self.token_cache = token_cache;
         self
     }
 

@@ -15,6 +15,11 @@
 //! staleness ([`CacheSettings`]). Downloads are HTTPS only (plain HTTP to loopback when allowed),
 //! time out, need a 200 and are capped at 1 MiB.
 //!
+//! Verified tokens are cached too ([`TokenCacheSettings`], on by default): a token that
+//! verified once is answered from memory, by the SHA-256 of the whole token, until its `exp`
+//! (time re-checked on every hit) or until its key leaves the key set; bounded in bytes.
+//! [`Auth0Verifier::stats`] counts full verifications and cache hits.
+//!
 //! ```no_run
 //! use casting_auth0::{Auth0Config, Auth0Verifier};
 //!
@@ -42,10 +47,11 @@ mod dev;
 mod error;
 mod header;
 mod jwks;
+mod tokens;
 mod verifier;
 
-pub use config::{Auth0Config, CacheSettings};
+pub use config::{Auth0Config, CacheSettings, TokenCacheSettings};
 #[cfg(feature = "dev")]
 pub use dev::DevIssuer;
 pub use error::ConfigError;
-pub use verifier::{Auth0Verifier, install_crypto_provider};
+pub use verifier::{Auth0Verifier, VerifierStats, install_crypto_provider};

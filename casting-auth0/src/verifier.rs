@@ -1,7 +1,8 @@
 //! [`Auth0Verifier`]: token in, [`Principal`] out.
 
-use std::sync::Once;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Once};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use casting_core::{AuthError, PermissionSet, Principal, TokenProblem, TokenVerifier};
@@ -14,6 +15,7 @@ use crate::config::Auth0Config;
 use crate::error::ConfigError;
 use crate::header::check_token;
 use crate::jwks::{Fetcher, KeySet};
+use crate::tokens::{Lookup, TokenCache};
 
 /// Makes `jsonwebtoken` use aws-lc-rs, once per process, so no first verification can find it
 /// without a provider. Called by every constructor; harmless if already done.
@@ -31,6 +33,28 @@ pub struct Auth0Verifier {
     config: Auth0Config,
     validation: Validation,
     keys: KeyCache,
+    tokens: Option<Arc<TokenCache>>,
+    counters: Arc<Counters>,
+}
+
+/// How many tokens a verifier has checked, and how.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VerifierStats {
+    /// Full verifications: signature and claims checked (the RSA cost).
+    pub verifications: u64,
+    /// Tokens answered from the verified-token cache (accepted or refused) without a check.
+    pub cache_hits: u64,
+    /// Entries in the verified-token cache now.
+    pub cached_tokens: u64,
+    /// Bytes the verified-token cache holds now (its bound is
+    /// [`TokenCacheSettings::max_bytes`](crate::TokenCacheSettings::max_bytes)).
+    pub cached_bytes: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    verifications: AtomicU64,
+    cache_hits: AtomicU64,
 }
 
 impl Auth0Verifier {
@@ -62,10 +86,27 @@ impl Auth0Verifier {
         validation.set_audience(&config.audiences);
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
         let keys = KeyCache::new(source, config.cache.clone());
+        let tokens = TokenCache::new(config.token_cache).map(Arc::new);
         Self {
             config,
             validation,
             keys,
+            tokens,
+            counters: Arc::default(),
+        }
+    }
+
+    /// What this verifier (and its clones) has done so far.
+    pub fn stats(&self) -> VerifierStats {
+        let (cached_tokens, cached_bytes) = self
+            .tokens
+            .as_ref()
+            .map_or((0, 0), |cache| (cache.len() as u64, cache.weight()));
+        VerifierStats {
+            verifications: self.counters.verifications.load(Ordering::Relaxed),
+            cache_hits: self.counters.cache_hits.load(Ordering::Relaxed),
+            cached_tokens,
+            cached_bytes,
         }
     }
 
@@ -75,25 +116,78 @@ impl Auth0Verifier {
     }
 
     /// Verifies a token (without `Bearer `) and returns who holds it and what they may do.
+    ///
+    /// A token verified before is answered from the verified-token cache until its `exp`
+    /// (see [`TokenCacheSettings`](crate::TokenCacheSettings)).
     #[instrument(level = "debug", skip_all, err(level = "debug"))]
     pub async fn verify_token(&self, token: &str) -> Result<Principal, AuthError> {
+        let Some(cache) = &self.tokens else {
+            return self
+                .verify_uncached(token)
+                .await
+                .map(|verified| verified.principal);
+        };
+        // Tokens refused before any key lookup are cheap to refuse again: do not hash them.
+        if token.len() > self.config.max_token_bytes {
+            return Err(AuthError::InvalidToken(TokenProblem::Malformed));
+        }
+        let key = TokenCache::digest(token);
+        match cache.lookup(&key, |kid| self.keys.holds(kid)) {
+            Lookup::Accepted(principal) => {
+                self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(principal);
+            }
+            Lookup::Refused(error) => {
+                self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+                return Err(error);
+            }
+            Lookup::Miss => {}
+        }
+        let verified = self.verify_uncached(token).await;
+        match &verified {
+            Ok(verified) => cache.record(
+                key,
+                Ok((&verified.principal, &verified.kid, verified.expires_in)),
+            ),
+            Err(error) => cache.record(key, Err(error)),
+        }
+        verified.map(|verified| verified.principal)
+    }
+
+    /// The full check: shape, key, signature, claims.
+    async fn verify_uncached(&self, token: &str) -> Result<Verified, AuthError> {
         // Everything that needs no key comes first: size, shape, algorithm, kid.
         let kid = check_token(token, self.config.max_token_bytes)?;
         let key = self.keys.key(&kid).await?;
+        self.counters.verifications.fetch_add(1, Ordering::Relaxed);
         let data = jsonwebtoken::decode::<Claims>(token, &key, &self.validation)
             .map_err(|e| from_jwt(&e))?;
         let claims = data.claims;
-        if let Some(iat) = claims.iat {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_or(0.0, |d| d.as_secs_f64());
-            if iat > now + self.config.leeway.as_secs_f64() {
-                return Err(AuthError::InvalidToken(TokenProblem::NotYetValid));
-            }
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        let leeway = self.config.leeway.as_secs_f64();
+        if let Some(iat) = claims.iat
+            && iat > now + leeway
+        {
+            return Err(AuthError::InvalidToken(TokenProblem::NotYetValid));
         }
         let permissions = PermissionSet::from_strings(claims.permissions.iter().flatten());
-        Ok(Principal::new(claims.sub, permissions))
+        Ok(Verified {
+            principal: Principal::new(claims.sub, permissions),
+            kid,
+            // `exp` passed validation, so it is at most the leeway behind now.
+            expires_in: Duration::from_secs_f64((claims.exp + leeway - now).max(0.0)),
+        })
     }
+}
+
+/// A token that passed the full check.
+struct Verified {
+    principal: Principal,
+    kid: String,
+    /// How long until `exp` (plus the leeway) passes.
+    expires_in: Duration,
 }
 
 #[async_trait]

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -243,7 +244,8 @@ impl FromStr for Role {
 /// An authenticated caller: who they are and what they may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    subject: String,
+    /// Shared, so cloning a principal (a verified-token cache hit) allocates nothing.
+    subject: Arc<str>,
     permissions: PermissionSet,
 }
 
@@ -251,7 +253,7 @@ impl Principal {
     /// A caller with these permissions.
     pub fn new(subject: impl Into<String>, permissions: PermissionSet) -> Self {
         Self {
-            subject: subject.into(),
+            subject: Arc::from(subject.into()),
             permissions,
         }
     }

@@ -3,6 +3,9 @@
 //! a well-formed but invalid value is a 422 naming the field, not a parser's 400.
 
 use std::borrow::Cow;
+use std::fmt::Write;
+
+use chrono::Datelike;
 
 use casting_core::ReleaseDate;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
@@ -171,12 +174,26 @@ impl ParseFromParameter for PathId {
 pub struct ApiDate(pub ReleaseDate);
 
 impl ApiDate {
-    /// The output form: an IMF-fixdate at midnight GMT, as the original API wrote dates.
+    /// The output form: an IMF-fixdate at midnight GMT, as the original API wrote dates
+    /// (`Sat, 08 Feb 2025 00:00:00 GMT`). Written field by field: this runs for every date of
+    /// every response, and a `format` string would be parsed again each time.
     pub fn http_date(self) -> String {
-        self.0
-            .date()
-            .format("%a, %d %b %Y 00:00:00 GMT")
-            .to_string()
+        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let date = self.0.date();
+        let day = DAYS[date.weekday().num_days_from_monday() as usize];
+        let month = MONTHS[date.month0() as usize];
+        // ReleaseDate holds years 0001 to 9999, so four digits always suffice.
+        let mut out = String::with_capacity(29);
+        let _ = write!(
+            out,
+            "{day}, {:02} {month} {:04} 00:00:00 GMT",
+            date.day(),
+            date.year()
+        );
+        out
     }
 }
 
@@ -230,6 +247,20 @@ impl ToJSON for ApiDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_as_chrono_would_with_the_format_string() {
+        let mut day = chrono::NaiveDate::from_ymd_opt(1, 1, 1).expect("date");
+        let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).expect("date");
+        while day <= last {
+            let date = ApiDate(ReleaseDate::try_from(day).expect("in range"));
+            assert_eq!(
+                date.http_date(),
+                day.format("%a, %d %b %Y 00:00:00 GMT").to_string()
+            );
+            day = day + chrono::Days::new(97);
+        }
+    }
 
     #[test]
     fn path_ids_are_digits_only() {

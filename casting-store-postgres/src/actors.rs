@@ -11,7 +11,7 @@ use tracing::instrument;
 
 use crate::error::from_sqlx;
 use crate::links::{self, Side, all_found, normalise};
-use crate::rows::{ActorDetailRow, ActorRow};
+use crate::rows::{ActorDetailRow, ActorRow, CreatedRow};
 
 const GET: &str = "
     SELECT a.name, a.age, a.gender,
@@ -51,24 +51,40 @@ fn age_column(age: Age) -> i16 {
     i16::try_from(age.get()).unwrap_or(i16::MAX)
 }
 
+/// An actor and their movies in one statement (one round trip, one implicit transaction): lock
+/// the movies (`FOR NO KEY UPDATE`, ascending, as every actor write does), insert the actor only
+/// if every movie was found, link them. When a movie is missing nothing is inserted and `id` is
+/// NULL; `found` names those that exist.
+const CREATE: &str = "
+    WITH locked AS (
+        SELECT id FROM movies WHERE id = ANY($4) ORDER BY id FOR NO KEY UPDATE
+    ), actor AS (
+        INSERT INTO actors (name, age, gender)
+        SELECT $1, $2, $3 WHERE (SELECT count(*) FROM locked) = cardinality($4::bigint[])
+        RETURNING id
+    ), movie_links AS (
+        INSERT INTO actors_movies (movie_id, actor_id)
+        SELECT locked.id, actor.id FROM actor, locked
+    )
+    SELECT (SELECT id FROM actor) AS id, ARRAY(SELECT id FROM locked ORDER BY id) AS found";
+
 #[instrument(level = "debug", skip_all, err(level = "debug"))]
 pub(crate) async fn create(pool: &PgPool, new: NewActor) -> Result<Actor> {
     let movies = normalise(&new.movies);
-    let mut tx = pool.begin().await.map_err(from_sqlx)?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO actors (name, age, gender) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(new.name.as_str())
-    .bind(age_column(new.age))
-    .bind(new.gender.as_str())
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(from_sqlx)?;
-    if !movies.is_empty() {
-        lock_movies(&mut tx, id, &movies).await?;
-        links::add(&mut tx, Side::Actor, id, &movies).await?;
-    }
-    tx.commit().await.map_err(from_sqlx)?;
+    let created: CreatedRow = sqlx::query_as(CREATE)
+        .bind(new.name.as_str())
+        .bind(age_column(new.age))
+        .bind(new.gender.as_str())
+        .bind(&movies)
+        .fetch_one(pool)
+        .await
+        .map_err(from_sqlx)?;
+    let Some(id) = created.id else {
+        all_found(ResourceKind::Movie, &movies, &created.found)?;
+        return Err(StoreError::internal(
+            "the actor was not inserted, though every movie exists",
+        ));
+    };
     Ok(Actor {
         id: ActorId(id),
         name: new.name,

@@ -41,12 +41,7 @@ pub(crate) async fn linked(conn: &mut PgConnection, side: Side, id: i64) -> Resu
 }
 
 /// Links `id` to `others` (checked and locked), keeping links it already has.
-pub(crate) async fn add(
-    conn: &mut PgConnection,
-    side: Side,
-    id: i64,
-    others: &[i64],
-) -> Result<()> {
+async fn add(conn: &mut PgConnection, side: Side, id: i64, others: &[i64]) -> Result<()> {
     if others.is_empty() {
         return Ok(());
     }

@@ -10,7 +10,7 @@ use tracing::instrument;
 
 use crate::error::from_sqlx;
 use crate::links::{self, Side, all_found, normalise};
-use crate::rows::{MovieDetailRow, MovieRow};
+use crate::rows::{CreatedRow, MovieDetailRow, MovieRow};
 
 const GET: &str = "
     SELECT m.title, m.release_date,
@@ -44,20 +44,39 @@ pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Movie> {
     row.movie.into_movie(id.get(), row.actors)
 }
 
+/// A movie and its cast in one statement (one round trip, one implicit transaction): lock the
+/// cast's actors (`FOR KEY SHARE`, ascending), insert the movie only if every actor was found,
+/// link them. When an actor is missing nothing is inserted and `id` is NULL; `found` names
+/// those that exist.
+const CREATE: &str = "
+    WITH locked AS (
+        SELECT id FROM actors WHERE id = ANY($3) ORDER BY id FOR KEY SHARE
+    ), movie AS (
+        INSERT INTO movies (title, release_date)
+        SELECT $1, $2 WHERE (SELECT count(*) FROM locked) = cardinality($3::bigint[])
+        RETURNING id
+    ), cast_links AS (
+        INSERT INTO actors_movies (movie_id, actor_id)
+        SELECT movie.id, locked.id FROM movie, locked
+    )
+    SELECT (SELECT id FROM movie) AS id, ARRAY(SELECT id FROM locked ORDER BY id) AS found";
+
 #[instrument(level = "debug", skip_all, err(level = "debug"))]
 pub(crate) async fn create(pool: &PgPool, new: NewMovie) -> Result<Movie> {
     let actors = normalise(&new.actors);
-    let mut tx = pool.begin().await.map_err(from_sqlx)?;
-    let id: i64 =
-        sqlx::query_scalar("INSERT INTO movies (title, release_date) VALUES ($1, $2) RETURNING id")
-            .bind(new.title.as_str())
-            .bind(new.release_date.date())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(from_sqlx)?;
-    lock_actors(&mut tx, &actors).await?;
-    links::add(&mut tx, Side::Movie, id, &actors).await?;
-    tx.commit().await.map_err(from_sqlx)?;
+    let created: CreatedRow = sqlx::query_as(CREATE)
+        .bind(new.title.as_str())
+        .bind(new.release_date.date())
+        .bind(&actors)
+        .fetch_one(pool)
+        .await
+        .map_err(from_sqlx)?;
+    let Some(id) = created.id else {
+        all_found(ResourceKind::Actor, &actors, &created.found)?;
+        return Err(StoreError::internal(
+            "the movie was not inserted, though every actor exists",
+        ));
+    };
     Ok(Movie {
         id: MovieId(id),
         title: new.title,

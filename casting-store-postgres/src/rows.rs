@@ -78,6 +78,14 @@ pub(crate) struct ActorDetailRow {
     pub(crate) movies: Vec<i64>,
 }
 
+/// What a create statement returns: the new id, or NULL when a linked record was missing (then
+/// nothing was written), and the linked ids that were found (and locked).
+#[derive(Debug, FromRow)]
+pub(crate) struct CreatedRow {
+    pub(crate) id: Option<i64>,
+    pub(crate) found: Vec<i64>,
+}
+
 /// One line of a movie list: the total, and a movie unless the page is empty (then the line is
 /// all NULLs but the total).
 #[derive(Debug, FromRow)]

@@ -9,3 +9,4 @@ mod support;
 mod attacks;
 mod claims;
 mod key_set;
+mod token_cache;

@@ -5,6 +5,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use casting_auth0::TokenCacheSettings;
 use casting_http::ConnectionLimits;
 
 /// Where the signing keys come from.
@@ -42,8 +43,13 @@ pub struct Config {
     pub limits: ConnectionLimits,
     /// `DATABASE_POOL_TIMEOUT_SECS`: how long a query waits for a pool connection (default 5 s).
     pub pool_timeout: Duration,
+    /// `DATABASE_POOL_SIZE`: the most database connections this instance opens (default 10).
+    pub pool_size: u32,
     /// `READY_TIMEOUT_SECS`: how long `/ready` waits for the store (default 1 s).
     pub ready_timeout: Duration,
+    /// `TOKEN_CACHE_MAX_BYTES`: the verified-token cache's bound (default 4 MiB; 0 turns it
+    /// off).
+    pub token_cache_bytes: usize,
 }
 
 /// A configuration value that stops the server, naming its variable.
@@ -238,11 +244,36 @@ impl Config {
             get("DATABASE_POOL_TIMEOUT_SECS"),
             Duration::from_secs(5),
         )?;
+        let pool_size = match get("DATABASE_POOL_SIZE") {
+            None => 10,
+            Some(text) => match text.parse::<u32>() {
+                Ok(n) if (1..=1000).contains(&n) => n,
+                _ => {
+                    return fail(
+                        "DATABASE_POOL_SIZE",
+                        format!("{text:?} is not a number from 1 to 1000"),
+                    );
+                }
+            },
+        };
         let ready_timeout = seconds(
             "READY_TIMEOUT_SECS",
             get("READY_TIMEOUT_SECS"),
             Duration::from_secs(1),
         )?;
+
+        let token_cache_bytes = match get("TOKEN_CACHE_MAX_BYTES") {
+            None => TokenCacheSettings::default().max_bytes,
+            Some(text) => match text.parse::<usize>() {
+                Ok(bytes) if bytes <= 1 << 30 => bytes,
+                _ => {
+                    return fail(
+                        "TOKEN_CACHE_MAX_BYTES",
+                        format!("{text:?} is not a number of bytes from 0 (off) to 1073741824"),
+                    );
+                }
+            },
+        };
 
         Ok(Self {
             addr: SocketAddr::new(host, port),
@@ -252,7 +283,9 @@ impl Config {
             log_filter,
             limits,
             pool_timeout,
+            pool_size,
             ready_timeout,
+            token_cache_bytes,
         })
     }
 }
@@ -339,6 +372,11 @@ mod tests {
         assert_eq!(defaults.limits.header_timeout, Duration::from_secs(10));
         assert_eq!(defaults.limits.keep_alive_timeout, Duration::from_secs(60));
         assert_eq!(defaults.pool_timeout, Duration::from_secs(5));
+        assert_eq!(defaults.pool_size, 10);
+        assert_eq!(
+            config(&[("DATABASE_POOL_SIZE", "32")]).unwrap().pool_size,
+            32
+        );
         assert_eq!(defaults.ready_timeout, Duration::from_secs(1));
         let set = config(&[
             ("MAX_CONNECTIONS", "64"),
@@ -353,6 +391,13 @@ mod tests {
         assert_eq!(set.limits.keep_alive_timeout, Duration::from_secs(5));
         assert_eq!(set.pool_timeout, Duration::from_secs(2));
         assert_eq!(set.ready_timeout, Duration::from_millis(250));
+        assert_eq!(defaults.token_cache_bytes, 4 * 1024 * 1024);
+        assert_eq!(
+            config(&[("TOKEN_CACHE_MAX_BYTES", "0")])
+                .unwrap()
+                .token_cache_bytes,
+            0
+        );
         for (name, bad) in [
             ("MAX_CONNECTIONS", "0"),
             ("MAX_CONNECTIONS", "lots"),
@@ -360,6 +405,9 @@ mod tests {
             ("KEEP_ALIVE_TIMEOUT_SECS", "0"),
             ("DATABASE_POOL_TIMEOUT_SECS", "1e9"),
             ("READY_TIMEOUT_SECS", "soon"),
+            ("DATABASE_POOL_SIZE", "0"),
+            ("TOKEN_CACHE_MAX_BYTES", "-1"),
+            ("TOKEN_CACHE_MAX_BYTES", "lots"),
         ] {
             assert_eq!(variable(&[(name, bad)]), name, "{name}={bad}");
         }

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use casting_auth0::{Auth0Config, Auth0Verifier, DevIssuer};
+use casting_auth0::{Auth0Config, Auth0Verifier, DevIssuer, TokenCacheSettings};
 use casting_core::{CastingService, Store, TokenVerifier};
 use casting_http::{ConnectionLimits, HttpConfig, LimitedAcceptor};
 use casting_store_memory::MemoryStore;
@@ -22,6 +22,10 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{Auth, Config, ConfigError};
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
@@ -122,6 +126,7 @@ async fn open_store(config: &Config) -> Result<(Arc<dyn Store>, Option<PostgresS
         Some(url) => {
             let settings = PoolSettings {
                 acquire_timeout: config.pool_timeout,
+                max_connections: config.pool_size,
                 ..PoolSettings::default()
             };
             let store = PostgresStore::connect_with(url, &settings)
@@ -149,7 +154,11 @@ fn make_verifier(config: &Config) -> Result<(Arc<dyn TokenVerifier>, Option<DevI
             issuer,
             jwks_uri,
         } => {
-            let mut auth0 = Auth0Config::for_domain(domain, audience.clone());
+            let mut auth0 = Auth0Config::for_domain(domain, audience.clone()).with_token_cache(
+                TokenCacheSettings {
+                    max_bytes: config.token_cache_bytes,
+                },
+            );
             if let Some(issuer) = issuer {
                 auth0.issuer.clone_from(issuer);
             }
@@ -173,7 +182,12 @@ fn make_verifier(config: &Config) -> Result<(Arc<dyn TokenVerifier>, Option<DevI
         Auth::Development => {
             tracing::warn!("AUTH0_DOMAIN is not set: development auth, NOT FOR PRODUCTION");
             let issuer = DevIssuer::new().map_err(|e| e.to_string())?;
-            let verifier = issuer.verifier().map_err(|e| e.to_string())?;
+            let dev = issuer.config().with_token_cache(TokenCacheSettings {
+                max_bytes: config.token_cache_bytes,
+            });
+            let verifier =
+                Auth0Verifier::with_static_keys(dev, issuer.jwks().to_string().as_bytes())
+                    .map_err(|e| e.to_string())?;
             Ok((Arc::new(verifier), Some(issuer)))
         }
     }
