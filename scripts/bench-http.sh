@@ -126,19 +126,20 @@ for entry in "${BINARIES[@]}"; do
   kill -TERM "$SERVER"; wait "$SERVER" || true
 done
 
-# The two ceilings.
-./target/release/examples/like_for_like "127.0.0.1:$LIKE_PORT" > /dev/null 2>&1 &
-SERVER=$!
-sleep 0.5
-read -r like p50 p99 errors < <(measure "http://127.0.0.1:$LIKE_PORT/movies" "")
-echo "| - | like-for-like poem-openapi handler | GET /movies | $like | $p50 | $p99 | $errors | $(peak_rss "$SERVER") |"
-kill "$SERVER"
-./target/release/examples/bare "127.0.0.1:$BARE_PORT" > /dev/null 2>&1 &
-SERVER=$!
-sleep 0.5
-read -r bare p50 p99 errors < <(measure "http://127.0.0.1:$BARE_PORT/movies" "")
-echo "| - | bare poem handler | GET /movies | $bare | $p50 | $p99 | $errors | $(peak_rss "$SERVER") |"
-kill "$SERVER"
+# The two ceilings: a ceiling's name, its example binary and port; prints its row, sets CEILING.
+ceiling() {
+  local name=$1 example=$2 port=$3
+  "./target/release/examples/$example" "127.0.0.1:$port" > /dev/null 2>&1 &
+  SERVER=$!
+  sleep 0.5
+  read -r CEILING p50 p99 errors < <(measure "http://127.0.0.1:$port/movies" "")
+  echo "| - | $name | GET /movies | $CEILING | $p50 | $p99 | $errors | $(peak_rss "$SERVER") |"
+  kill "$SERVER"
+}
+ceiling "like-for-like poem-openapi handler" like_for_like "$LIKE_PORT"
+like=$CEILING
+ceiling "bare poem handler" bare "$BARE_PORT"
+bare=$CEILING
 
 echo
 echo "| server | ratio | value |"
