@@ -39,6 +39,8 @@ pub struct Config {
     pub allowed_origins: Option<Vec<String>>,
     /// `RUST_LOG`: the log filter.
     pub log_filter: String,
+    /// `LOG_FORMAT`: `text` (default) or `json`.
+    pub log_format: LogFormat,
     /// `MAX_CONNECTIONS`, `HEADER_TIMEOUT_SECS`, `KEEP_ALIVE_TIMEOUT_SECS`: the edge's bounds.
     pub limits: ConnectionLimits,
     /// `DATABASE_POOL_TIMEOUT_SECS`: how long a query waits for a pool connection (default 5 s).
@@ -50,6 +52,15 @@ pub struct Config {
     /// `TOKEN_CACHE_MAX_BYTES`: the verified-token cache's bound (default 4 MiB; 0 turns it
     /// off).
     pub token_cache_bytes: usize,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people: one line per event, colours when the output is a terminal.
+    Text,
+    /// For machines: one JSON object per line.
+    Json,
 }
 
 /// A configuration value that stops the server, naming its variable.
@@ -212,6 +223,11 @@ impl Config {
         };
 
         let log_filter = get("RUST_LOG").unwrap_or_else(|| "info".to_owned());
+        let log_format = match get("LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return fail("LOG_FORMAT", format!("{other:?} is not text or json")),
+        };
 
         let defaults = ConnectionLimits::default();
         let max_connections = match get("MAX_CONNECTIONS") {
@@ -281,6 +297,7 @@ impl Config {
             auth,
             allowed_origins,
             log_filter,
+            log_format,
             limits,
             pool_timeout,
             pool_size,
@@ -316,6 +333,7 @@ mod tests {
         assert_eq!(config.auth, Auth::Development);
         assert_eq!(config.allowed_origins, None);
         assert_eq!(config.log_filter, "info");
+        assert_eq!(config.log_format, LogFormat::Text);
     }
 
     #[test]
@@ -406,6 +424,7 @@ mod tests {
             ("DATABASE_POOL_TIMEOUT_SECS", "1e9"),
             ("READY_TIMEOUT_SECS", "soon"),
             ("DATABASE_POOL_SIZE", "0"),
+            ("LOG_FORMAT", "xml"),
             ("TOKEN_CACHE_MAX_BYTES", "-1"),
             ("TOKEN_CACHE_MAX_BYTES", "lots"),
         ] {

@@ -4,11 +4,14 @@
 //! `docs/deployment.md`). With nothing set it runs in development mode: memory store, sample
 //! catalogue, a fresh signing key and printed tokens, on 127.0.0.1:8080.
 //!
+//! `casting-server --help` lists every setting (each a flag or an environment variable);
 //! `casting-server openapi` prints the OpenAPI document and exits.
 
+mod cli;
 mod config;
 mod dev;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,10 +21,12 @@ use casting_core::{CastingService, Store, TokenVerifier};
 use casting_http::{ConnectionLimits, HttpConfig, LimitedAcceptor};
 use casting_store_memory::MemoryStore;
 use casting_store_postgres::{PoolSettings, PostgresStore};
+use clap::Parser;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Auth, Config, ConfigError};
+use crate::cli::{Cli, Command, Settings};
+use crate::config::{Auth, Config, ConfigError, LogFormat};
 
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
@@ -32,19 +37,19 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    if std::env::args().nth(1).as_deref() == Some("openapi") {
-        return match spec() {
-            Ok(spec) => {
-                println!("{spec}");
-                ExitCode::SUCCESS
-            }
-            Err(message) => {
-                eprintln!("casting-server: {message}");
-                ExitCode::FAILURE
-            }
-        };
+    // `.env` first, so clap sees its variables as if they were set.
+    if let Err(error) = dotenvy::dotenv()
+        && !error.not_found()
+    {
+        eprintln!("casting-server: .env: {error}");
+        return ExitCode::FAILURE;
     }
-    match run().await {
+    let cli = Cli::parse();
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => spec().map(|spec| println!("{spec}")),
+        Command::Serve => run(&cli.settings).await,
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("casting-server: {message}");
@@ -63,13 +68,8 @@ fn spec() -> Result<String, String> {
     Ok(casting_http::api_service(service, Arc::new(verifier)).spec())
 }
 
-async fn run() -> Result<(), String> {
-    if let Err(error) = dotenvy::dotenv()
-        && !error.not_found()
-    {
-        return Err(format!(".env: {error}"));
-    }
-    let config = Config::from_vars(|name| std::env::var(name).ok()).map_err(|e| e.to_string())?;
+async fn run(settings: &Settings) -> Result<(), String> {
+    let config = Config::from_vars(|name| settings.var(name)).map_err(|e| e.to_string())?;
     let filter = EnvFilter::try_new(&config.log_filter).map_err(|e| {
         ConfigError {
             variable: "RUST_LOG",
@@ -77,7 +77,14 @@ async fn run() -> Result<(), String> {
         }
         .to_string()
     })?;
-    tracing_subscriber::fmt().with_env_filter(filter).init();
+    // Colours only for a person at a terminal; never in a file or a log collector.
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal());
+    match config.log_format {
+        LogFormat::Text => subscriber.init(),
+        LogFormat::Json => subscriber.json().init(),
+    }
 
     let (store, postgres) = open_store(&config).await?;
     let service = CastingService::new(store);

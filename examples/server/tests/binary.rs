@@ -9,26 +9,35 @@ use std::time::{Duration, Instant};
 use casting_store_postgres::testing;
 use serde_json::Value;
 
-const VARIABLES: [&str; 11] = [
+/// Every setting's variable (the server reads these, and nothing else of ours).
+const SETTINGS: [&str; 18] = [
     "HOST",
     "PORT",
     "DATABASE_URL",
+    "DATABASE_POOL_SIZE",
+    "DATABASE_POOL_TIMEOUT_SECS",
     "AUTH0_DOMAIN",
     "AUTH0_AUDIENCE",
     "API_AUDIENCE",
     "AUTH0_ISSUER",
     "AUTH0_JWKS_URI",
+    "TOKEN_CACHE_MAX_BYTES",
     "CORS_ALLOWED_ORIGINS",
+    "MAX_CONNECTIONS",
+    "HEADER_TIMEOUT_SECS",
+    "KEEP_ALIVE_TIMEOUT_SECS",
+    "READY_TIMEOUT_SECS",
     "RUST_LOG",
-    "CASTING_REQUIRE_DB",
+    "LOG_FORMAT",
 ];
 
 /// The binary with a clean environment (no variable of ours, no `.env`), plus `vars`.
 fn server(vars: &[(&str, &str)]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_casting-server"));
-    for name in VARIABLES {
+    for name in SETTINGS {
         command.env_remove(name);
     }
+    command.env_remove("CASTING_REQUIRE_DB");
     command
         .envs(vars.iter().copied())
         .current_dir(std::env::temp_dir())
@@ -44,7 +53,12 @@ struct Running {
 
 impl Running {
     fn start(vars: &[(&str, &str)]) -> Self {
+        Self::start_with(vars, &[])
+    }
+
+    fn start_with(vars: &[(&str, &str)], args: &[&str]) -> Self {
         let mut child = server(vars)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -207,4 +221,80 @@ fn the_openapi_command_prints_the_spec() {
     assert!(output.status.success());
     let spec: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(spec["openapi"], "3.0.0");
+}
+
+#[test]
+fn help_lists_every_setting_with_its_variable_and_default() {
+    let output = server(&[]).arg("--help").output().expect("run");
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for name in SETTINGS {
+        assert!(
+            help.contains(&format!("[env: {name}")),
+            "{name} in:\n{help}"
+        );
+    }
+    assert!(help.contains("[default: 8080]"), "{help}");
+    assert!(help.contains("serve") && help.contains("openapi"), "{help}");
+    let sub = server(&[])
+        .args(["openapi", "--help"])
+        .output()
+        .expect("run");
+    assert!(sub.status.success());
+    assert!(String::from_utf8_lossy(&sub.stdout).contains("OpenAPI"));
+}
+
+#[test]
+fn version_prints_the_version() {
+    let output = server(&[]).arg("--version").output().expect("run");
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        text.trim(),
+        format!("casting-server {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn a_bad_flag_value_is_one_line_naming_the_setting() {
+    let output = server(&[])
+        .args(["--port", "eighty"])
+        .output()
+        .expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("PORT"), "{stderr}");
+}
+
+#[tokio::test]
+async fn flags_set_the_server_and_json_logs_have_no_colour_codes() {
+    let mut server = Running::start_with(&[("LOG_FORMAT", "json")], &["--port", "0", "serve"]);
+    let base = server.wait_for("listening on ");
+    let token = server
+        .seen
+        .iter()
+        .find_map(|l| l.strip_prefix("TOKEN CASTING_ASSISTANT="))
+        .expect("a token")
+        .to_owned();
+    let (status, _) = get(&base, "/movies", &token).await;
+    assert_eq!(status, 200);
+    let seen = server.seen.clone();
+    let status = server.terminate();
+    assert!(status.success());
+    let logs: Vec<Value> = seen
+        .iter()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).expect("a JSON log line"))
+        .collect();
+    assert!(
+        logs.iter()
+            .any(|l| l["level"] == "WARN" && l["fields"]["message"].is_string()),
+        "JSON log lines: {seen:#?}"
+    );
+    assert!(
+        seen.iter().all(|l| !l.contains('\u{1b}')),
+        "no ANSI codes when stdout is not a terminal: {seen:#?}"
+    );
 }
