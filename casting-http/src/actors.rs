@@ -12,7 +12,7 @@ use crate::query::Utf8Query;
 use crate::responses::operation_response;
 use crate::security::{Caller, op};
 use crate::tags::Tag;
-use crate::types::PathId;
+use crate::types::{PageNumber, PageSize, PathId};
 
 operation_response! {
     /// The answers of `GET /actors`.
@@ -20,7 +20,7 @@ operation_response! {
         /// A page of actors and the total that match.
         Ok(ActorsPage)
     }
-    errors: [BadRequest, Unauthorized, Forbidden, Unavailable]
+    errors: [BadRequest, Unauthorized, Forbidden, PayloadTooLarge, Unavailable]
 }
 
 operation_response! {
@@ -29,7 +29,7 @@ operation_response! {
         /// The actor with their movies.
         Ok(ActorEnvelope)
     }
-    errors: [BadRequest, Unauthorized, Forbidden, NotFound, Unavailable]
+    errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable]
 }
 
 operation_response! {
@@ -58,7 +58,7 @@ operation_response! {
         /// The deleted actor's id, and the actor as they were.
         Ok(ActorDeleted)
     }
-    errors: [BadRequest, Unauthorized, Forbidden, NotFound, Unavailable]
+    errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable]
 }
 
 /// The actor operations.
@@ -102,16 +102,16 @@ impl ActorsApi {
         &self,
         caller: Caller<op::ListActors>,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Option<PageNumber>>,
         /// Page size, 1 to 100.
-        per_page: Query<Option<i64>>,
+        per_page: Query<Option<PageSize>>,
         /// Case-insensitive substring of the name.
         q: Query<Option<String>>,
         _utf8: Utf8Query,
     ) -> ListActorsResponse {
         let params = ListParams {
-            page: page.0,
-            per_page: per_page.0,
+            page: page.0.map(|p| p.0),
+            per_page: per_page.0.map(|p| p.0),
             q: q.0,
         };
         self.service
@@ -129,7 +129,12 @@ impl ActorsApi {
         method = "get",
         operation_id = "getActorDetails"
     )]
-    async fn details(&self, caller: Caller<op::GetActor>, id: Path<PathId>) -> GetActorResponse {
+    async fn details(
+        &self,
+        caller: Caller<op::GetActor>,
+        /// The actor's id: a positive whole number, in digits.
+        id: Path<PathId>,
+    ) -> GetActorResponse {
         self.get(&caller, id.0.0).await
     }
 
@@ -137,7 +142,12 @@ impl ActorsApi {
     ///
     /// Requires `get:actor-details`.
     #[oai(path = "/actors/:id", method = "get", operation_id = "getActor")]
-    async fn one(&self, caller: Caller<op::GetActor>, id: Path<PathId>) -> GetActorResponse {
+    async fn one(
+        &self,
+        caller: Caller<op::GetActor>,
+        /// The actor's id: a positive whole number, in digits.
+        id: Path<PathId>,
+    ) -> GetActorResponse {
         self.get(&caller, id.0.0).await
     }
 
@@ -167,6 +177,8 @@ impl ActorsApi {
     async fn update(
         &self,
         caller: Caller<op::UpdateActor>,
+
+        /// The actor's id: a positive whole number, in digits.
         id: Path<PathId>,
         body: StrictJson<ActorPatchBody>,
     ) -> UpdateActorResponse {
@@ -190,6 +202,8 @@ impl ActorsApi {
     async fn delete(
         &self,
         caller: Caller<op::DeleteActor>,
+
+        /// The actor's id: a positive whole number, in digits.
         id: Path<PathId>,
     ) -> DeleteActorResponse {
         self.service

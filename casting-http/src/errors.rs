@@ -25,7 +25,61 @@ pub struct ErrorBody {
     /// A stable machine-readable word, e.g. `not_found`, `validation_failed`.
     pub code: String,
     /// More about the error: field errors, unknown ids, the missing permission. May be empty.
-    pub details: Value,
+    pub details: Details,
+}
+
+/// `details`: a JSON object whose members depend on the error (`fields`, `reason`,
+/// `unknown_ids`, `permission`, `resource` and `id`, `allowed`, `limit_bytes`); `{}` when there
+/// is nothing more to say.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Details(pub Value);
+
+impl poem_openapi::types::Type for Details {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        "object_details".into()
+    }
+
+    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
+        use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            description: Some(
+                "More about the error; its members depend on the error: `fields` \
+                 ([{field, message}]) and `reason` on 400s and field 422s, `unknown_ids` \
+                 ({resource, ids}) on relation 422s, `permission` on 403s, `resource` and `id` \
+                 on 404s, `allowed` on 405s, `limit_bytes` on 413s. `{}` on 5xx.",
+            ),
+            additional_properties: Some(Box::new(MetaSchemaRef::Inline(Box::new(MetaSchema::ANY)))),
+            ..MetaSchema::new("object")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl poem_openapi::types::ToJSON for Details {
+    fn to_json(&self) -> Option<Value> {
+        Some(self.0.clone())
+    }
+}
+
+impl poem_openapi::types::ParseFromJSON for Details {
+    fn parse_from_json(value: Option<Value>) -> poem_openapi::types::ParseResult<Self> {
+        match value {
+            Some(Value::Object(map)) => Ok(Self(Value::Object(map))),
+            Some(other) => Err(poem_openapi::types::ParseError::expected_type(other)),
+            None => Ok(Self(Value::Object(serde_json::Map::new()))),
+        }
+    }
 }
 
 /// An error on its way out: status, code, details, and the headers RFC 6750 and RFC 9110 want.
@@ -236,7 +290,7 @@ impl ApiError {
                 error: self.status.as_u16(),
                 message: message(self.status).to_owned(),
                 code: self.code.to_owned(),
-                details: self.details,
+                details: Details(self.details),
             },
             www_authenticate: self.www_authenticate,
             allow: self.allow,
@@ -453,7 +507,7 @@ mod tests {
     #[test]
     fn the_body_never_shows_the_cause() {
         let parts = ApiError::internal(&"password=hunter2").into_parts();
-        let body = serde_json::to_string(&parts.body.details).expect("json");
+        let body = serde_json::to_string(&parts.body.details.0).expect("json");
         assert_eq!(body, "{}");
         assert_eq!(parts.body.message, "internal server error");
         assert_eq!(parts.body.code, "internal_server_error");

@@ -12,7 +12,7 @@ use crate::query::Utf8Query;
 use crate::responses::operation_response;
 use crate::security::{Caller, op};
 use crate::tags::Tag;
-use crate::types::PathId;
+use crate::types::{PageNumber, PageSize, PathId};
 
 operation_response! {
     /// The answers of `GET /movies`.
@@ -20,7 +20,7 @@ operation_response! {
         /// A page of movies and the total that match.
         Ok(MoviesPage)
     }
-    errors: [BadRequest, Unauthorized, Forbidden, Unavailable]
+    errors: [BadRequest, Unauthorized, Forbidden, PayloadTooLarge, Unavailable]
 }
 
 operation_response! {
@@ -29,7 +29,7 @@ operation_response! {
         /// The movie with its cast.
         Ok(MovieEnvelope)
     }
-    errors: [BadRequest, Unauthorized, Forbidden, NotFound, Unavailable]
+    errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable]
 }
 
 operation_response! {
@@ -58,7 +58,7 @@ operation_response! {
         /// The deleted movie's id, and the movie as it was.
         Ok(MovieDeleted)
     }
-    errors: [BadRequest, Unauthorized, Forbidden, NotFound, Unavailable]
+    errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable]
 }
 
 /// The movie operations.
@@ -102,16 +102,16 @@ impl MoviesApi {
         &self,
         caller: Caller<op::ListMovies>,
         /// Page number, from 1.
-        page: Query<Option<i64>>,
+        page: Query<Option<PageNumber>>,
         /// Page size, 1 to 100.
-        per_page: Query<Option<i64>>,
+        per_page: Query<Option<PageSize>>,
         /// Case-insensitive substring of the title.
         q: Query<Option<String>>,
         _utf8: Utf8Query,
     ) -> ListMoviesResponse {
         let params = ListParams {
-            page: page.0,
-            per_page: per_page.0,
+            page: page.0.map(|p| p.0),
+            per_page: per_page.0.map(|p| p.0),
             q: q.0,
         };
         self.service
@@ -129,7 +129,12 @@ impl MoviesApi {
         method = "get",
         operation_id = "getMovieDetails"
     )]
-    async fn details(&self, caller: Caller<op::GetMovie>, id: Path<PathId>) -> GetMovieResponse {
+    async fn details(
+        &self,
+        caller: Caller<op::GetMovie>,
+        /// The movie's id: a positive whole number, in digits.
+        id: Path<PathId>,
+    ) -> GetMovieResponse {
         self.get(&caller, id.0.0).await
     }
 
@@ -137,7 +142,12 @@ impl MoviesApi {
     ///
     /// Requires `get:movie-details`.
     #[oai(path = "/movies/:id", method = "get", operation_id = "getMovie")]
-    async fn one(&self, caller: Caller<op::GetMovie>, id: Path<PathId>) -> GetMovieResponse {
+    async fn one(
+        &self,
+        caller: Caller<op::GetMovie>,
+        /// The movie's id: a positive whole number, in digits.
+        id: Path<PathId>,
+    ) -> GetMovieResponse {
         self.get(&caller, id.0.0).await
     }
 
@@ -167,6 +177,8 @@ impl MoviesApi {
     async fn update(
         &self,
         caller: Caller<op::UpdateMovie>,
+
+        /// The movie's id: a positive whole number, in digits.
         id: Path<PathId>,
         body: StrictJson<MoviePatchBody>,
     ) -> UpdateMovieResponse {
@@ -190,6 +202,8 @@ impl MoviesApi {
     async fn delete(
         &self,
         caller: Caller<op::DeleteMovie>,
+
+        /// The movie's id: a positive whole number, in digits.
         id: Path<PathId>,
     ) -> DeleteMovieResponse {
         self.service

@@ -127,6 +127,70 @@ impl ParseFromJSON for Years {
     }
 }
 
+macro_rules! page_param {
+    ($(#[$doc:meta])* $ty:ident, $name:literal, $min:expr, $max:expr, $description:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $ty(pub i64);
+
+        impl Type for $ty {
+            const IS_REQUIRED: bool = true;
+            type RawValueType = Self;
+            type RawElementValueType = Self;
+
+            fn name() -> Cow<'static, str> {
+                $name.into()
+            }
+
+            fn schema_ref() -> MetaSchemaRef {
+                MetaSchemaRef::Inline(Box::new(MetaSchema {
+                    description: Some($description),
+                    minimum: Some($min),
+                    maximum: Some($max),
+                    ..MetaSchema::new_with_format("integer", "int64")
+                }))
+            }
+
+            fn as_raw_value(&self) -> Option<&Self> {
+                Some(self)
+            }
+
+            fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+                Box::new(self.as_raw_value().into_iter())
+            }
+        }
+
+        impl ParseFromParameter for $ty {
+            /// Any whole number: the range is the core's to check, so an out-of-range value
+            /// is a 400 naming the parameter with the rule, not a parser's message.
+            fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+                value
+                    .parse::<i64>()
+                    .map(Self)
+                    .map_err(|_| ParseError::custom("must be a whole number"))
+            }
+        }
+    };
+}
+
+page_param!(
+    /// `page`: from 1 (the schema states the bound; the core checks it).
+    PageNumber,
+    "integer_page",
+    1.0,
+    4_294_967_295.0,
+    "Page number, from 1."
+);
+
+page_param!(
+    /// `per_page`: 1 to 100 (the schema states the bounds; the core checks them).
+    PageSize,
+    "integer_per_page",
+    1.0,
+    100.0,
+    "Page size, 1 to 100 (default 10)."
+);
+
 /// The rule for an id in a path, as a 400 states it.
 pub(crate) const ID_RULE: &str =
     "must be a whole number written in digits only (no sign, no spaces)";

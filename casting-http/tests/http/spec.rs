@@ -37,12 +37,13 @@ fn every_operation_declares_the_bearer_scheme_and_its_errors() {
                 "{method} {path} must declare the bearer scheme"
             );
             let responses = operation["responses"].as_object().unwrap();
-            let mut expected = vec!["200", "400", "401", "403", "500", "503"];
+            // The body limit applies to every request, whatever its method.
+            let mut expected = vec!["200", "400", "401", "403", "413", "500", "503"];
             if path.contains("{id}") {
                 expected.push("404");
             }
             if method == "post" || method == "patch" {
-                expected.extend(["413", "422"]);
+                expected.push("422");
             }
             for status in expected {
                 let response = responses
@@ -54,6 +55,29 @@ fn every_operation_declares_the_bearer_scheme_and_its_errors() {
                         "#/components/schemas/ErrorBody",
                         "{method} {path} {status}"
                     );
+                }
+            }
+            assert!(
+                responses["503"]["headers"]
+                    .as_object()
+                    .is_some_and(|h| h.keys().any(|k| k.eq_ignore_ascii_case("retry-after"))),
+                "{method} {path} 503 declares Retry-After"
+            );
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().unwrap_or_default();
+                assert!(
+                    parameter["description"]
+                        .as_str()
+                        .is_some_and(|d| !d.is_empty()),
+                    "{method} {path}: parameter {name} has a description"
+                );
+                match name {
+                    "page" => assert_eq!(parameter["schema"]["minimum"], 1.0, "{path}"),
+                    "per_page" => {
+                        assert_eq!(parameter["schema"]["minimum"], 1.0, "{path}");
+                        assert_eq!(parameter["schema"]["maximum"], 100.0, "{path}");
+                    }
+                    _ => {}
                 }
             }
             for status in ["401", "403"] {
@@ -72,6 +96,8 @@ fn every_operation_declares_the_bearer_scheme_and_its_errors() {
         }
     }
     assert_eq!(count, 12);
+    let details = &spec["components"]["schemas"]["ErrorBody"]["properties"]["details"];
+    assert_eq!(details["type"], "object", "{details}");
 }
 
 #[test]
