@@ -5,7 +5,7 @@ use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
-use crate::bodies::{ActorPatchBody, NewActorBody};
+use crate::bodies::{ActorPatchBody, Changes, NewActorBody};
 use crate::dto::{ActorDeleted, ActorEnvelope, ActorsPage};
 use crate::payload::StrictJson;
 use crate::query::Utf8Query;
@@ -180,9 +180,9 @@ impl ActorsApi {
 
         /// The actor's id: a positive whole number, in digits.
         id: Path<PathId>,
-        body: StrictJson<ActorPatchBody>,
+        body: StrictJson<Changes<ActorPatchBody>>,
     ) -> UpdateActorResponse {
-        let updated = match body.0.try_into() {
+        let updated = match body.0.0.try_into() {
             Ok(changes) => {
                 self.service
                     .update_actor(caller.principal(), ActorId(id.0.0), changes)

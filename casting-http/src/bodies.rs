@@ -59,6 +59,48 @@ impl<S: Type> ToJSON for Field<S> {
     }
 }
 
+/// A `PATCH` body: the schema of `T` with `minProperties: 1`, since an update that names no
+/// field is a 400 (the core decides that; the spec says it).
+#[derive(Debug, Clone)]
+pub struct Changes<T>(pub T);
+
+impl<T: Type> Type for Changes<T> {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> std::borrow::Cow<'static, str> {
+        T::name()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+        if let Some(schema) = registry.schemas.get_mut(&*T::name()) {
+            schema.min_properties = Some(1);
+        }
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl<T: ParseFromJSON> ParseFromJSON for Changes<T> {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        T::parse_from_json(value)
+            .map(Self)
+            .map_err(poem_openapi::types::ParseError::propagate)
+    }
+}
+
 /// A body's fields, checked one by one; every problem is kept.
 #[derive(Default)]
 struct Check {

@@ -3,7 +3,7 @@
 use casting_core::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
 use poem_openapi::Object;
 
-use crate::types::ApiDate;
+use crate::types::{ApiDate, GenderName};
 
 /// A movie as lists show it.
 #[derive(Debug, Clone, Object)]
@@ -39,7 +39,7 @@ pub struct ActorShort {
     /// The age in years.
     pub age: i64,
     /// `Female`, `Male` or `Other`.
-    pub gender: String,
+    pub gender: GenderName,
 }
 
 /// An actor with their movies.
@@ -52,7 +52,7 @@ pub struct ActorLong {
     /// The age in years.
     pub age: i64,
     /// `Female`, `Male` or `Other`.
-    pub gender: String,
+    pub gender: GenderName,
     /// Movie ids, ascending.
     pub movies: Vec<i64>,
 }
@@ -154,7 +154,7 @@ impl From<ActorSummary> for ActorShort {
             id: actor.id.get(),
             name: actor.name.into(),
             age: actor.age.get(),
-            gender: actor.gender.as_str().to_owned(),
+            gender: GenderName(actor.gender),
         }
     }
 }
@@ -165,7 +165,7 @@ impl From<Actor> for ActorLong {
             id: actor.id.get(),
             name: actor.name.into(),
             age: actor.age.get(),
-            gender: actor.gender.as_str().to_owned(),
+            gender: GenderName(actor.gender),
             movies: actor.movies.into_iter().map(MovieId::get).collect(),
         }
     }

@@ -5,7 +5,7 @@ use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
-use crate::bodies::{MoviePatchBody, NewMovieBody};
+use crate::bodies::{Changes, MoviePatchBody, NewMovieBody};
 use crate::dto::{MovieDeleted, MovieEnvelope, MoviesPage};
 use crate::payload::StrictJson;
 use crate::query::Utf8Query;
@@ -180,9 +180,9 @@ impl MoviesApi {
 
         /// The movie's id: a positive whole number, in digits.
         id: Path<PathId>,
-        body: StrictJson<MoviePatchBody>,
+        body: StrictJson<Changes<MoviePatchBody>>,
     ) -> UpdateMovieResponse {
-        let updated = match body.0.try_into() {
+        let updated = match body.0.0.try_into() {
             Ok(changes) => {
                 self.service
                     .update_movie(caller.principal(), MovieId(id.0.0), changes)

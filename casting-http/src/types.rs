@@ -91,6 +91,54 @@ passthrough!(
     }
 );
 
+/// A gender as the API writes it: `Female`, `Male` or `Other`, capitalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GenderName(pub casting_core::Gender);
+
+impl Type for GenderName {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "string_gender_name".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            enum_items: vec![
+                Value::String("Female".into()),
+                Value::String("Male".into()),
+                Value::String("Other".into()),
+            ],
+            ..MetaSchema::new("string")
+        }))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromJSON for GenderName {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        let text = string(value).map_err(ParseError::propagate)?;
+        casting_core::Gender::parse(&text)
+            .map(Self)
+            .map_err(|e| ParseError::custom(e.message))
+    }
+}
+
+impl ToJSON for GenderName {
+    fn to_json(&self) -> Option<Value> {
+        Some(Value::String(self.0.as_str().to_owned()))
+    }
+}
+
 /// Only a JSON string: a number is the wrong type, not text (poem-openapi's `String` would
 /// accept it).
 fn string(value: Option<Value>) -> ParseResult<String> {

@@ -96,8 +96,19 @@ fn every_operation_declares_the_bearer_scheme_and_its_errors() {
         }
     }
     assert_eq!(count, 12);
-    let details = &spec["components"]["schemas"]["ErrorBody"]["properties"]["details"];
+    let schemas = &spec["components"]["schemas"];
+    let details = &schemas["ErrorBody"]["properties"]["details"];
     assert_eq!(details["type"], "object", "{details}");
+    for patch in ["MoviePatchBody", "ActorPatchBody"] {
+        assert_eq!(schemas[patch]["minProperties"], 1, "{patch}");
+    }
+    for actor in ["ActorShort", "ActorLong"] {
+        assert_eq!(
+            schemas[actor]["properties"]["gender"]["enum"],
+            serde_json::json!(["Female", "Male", "Other"]),
+            "{actor}"
+        );
+    }
 }
 
 #[test]
