@@ -27,12 +27,13 @@ use crate::error::StoreError;
 use crate::model::{
     Actor, ActorId, ActorPatch, Movie, MovieId, MoviePatch, NewActor, NewMovie, ResourceKind,
 };
-use crate::query::ListQuery;
+use crate::query::{Filter, ListQuery, MovieQuery};
 use crate::store::Store;
 
 mod checks;
 mod lists;
 mod relations;
+mod search;
 
 /// What a backend's fixture function gives each check: a fresh, empty store.
 pub trait Fixture: Send + Sized {
@@ -82,6 +83,12 @@ macro_rules! conformance_tests {
                 lists::q_filters_case_insensitively,
                 lists::q_treats_wildcards_literally,
                 lists::lists_are_ordered_by_id,
+                search::movie_filters_dates_and_cast,
+                search::actor_filters_gender_age_and_movies,
+                search::sorts_break_ties_by_id,
+                search::cursor_walks_see_every_record_once,
+                search::cursor_walks_survive_inserts_and_deletes,
+                search::count_none_and_cursor_checks,
                 checks::ids_are_never_reused,
                 checks::concurrent_creates_get_distinct_ids,
                 relations::concurrent_cast_replacements_end_in_one_cast,
@@ -170,11 +177,11 @@ async fn add_movies(store: &dyn Store, count: usize) -> Vec<MovieId> {
     ids
 }
 
-fn query(page: u32, per_page: u32, q: Option<&str>) -> ListQuery {
+fn query<F: Filter>(page: u32, per_page: u32, q: Option<&str>) -> ListQuery<F> {
     ListQuery::new(page, per_page, q).expect("test query is valid")
 }
 
-async fn movie_ids(store: &dyn Store, query: &ListQuery) -> Vec<MovieId> {
+async fn movie_ids(store: &dyn Store, query: &MovieQuery) -> Vec<MovieId> {
     let page = store.list_movies(query).await.expect("list_movies");
     page.items.into_iter().map(|m| m.id).collect()
 }
@@ -185,6 +192,7 @@ async fn movie_total(store: &dyn Store) -> u64 {
         .await
         .expect("list_movies")
         .total
+        .expect("counted")
 }
 
 async fn actor_total(store: &dyn Store) -> u64 {
@@ -193,6 +201,7 @@ async fn actor_total(store: &dyn Store) -> u64 {
         .await
         .expect("list_actors")
         .total
+        .expect("counted")
 }
 
 fn assert_not_found<T: std::fmt::Debug>(

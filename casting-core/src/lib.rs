@@ -2,7 +2,8 @@
 //!
 //! - [`domain`]: validated values ([`Title`], [`Name`], [`Age`], [`Gender`], [`ReleaseDate`]).
 //! - [`model`]: movies, actors, their ids, what a store is asked to write, [`Page`].
-//! - [`query`]: paging and filtering ([`ListParams`] in, [`ListQuery`] checked).
+//! - [`query`]: lists: paging by number or cursor, filters, sorting, counting
+//!   ([`MovieListParams`] in, [`MovieQuery`] checked).
 //! - [`input`]: what callers send before validation ([`MovieInput`], [`ActorChanges`]…).
 //! - [`rbac`]: the ten [`Permission`]s, the three [`Role`]s, the caller ([`Principal`]).
 //! - [`Store`] and [`TokenVerifier`]: the object-safe traits backends implement.
@@ -47,7 +48,11 @@ pub use model::{
     NewMovie, Page, ResourceKind,
 };
 pub use operation::Operation;
-pub use query::{ListParams, ListQuery};
+pub use query::{
+    ActorField, ActorFilter, ActorListParams, ActorQuery, Count, Direction, Filter, ListParams,
+    ListQuery, MovieField, MovieFilter, MovieListParams, MovieQuery, Sort, SortField, SortKey,
+    SortValue, ValueKind,
+};
 pub use rbac::{Forbidden, Permission, PermissionSet, Principal, Role};
 pub use service::CastingService;
 pub use store::{Store, StoreResult};

@@ -207,15 +207,17 @@ impl ActorPatch {
     }
 }
 
-/// One page of a list, with the number of records that match in all.
+/// One page of a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {
-    /// The records on this page, ordered by id.
+    /// The records on this page, in the query's order.
     pub items: Vec<T>,
-    /// How many records match the query, on every page.
-    pub total: u64,
-    /// The page number, from 1.
-    pub page: u32,
+    /// How many records match the query, on every page; `None` when the query does not count.
+    pub total: Option<u64>,
+    /// The page number, from 1; `None` when the page follows a cursor.
+    pub page: Option<u32>,
     /// The page size asked for.
     pub per_page: u32,
+    /// The cursor of the next page; `None` on the last page.
+    pub next: Option<String>,
 }

@@ -1,94 +1,245 @@
-//! Paging and filtering of lists.
+//! Lists: paging (by number or by cursor), counting, `q`, filters and sorting.
+//!
+//! [`MovieListParams`] and [`ActorListParams`] carry what a caller asked, unchecked; their
+//! `parse` gives a [`ListQuery`] that a store can run as it is.
 
-use crate::domain::FieldError;
-use crate::domain::MAX_TEXT_CHARS;
+mod cursor;
+mod filter;
+mod sort;
+
+use crate::domain::{Age, FieldError, Gender, MAX_TEXT_CHARS, ReleaseDate};
 use crate::error::Error;
+use crate::model::{ActorId, MovieId, Page};
+
+pub use filter::{ActorFilter, Filter, MovieFilter};
+pub use sort::{ActorField, Direction, MovieField, Sort, SortField, SortKey, SortValue, ValueKind};
+
+use cursor::CursorError;
 
 /// The page size when none is asked for.
 pub const DEFAULT_PER_PAGE: u32 = 10;
 /// The largest page size.
 pub const MAX_PER_PAGE: u32 = 100;
 
-/// What a caller asks of a list, unchecked: the query string of `GET /movies`.
+/// What a caller asks of any list, unchecked: the query parameters both lists share.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListParams {
-    /// Page number from 1; default 1.
+    /// Page number from 1; default 1. Not with `after`.
     pub page: Option<i64>,
     /// Page size, 1 to 100; default 10.
     pub per_page: Option<i64>,
     /// Case-insensitive substring of the title (or name); empty means no filter.
     pub q: Option<String>,
+    /// A comma list of fields, `-` for descending (`-release_date,title`); default `id`.
+    pub sort: Option<String>,
+    /// A cursor from an earlier page's `next`: the page after it. Not with `page`.
+    pub after: Option<String>,
+    /// `exact` (default) or `none`.
+    pub count: Option<String>,
 }
 
-/// A checked list query: page from 1, page size 1 to 100, an optional filter.
+/// What a caller asks of the movie list, unchecked: `GET /movies`'s query string.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MovieListParams {
+    /// Paging, `q`, sort and count.
+    pub list: ListParams,
+    /// Earliest release date kept, `DD-MM-YYYY` or `YYYY-MM-DD`.
+    pub released_from: Option<String>,
+    /// Latest release date kept, `DD-MM-YYYY` or `YYYY-MM-DD`.
+    pub released_to: Option<String>,
+    /// Actor ids every kept movie's cast holds.
+    pub actor: Vec<i64>,
+}
+
+/// What a caller asks of the actor list, unchecked: `GET /actors`'s query string.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActorListParams {
+    /// Paging, `q`, sort and count.
+    pub list: ListParams,
+    /// Genders kept (any of them), in any case.
+    pub gender: Vec<String>,
+    /// Youngest age kept, 0 to 150.
+    pub age_min: Option<i64>,
+    /// Oldest age kept, 0 to 150.
+    pub age_max: Option<i64>,
+    /// Movie ids every kept actor is cast in.
+    pub movie: Vec<i64>,
+}
+
+/// Whether a list counts its matches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Count {
+    /// `total` is the number of matches on all pages.
+    #[default]
+    Exact,
+    /// No counting: `total` is absent. For clients that only follow cursors.
+    Skip,
+}
+
+/// Where a page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListQuery {
-    page: u32,
+enum Window {
+    /// Page `n`, from 1: skips `(n - 1) * per_page` records.
+    Page(u32),
+    /// The records after this position (one value per sort key).
+    After(Vec<SortValue>),
+}
+
+/// A checked list query over the records `F` filters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery<F: Filter> {
+    window: Window,
     per_page: u32,
     q: Option<String>,
+    count: Count,
+    filter: F,
+    sort: Sort<F::Field>,
 }
 
-impl Default for ListQuery {
-    /// The first page of 10, unfiltered.
+/// A checked query of the movie list.
+pub type MovieQuery = ListQuery<MovieFilter>;
+/// A checked query of the actor list.
+pub type ActorQuery = ListQuery<ActorFilter>;
+
+impl<F: Filter> Default for ListQuery<F> {
+    /// The first page of 10, by id, unfiltered, counted.
     fn default() -> Self {
         Self {
-            page: 1,
+            window: Window::Page(1),
             per_page: DEFAULT_PER_PAGE,
             q: None,
+            count: Count::Exact,
+            filter: F::default(),
+            sort: Sort::default(),
         }
     }
 }
 
-impl ListQuery {
-    /// Checks the paging and the filter. An empty `q` means no filter; a `q` that no title or
-    /// name could contain (longer than 200 characters, or with control characters) is refused.
+impl<F: Filter> ListQuery<F> {
+    /// Checks the paging and `q`. An empty `q` means no filter; a `q` that no title or name
+    /// could contain (longer than 200 characters, or with control characters) is refused.
     pub fn new(page: u32, per_page: u32, q: Option<&str>) -> Result<Self, Error> {
         let mut errors = Vec::new();
         if page == 0 {
             errors.push(FieldError::new("page", "must be at least 1"));
         }
-        if !(1..=MAX_PER_PAGE).contains(&per_page) {
-            errors.push(FieldError::new(
-                "per_page",
-                format!("must be between 1 and {MAX_PER_PAGE}"),
-            ));
-        }
-        let q = q.filter(|q| !q.is_empty());
-        if let Some(q) = q {
-            if q.chars().count() > MAX_TEXT_CHARS {
-                errors.push(FieldError::new(
-                    "q",
-                    format!("must be at most {MAX_TEXT_CHARS} characters"),
-                ));
-            } else if q.chars().any(char::is_control) {
-                errors.push(FieldError::new("q", "must not contain control characters"));
-            }
-        }
+        let per_page = check_per_page(per_page, &mut errors);
+        let q = check_q(q, &mut errors);
         if !errors.is_empty() {
             return Err(Error::BadRequest(errors));
         }
         Ok(Self {
-            page,
+            window: Window::Page(page),
             per_page,
-            q: q.map(str::to_owned),
+            q,
+            ..Self::default()
         })
     }
 
-    /// Checks what a caller asked for, filling in the defaults.
-    pub fn parse(params: &ListParams) -> Result<Self, Error> {
-        let number = |value: Option<i64>, default: u32, field: &'static str| {
-            let value = value.unwrap_or(i64::from(default));
-            u32::try_from(value)
-                .map_err(|_| Error::BadRequest(vec![FieldError::new(field, "is out of range")]))
-        };
-        let page = number(params.page, 1, "page")?;
-        let per_page = number(params.per_page, DEFAULT_PER_PAGE, "per_page")?;
-        Self::new(page, per_page, params.q.as_deref())
+    /// The same query with these filters (a cursor of the old query no longer fits it).
+    pub fn with_filter(mut self, filter: F) -> Self {
+        self.filter = filter;
+        self
     }
 
-    /// The page number, from 1.
-    pub fn page(&self) -> u32 {
-        self.page
+    /// The same query in this order.
+    pub fn with_sort(mut self, sort: Sort<F::Field>) -> Self {
+        self.sort = sort;
+        self
+    }
+
+    /// The same query, counted or not.
+    pub fn with_count(mut self, count: Count) -> Self {
+        self.count = count;
+        self
+    }
+
+    /// The page after `cursor` (a [`Page::next`] of this same query), instead of a page
+    /// number. A cursor of another query, or not made by [`ListQuery`], is a `BadRequest`
+    /// naming `after`.
+    pub fn after(mut self, cursor: &str) -> Result<Self, Error> {
+        let position = self
+            .decode(cursor)
+            .map_err(|e| Error::BadRequest(vec![e]))?;
+        self.window = Window::After(position);
+        Ok(self)
+    }
+
+    fn build(list: &ListParams, filter: Result<F, Vec<FieldError>>) -> Result<Self, Error> {
+        let mut errors = Vec::new();
+        let page = match (list.page, &list.after) {
+            (Some(_), Some(_)) => {
+                errors.push(FieldError::new(
+                    "page",
+                    "cannot be given with after: a list is paged by number or by cursor",
+                ));
+                1
+            }
+            (page, _) => match page.map(u32::try_from) {
+                None => 1,
+                Some(Ok(page)) if page >= 1 => page,
+                Some(_) => {
+                    errors.push(FieldError::new("page", "must be at least 1"));
+                    1
+                }
+            },
+        };
+        let per_page = match list.per_page.map(u32::try_from) {
+            None => DEFAULT_PER_PAGE,
+            Some(Ok(per_page)) => check_per_page(per_page, &mut errors),
+            Some(Err(_)) => check_per_page(0, &mut errors),
+        };
+        let q = check_q(list.q.as_deref(), &mut errors);
+        let sort = match list.sort.as_deref() {
+            None => Sort::default(),
+            Some(text) => Sort::parse(text).unwrap_or_else(|e| {
+                errors.push(e);
+                Sort::default()
+            }),
+        };
+        let count = match list.count.as_deref() {
+            None | Some("exact") => Count::Exact,
+            Some("none") => Count::Skip,
+            Some(_) => {
+                errors.push(FieldError::new("count", "must be exact or none"));
+                Count::Exact
+            }
+        };
+        let filter = filter.unwrap_or_else(|mut bad| {
+            errors.append(&mut bad);
+            F::default()
+        });
+        if !errors.is_empty() {
+            return Err(Error::BadRequest(errors));
+        }
+        let query = Self {
+            window: Window::Page(page),
+            per_page,
+            q,
+            count,
+            filter,
+            sort,
+        };
+        match &list.after {
+            Some(cursor) => query.after(cursor),
+            None => Ok(query),
+        }
+    }
+
+    /// The page number, from 1; `None` when the page follows a cursor.
+    pub fn page(&self) -> Option<u32> {
+        match self.window {
+            Window::Page(page) => Some(page),
+            Window::After(_) => None,
+        }
+    }
+
+    /// The position the page starts after (one value per sort key), when it follows a cursor.
+    pub fn after_values(&self) -> Option<&[SortValue]> {
+        match &self.window {
+            Window::Page(_) => None,
+            Window::After(values) => Some(values),
+        }
     }
 
     /// The page size.
@@ -96,83 +247,205 @@ impl ListQuery {
         self.per_page
     }
 
-    /// The filter, never empty.
+    /// How many records a store should fetch: one more than the page, to learn whether a
+    /// next page exists.
+    pub fn limit(&self) -> u32 {
+        self.per_page + 1
+    }
+
+    /// The `q` filter, never empty.
     pub fn q(&self) -> Option<&str> {
         self.q.as_deref()
     }
 
-    /// How many records come before this page.
-    pub fn offset(&self) -> u64 {
-        u64::from(self.page - 1) * u64::from(self.per_page)
+    /// Whether to count the matches.
+    pub fn count(&self) -> Count {
+        self.count
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    /// The filters.
+    pub fn filter(&self) -> &F {
+        &self.filter
+    }
 
-    fn bad_fields(result: Result<ListQuery, Error>) -> Vec<String> {
-        match result {
-            Err(Error::BadRequest(errors)) => errors.into_iter().map(|e| e.field.into()).collect(),
-            other => panic!("expected BadRequest, got {other:?}"),
+    /// The order.
+    pub fn sort(&self) -> &Sort<F::Field> {
+        &self.sort
+    }
+
+    /// Whether anything but the page narrows the list (`q` or a filter).
+    pub fn is_filtered(&self) -> bool {
+        self.q.is_some() || !self.filter.is_empty()
+    }
+
+    /// How many matching records come before this page (0 after a cursor).
+    pub fn offset(&self) -> u64 {
+        match self.window {
+            Window::Page(page) => u64::from(page - 1) * u64::from(self.per_page),
+            Window::After(_) => 0,
         }
     }
 
-    #[test]
-    fn defaults_are_page_one_of_ten() {
-        let query = ListQuery::parse(&ListParams::default()).unwrap();
-        assert_eq!((query.page(), query.per_page(), query.q()), (1, 10, None));
-        assert_eq!(query, ListQuery::default());
-        assert_eq!(query.offset(), 0);
-    }
-
-    #[test]
-    fn bounds() {
-        assert!(ListQuery::new(1, 1, None).is_ok());
-        assert!(ListQuery::new(1, 100, None).is_ok());
-        assert!(ListQuery::new(u32::MAX, 100, None).is_ok());
-        assert_eq!(bad_fields(ListQuery::new(0, 10, None)), ["page"]);
-        assert_eq!(bad_fields(ListQuery::new(1, 0, None)), ["per_page"]);
-        assert_eq!(bad_fields(ListQuery::new(1, 101, None)), ["per_page"]);
-        assert_eq!(
-            bad_fields(ListQuery::new(0, 101, None)),
-            ["page", "per_page"]
-        );
-        let params = |page, per_page| ListParams {
-            page,
-            per_page,
-            q: None,
+    /// The page a store answers: `fetched` holds up to [`limit`](Self::limit) records in
+    /// order, from the page's start; one past the page means there is a next page, whose
+    /// cursor is then set. `total` is dropped when the query does not count.
+    pub fn page_of(
+        &self,
+        mut fetched: Vec<<F::Field as SortField>::Item>,
+        total: Option<u64>,
+    ) -> Page<<F::Field as SortField>::Item> {
+        let per_page = self.per_page as usize;
+        let next = if fetched.len() > per_page {
+            fetched.truncate(per_page);
+            fetched.last().map(|last| self.cursor_after(last))
+        } else {
+            None
         };
-        assert_eq!(
-            bad_fields(ListQuery::parse(&params(Some(-1), None))),
-            ["page"]
-        );
-        assert_eq!(
-            bad_fields(ListQuery::parse(&params(Some(i64::MAX), None))),
-            ["page"]
-        );
-        assert_eq!(
-            bad_fields(ListQuery::parse(&params(None, Some(-5)))),
-            ["per_page"]
-        );
+        Page {
+            items: fetched,
+            total: match self.count {
+                Count::Exact => total,
+                Count::Skip => None,
+            },
+            page: self.page(),
+            per_page: self.per_page,
+            next,
+        }
     }
 
-    #[test]
-    fn offset_does_not_overflow() {
-        let query = ListQuery::new(u32::MAX, 100, None).unwrap();
-        assert_eq!(query.offset(), (u64::from(u32::MAX) - 1) * 100);
-        assert_eq!(ListQuery::new(3, 25, None).unwrap().offset(), 50);
+    /// The cursor of the page that follows `item` under this query.
+    pub fn cursor_after(&self, item: &<F::Field as SortField>::Item) -> String {
+        cursor::encode(
+            F::RESOURCE,
+            self.fingerprint(),
+            self.sort.keys(),
+            &self.sort.values_of(item),
+        )
     }
 
-    #[test]
-    fn q_rules() {
-        assert_eq!(ListQuery::new(1, 10, Some("")).unwrap().q(), None);
-        assert_eq!(ListQuery::new(1, 10, Some(" a ")).unwrap().q(), Some(" a "));
-        assert!(ListQuery::new(1, 10, Some(&"q".repeat(200))).is_ok());
-        assert_eq!(
-            bad_fields(ListQuery::new(1, 10, Some(&"q".repeat(201)))),
-            ["q"]
+    fn decode(&self, cursor: &str) -> Result<Vec<SortValue>, FieldError> {
+        cursor::decode(cursor, F::RESOURCE, self.fingerprint(), self.sort.keys()).map_err(|e| {
+            FieldError::new(
+                "after",
+                match e {
+                    CursorError::Mangled => "is not a cursor this server made, or was changed",
+                    CursorError::OtherQuery => {
+                        "was made for a list with other filters, q or sort than this request's; \
+                         send the same ones, or start again without after"
+                    }
+                },
+            )
+        })
+    }
+
+    /// A stable hash of what a cursor is bound to: the resource, `q`, the filters, the sort.
+    fn fingerprint(&self) -> u64 {
+        // `\u{1f}` cannot occur in `q` (control characters are refused), so it separates.
+        let mut text = format!(
+            "{}\u{1f}{}\u{1f}",
+            F::RESOURCE,
+            self.q.as_deref().unwrap_or("")
         );
-        assert_eq!(bad_fields(ListQuery::new(1, 10, Some("a\0b"))), ["q"]);
+        self.filter.write_canonical(&mut text);
+        text.push('\u{1f}');
+        text.push_str(&self.sort.to_param());
+        cursor::fingerprint(&text)
     }
 }
+
+impl ListQuery<MovieFilter> {
+    /// Checks every parameter of the movie list, naming each one at fault.
+    pub fn parse(params: &MovieListParams) -> Result<Self, Error> {
+        let mut errors = Vec::new();
+        let mut date = |field: &'static str, text: &Option<String>| {
+            text.as_deref().and_then(|text| {
+                ReleaseDate::parse(text)
+                    .map_err(|e| errors.push(FieldError::new(field, e.message)))
+                    .ok()
+            })
+        };
+        let from = date("released_from", &params.released_from);
+        let to = date("released_to", &params.released_to);
+        let actors = ids("actor", &params.actor, &mut errors).map(ActorId);
+        let actors: Vec<ActorId> = actors.collect();
+        let filter = if errors.is_empty() {
+            MovieFilter::new(from, to, actors).map_err(|e| vec![e])
+        } else {
+            Err(errors)
+        };
+        Self::build(&params.list, filter)
+    }
+}
+
+impl ListQuery<ActorFilter> {
+    /// Checks every parameter of the actor list, naming each one at fault.
+    pub fn parse(params: &ActorListParams) -> Result<Self, Error> {
+        let mut errors = Vec::new();
+        let mut genders = Vec::new();
+        for text in &params.gender {
+            match Gender::parse(text) {
+                Ok(gender) => genders.push(gender),
+                Err(e) => errors.push(FieldError::new("gender", e.message)),
+            }
+        }
+        let mut age = |field: &'static str, years: Option<i64>| {
+            years.and_then(|years| {
+                Age::parse(years)
+                    .map_err(|e| errors.push(FieldError::new(field, e.message)))
+                    .ok()
+            })
+        };
+        let age_min = age("age_min", params.age_min);
+        let age_max = age("age_max", params.age_max);
+        let movies: Vec<MovieId> = ids("movie", &params.movie, &mut errors)
+            .map(MovieId)
+            .collect();
+        errors.dedup();
+        let filter = if errors.is_empty() {
+            ActorFilter::new(genders, age_min, age_max, movies).map_err(|e| vec![e])
+        } else {
+            Err(errors)
+        };
+        Self::build(&params.list, filter)
+    }
+}
+
+/// The ids, after noting one error for `field` if any is not positive.
+fn ids<'a>(
+    field: &'static str,
+    ids: &'a [i64],
+    errors: &mut Vec<FieldError>,
+) -> impl Iterator<Item = i64> + 'a {
+    if ids.iter().any(|id| *id < 1) {
+        errors.push(FieldError::new(field, "must be a positive whole number"));
+    }
+    ids.iter().copied()
+}
+
+fn check_per_page(per_page: u32, errors: &mut Vec<FieldError>) -> u32 {
+    if (1..=MAX_PER_PAGE).contains(&per_page) {
+        per_page
+    } else {
+        errors.push(FieldError::new(
+            "per_page",
+            format!("must be between 1 and {MAX_PER_PAGE}"),
+        ));
+        DEFAULT_PER_PAGE
+    }
+}
+
+fn check_q(q: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let q = q.filter(|q| !q.is_empty())?;
+    if q.chars().count() > MAX_TEXT_CHARS {
+        errors.push(FieldError::new(
+            "q",
+            format!("must be at most {MAX_TEXT_CHARS} characters"),
+        ));
+    } else if q.chars().any(char::is_control) {
+        errors.push(FieldError::new("q", "must not contain control characters"));
+    }
+    Some(q.to_owned())
+}
+
+#[cfg(test)]
+mod tests;

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::input::{ActorChanges, ActorInput, MovieChanges, MovieInput};
 use crate::model::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
 use crate::operation::Operation;
-use crate::query::{ListParams, ListQuery};
+use crate::query::{ActorListParams, ActorQuery, MovieListParams, MovieQuery};
 use crate::rbac::Principal;
 use crate::store::Store;
 
@@ -73,10 +73,10 @@ impl CastingService {
     pub async fn list_movies(
         &self,
         who: &Principal,
-        params: &ListParams,
+        params: &MovieListParams,
     ) -> Result<Page<MovieSummary>> {
         Operation::ListMovies.authorize(who)?;
-        let query = ListQuery::parse(params)?;
+        let query = MovieQuery::parse(params)?;
         Ok(self.store.list_movies(&query).await?)
     }
 
@@ -128,10 +128,10 @@ impl CastingService {
     pub async fn list_actors(
         &self,
         who: &Principal,
-        params: &ListParams,
+        params: &ActorListParams,
     ) -> Result<Page<ActorSummary>> {
         Operation::ListActors.authorize(who)?;
-        let query = ListQuery::parse(params)?;
+        let query = ActorQuery::parse(params)?;
         Ok(self.store.list_actors(&query).await?)
     }
 

@@ -9,7 +9,7 @@ use crate::model::{
     Actor, ActorId, ActorPatch, ActorSummary, Movie, MovieId, MoviePatch, MovieSummary, NewActor,
     NewMovie, Page,
 };
-use crate::query::ListQuery;
+use crate::query::{ActorQuery, MovieQuery};
 
 /// What [`Store`] methods return.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -20,9 +20,15 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// implementation must pass the conformance suite (`casting_core::conformance`, feature
 /// `conformance`), which pins down the rules below.
 ///
-/// - Lists are ordered by id; `total` counts every match, whatever the page.
+/// - Lists follow the query's [`Sort`](crate::Sort) (the id always last, so the order is
+///   total); text sorts by code point. `total` counts every match, whatever the page, when the
+///   query counts. A store fetches up to [`ListQuery::limit`](crate::ListQuery::limit) records
+///   from the page's start (after [`ListQuery::offset`](crate::ListQuery::offset) matches, or
+///   strictly after [`ListQuery::after_values`](crate::ListQuery::after_values) in the sort's
+///   order) and answers [`ListQuery::page_of`](crate::ListQuery::page_of) of them.
 /// - `q` is a case-insensitive substring of the title (movies) or the name (actors); `%`, `_` and
-///   `\` are plain characters.
+///   `\` are plain characters. Filters combine with `q` and with each other; an id filter
+///   naming nothing that exists keeps nothing.
 /// - Relation ids that name nothing fail the whole write with
 ///   [`StoreError::UnknownRelations`] naming them, and nothing changes.
 /// - Every write is atomic. A relation list in a patch replaces the whole relation.
@@ -34,7 +40,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[async_trait]
 pub trait Store: std::fmt::Debug + Send + Sync + 'static {
     /// One page of movies, without their casts.
-    async fn list_movies(&self, query: &ListQuery) -> StoreResult<Page<MovieSummary>>;
+    async fn list_movies(&self, query: &MovieQuery) -> StoreResult<Page<MovieSummary>>;
     /// One movie with its cast.
     async fn get_movie(&self, id: MovieId) -> StoreResult<Movie>;
     /// Creates a movie and links its cast.
@@ -45,7 +51,7 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
     async fn delete_movie(&self, id: MovieId) -> StoreResult<Movie>;
 
     /// One page of actors, without their movies.
-    async fn list_actors(&self, query: &ListQuery) -> StoreResult<Page<ActorSummary>>;
+    async fn list_actors(&self, query: &ActorQuery) -> StoreResult<Page<ActorSummary>>;
     /// One actor with their movies.
     async fn get_actor(&self, id: ActorId) -> StoreResult<Actor>;
     /// Creates an actor and links their movies.
@@ -63,7 +69,7 @@ macro_rules! forward_store {
     ($($wrapper:ident),*) => {$(
         #[async_trait]
         impl<T: Store + ?Sized> Store for $wrapper<T> {
-            async fn list_movies(&self, query: &ListQuery) -> StoreResult<Page<MovieSummary>> {
+            async fn list_movies(&self, query: &MovieQuery) -> StoreResult<Page<MovieSummary>> {
                 (**self).list_movies(query).await
             }
             async fn get_movie(&self, id: MovieId) -> StoreResult<Movie> {
@@ -78,7 +84,7 @@ macro_rules! forward_store {
             async fn delete_movie(&self, id: MovieId) -> StoreResult<Movie> {
                 (**self).delete_movie(id).await
             }
-            async fn list_actors(&self, query: &ListQuery) -> StoreResult<Page<ActorSummary>> {
+            async fn list_actors(&self, query: &ActorQuery) -> StoreResult<Page<ActorSummary>> {
                 (**self).list_actors(query).await
             }
             async fn get_actor(&self, id: ActorId) -> StoreResult<Actor> {

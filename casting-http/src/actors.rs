@@ -1,12 +1,16 @@
 //! `/actors`, `/actor-details/{id}`, `/actors/{id}`.
 
-use casting_core::{ActorId, CastingService, ListParams};
+use casting_core::{ActorId, ActorListParams, CastingService};
+use poem::Request;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
 use crate::bodies::{ActorPatchBody, Changes, NewActorBody};
 use crate::dto::{ActorDeleted, ActorEnvelope, ActorsPage};
+use crate::listing::{
+    ActorSortParam, AgeParam, Common, CountParam, CursorParam, GenderParam, IdParam, next_link,
+};
 use crate::payload::StrictJson;
 use crate::query::Utf8Query;
 use crate::responses::operation_response;
@@ -17,8 +21,8 @@ use crate::types::{PageNumber, PageSize, PathId};
 operation_response! {
     /// The answers of `GET /actors`.
     ListActorsResponse {
-        /// A page of actors and the total that match.
-        Ok(ActorsPage)
+        /// A page of actors, the total that match, and the next page's cursor.
+        Ok(ActorsPage) + Link
     }
     errors: [BadRequest, Unauthorized, Forbidden, PayloadTooLarge, Unavailable]
 }
@@ -94,30 +98,63 @@ fn envelope(actor: casting_core::Actor) -> ActorEnvelope {
 impl ActorsApi {
     /// List actors
     ///
-    /// Requires `get:actors`. Ordered by id; `page` from 1, `per_page` 1 to 100 (default 10);
-    /// `q` keeps names containing it, ignoring case. A page past the end is an empty list with
-    /// the true `total`.
+    /// Requires `get:actors`. Filters combine with each other and with `q`; a `movie` that
+    /// does not exist keeps nothing. Paged by `page` or by `after` (a cursor from `next`, not
+    /// with `page`): a cursor page costs the same at any depth, and a walk to `next: null`
+    /// sees every actor that existed throughout exactly once. `Link: <…>; rel="next"` repeats
+    /// the query with the next cursor. A page past the end is an empty list with the true
+    /// `total`.
     #[oai(path = "/actors", method = "get", operation_id = "listActors")]
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         caller: Caller<op::ListActors>,
-        /// Page number, from 1.
+        request: &Request,
+        /// Page number, from 1. Not with `after`.
         page: Query<Option<PageNumber>>,
         /// Page size, 1 to 100.
         per_page: Query<Option<PageSize>>,
         /// Case-insensitive substring of the name.
         q: Query<Option<String>>,
+        /// A gender, repeatable: actors of any of them.
+        #[oai(default)]
+        gender: Query<Vec<GenderParam>>,
+        /// Youngest age kept.
+        age_min: Query<Option<AgeParam>>,
+        /// Oldest age kept.
+        age_max: Query<Option<AgeParam>>,
+        /// A movie id, repeatable: actors cast in all of them.
+        #[oai(default)]
+        movie: Query<Vec<IdParam>>,
+        /// The order.
+        sort: Query<Option<ActorSortParam>>,
+        /// The cursor of the page to start after.
+        after: Query<Option<CursorParam>>,
+        /// Whether to count the matches.
+        count: Query<Option<CountParam>>,
         _utf8: Utf8Query,
     ) -> ListActorsResponse {
-        let params = ListParams {
-            page: page.0.map(|p| p.0),
-            per_page: per_page.0.map(|p| p.0),
+        let common = Common {
+            page: page.0,
+            per_page: per_page.0,
             q: q.0,
+            after: after.0,
+            count: count.0,
+        };
+        let params = ActorListParams {
+            list: common.into_params(sort.0.map(|s| s.0)),
+            gender: gender.0.into_iter().map(|g| g.0).collect(),
+            age_min: age_min.0.map(|a| a.0),
+            age_max: age_max.0.map(|a| a.0),
+            movie: movie.0.into_iter().map(|id| id.0).collect(),
         };
         self.service
             .list_actors(caller.principal(), &params)
             .await
-            .map(|page| ListActorsResponse::Ok(Json(page.into())))
+            .map(|page| {
+                let link = page.next.as_deref().map(|next| next_link(request, next));
+                ListActorsResponse::Ok(Json(page.into()), link)
+            })
             .into()
     }
 

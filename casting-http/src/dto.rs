@@ -1,5 +1,6 @@
 //! Response bodies, with the contract's field names (request bodies are in `bodies`).
 
+use crate::nullable::Nullable;
 use casting_core::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
 use poem_openapi::Object;
 
@@ -62,14 +63,16 @@ pub struct ActorLong {
 pub struct MoviesPage {
     /// Always `true`.
     pub success: bool,
-    /// The movies on this page, ordered by id.
+    /// The movies on this page, in the order asked for (by id unless `sort` says otherwise).
     pub movies: Vec<MovieShort>,
-    /// How many movies match, on all pages.
-    pub total: u64,
-    /// The page number, from 1.
-    pub page: u32,
+    /// How many movies match, on all pages; `null` with `count=none`.
+    pub total: Nullable<u64>,
+    /// The page number, from 1; `null` on a page that follows a cursor (`after`).
+    pub page: Nullable<u32>,
     /// The page size.
     pub per_page: u32,
+    /// The cursor of the next page (send it as `after`); `null` on the last page.
+    pub next: Nullable<String>,
 }
 
 /// One page of actors.
@@ -77,14 +80,16 @@ pub struct MoviesPage {
 pub struct ActorsPage {
     /// Always `true`.
     pub success: bool,
-    /// The actors on this page, ordered by id.
+    /// The actors on this page, in the order asked for (by id unless `sort` says otherwise).
     pub actors: Vec<ActorShort>,
-    /// How many actors match, on all pages.
-    pub total: u64,
-    /// The page number, from 1.
-    pub page: u32,
+    /// How many actors match, on all pages; `null` with `count=none`.
+    pub total: Nullable<u64>,
+    /// The page number, from 1; `null` on a page that follows a cursor (`after`).
+    pub page: Nullable<u32>,
     /// The page size.
     pub per_page: u32,
+    /// The cursor of the next page (send it as `after`); `null` on the last page.
+    pub next: Nullable<String>,
 }
 
 /// One movie.
@@ -176,9 +181,10 @@ impl From<Page<MovieSummary>> for MoviesPage {
         Self {
             success: true,
             movies: page.items.into_iter().map(Into::into).collect(),
-            total: page.total,
-            page: page.page,
+            total: Nullable(page.total),
+            page: Nullable(page.page),
             per_page: page.per_page,
+            next: Nullable(page.next),
         }
     }
 }
@@ -188,9 +194,10 @@ impl From<Page<ActorSummary>> for ActorsPage {
         Self {
             success: true,
             actors: page.items.into_iter().map(Into::into).collect(),
-            total: page.total,
-            page: page.page,
+            total: Nullable(page.total),
+            page: Nullable(page.page),
             per_page: page.per_page,
+            next: Nullable(page.next),
         }
     }
 }

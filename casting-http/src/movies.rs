@@ -1,12 +1,16 @@
 //! `/movies`, `/movie-details/{id}`, `/movies/{id}`.
 
-use casting_core::{CastingService, ListParams, MovieId};
+use casting_core::{CastingService, MovieId, MovieListParams};
+use poem::Request;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 
 use crate::bodies::{Changes, MoviePatchBody, NewMovieBody};
 use crate::dto::{MovieDeleted, MovieEnvelope, MoviesPage};
+use crate::listing::{
+    Common, CountParam, CursorParam, DateParam, IdParam, MovieSortParam, next_link,
+};
 use crate::payload::StrictJson;
 use crate::query::Utf8Query;
 use crate::responses::operation_response;
@@ -17,8 +21,8 @@ use crate::types::{PageNumber, PageSize, PathId};
 operation_response! {
     /// The answers of `GET /movies`.
     ListMoviesResponse {
-        /// A page of movies and the total that match.
-        Ok(MoviesPage)
+        /// A page of movies, the total that match, and the next page's cursor.
+        Ok(MoviesPage) + Link
     }
     errors: [BadRequest, Unauthorized, Forbidden, PayloadTooLarge, Unavailable]
 }
@@ -94,30 +98,59 @@ fn envelope(movie: casting_core::Movie) -> MovieEnvelope {
 impl MoviesApi {
     /// List movies
     ///
-    /// Requires `get:movies`. Ordered by id; `page` from 1, `per_page` 1 to 100 (default 10);
-    /// `q` keeps titles containing it, ignoring case. A page past the end is an empty list with
-    /// the true `total`.
+    /// Requires `get:movies`. Filters combine with each other and with `q`; an `actor` that
+    /// does not exist keeps nothing. Paged by `page` or by `after` (a cursor from `next`, not
+    /// with `page`): a cursor page costs the same at any depth, and a walk to `next: null`
+    /// sees every movie that existed throughout exactly once. `Link: <…>; rel="next"` repeats
+    /// the query with the next cursor. A page past the end is an empty list with the true
+    /// `total`.
     #[oai(path = "/movies", method = "get", operation_id = "listMovies")]
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         caller: Caller<op::ListMovies>,
-        /// Page number, from 1.
+        request: &Request,
+        /// Page number, from 1. Not with `after`.
         page: Query<Option<PageNumber>>,
         /// Page size, 1 to 100.
         per_page: Query<Option<PageSize>>,
         /// Case-insensitive substring of the title.
         q: Query<Option<String>>,
+        /// Earliest release date kept.
+        released_from: Query<Option<DateParam>>,
+        /// Latest release date kept.
+        released_to: Query<Option<DateParam>>,
+        /// An actor id, repeatable: movies whose cast holds all of them.
+        #[oai(default)]
+        actor: Query<Vec<IdParam>>,
+        /// The order.
+        sort: Query<Option<MovieSortParam>>,
+        /// The cursor of the page to start after.
+        after: Query<Option<CursorParam>>,
+        /// Whether to count the matches.
+        count: Query<Option<CountParam>>,
         _utf8: Utf8Query,
     ) -> ListMoviesResponse {
-        let params = ListParams {
-            page: page.0.map(|p| p.0),
-            per_page: per_page.0.map(|p| p.0),
+        let common = Common {
+            page: page.0,
+            per_page: per_page.0,
             q: q.0,
+            after: after.0,
+            count: count.0,
+        };
+        let params = MovieListParams {
+            list: common.into_params(sort.0.map(|s| s.0)),
+            released_from: released_from.0.map(|d| d.0),
+            released_to: released_to.0.map(|d| d.0),
+            actor: actor.0.into_iter().map(|id| id.0).collect(),
         };
         self.service
             .list_movies(caller.principal(), &params)
             .await
-            .map(|page| ListMoviesResponse::Ok(Json(page.into())))
+            .map(|page| {
+                let link = page.next.as_deref().map(|next| next_link(request, next));
+                ListMoviesResponse::Ok(Json(page.into()), link)
+            })
             .into()
     }
 

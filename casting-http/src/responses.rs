@@ -1,6 +1,7 @@
 //! One `ApiResponse` per operation, listing every status it can return.
 //!
-//! [`operation_response!`] writes the enum: the success variant, then one variant per error
+//! [`operation_response!`] writes the enum: the success variant (with a `Link` header when
+//! written `Ok(T) + Link`), then one variant per error
 //! status named in its list, each with the contract's JSON body (and `WWW-Authenticate` on 401
 //! and 403), and `From<ApiError>` so a handler's error becomes the right variant. The error
 //! bodies come from [`ApiError`], the same as for errors raised outside handlers.
@@ -16,6 +17,30 @@ macro_rules! operation_response {
             (body challenge retry_after)
             [$(#[$doc])* $name]
             [$(#[$ok_doc])* #[oai(status = 200)] Ok(poem_openapi::payload::Json<$ok>),]
+            []
+            $($error)* Internal
+        );
+    };
+
+    (
+        $(#[$doc:meta])*
+        $name:ident { $(#[$ok_doc:meta])* Ok($ok:ty) + Link }
+        errors: [$($error:ident),* $(,)?]
+    ) => {
+        operation_response!(@munch
+            (body challenge retry_after)
+            [$(#[$doc])* $name]
+            [
+                $(#[$ok_doc])*
+                #[oai(status = 200)]
+                Ok(
+                    poem_openapi::payload::Json<$ok>,
+                    /// `<…&after=…>; rel="next"` (RFC 8288): this request's URL with the next
+                    /// page's cursor, when there is a next page.
+                    #[oai(header = "Link")]
+                    Option<String>,
+                ),
+            ]
             []
             $($error)* Internal
         );

@@ -53,6 +53,8 @@ macro_rules! passthrough {
     };
 }
 
+pub(crate) use passthrough;
+
 passthrough!(
     /// A title or a name: trimmed, 1 to 200 characters.
     Text(String),
@@ -175,7 +177,7 @@ impl ParseFromJSON for Years {
     }
 }
 
-macro_rules! page_param {
+macro_rules! int_param {
     ($(#[$doc:meta])* $ty:ident, $name:literal, $min:expr, $max:expr, $description:literal) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,13 +217,21 @@ macro_rules! page_param {
                 value
                     .parse::<i64>()
                     .map(Self)
-                    .map_err(|_| ParseError::custom("must be a whole number"))
+                    .map_err(|_| poem_openapi::types::ParseError::custom("must be a whole number"))
+            }
+        }
+
+        impl ToJSON for $ty {
+            fn to_json(&self) -> Option<Value> {
+                Some(Value::from(self.0))
             }
         }
     };
 }
 
-page_param!(
+pub(crate) use int_param;
+
+int_param!(
     /// `page`: from 1 (the schema states the bound; the core checks it).
     PageNumber,
     "integer_page",
@@ -230,7 +240,7 @@ page_param!(
     "Page number, from 1."
 );
 
-page_param!(
+int_param!(
     /// `per_page`: 1 to 100 (the schema states the bounds; the core checks them).
     PageSize,
     "integer_per_page",

@@ -9,10 +9,14 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
 use casting_core::{
-    Actor, ActorId, ActorPatch, ActorSummary, Age, Gender, ListQuery, Movie, MovieId, MoviePatch,
-    MovieSummary, Name, NewActor, NewMovie, Page, ReleaseDate, ResourceKind, Store, StoreError,
-    StoreResult as Result, Title, UnknownIds,
+    Actor, ActorField, ActorId, ActorPatch, ActorQuery, ActorSummary, Age, Gender, Movie,
+    MovieField, MovieId, MoviePatch, MovieQuery, MovieSummary, Name, NewActor, NewMovie, Page,
+    ReleaseDate, ResourceKind, Store, StoreError, StoreResult as Result, Title, UnknownIds,
 };
+
+mod list;
+
+use list::{Value, page_of};
 
 /// A store that keeps everything in memory; nothing survives the process.
 #[derive(Debug, Default)]
@@ -66,36 +70,6 @@ fn fold(text: &str) -> String {
     text.to_lowercase()
 }
 
-/// Pages through `rows`, keeping those whose folded text contains the folded `q`.
-fn page_of<'a, K: 'a, R: 'a, T>(
-    rows: impl Iterator<Item = (&'a K, &'a R)>,
-    query: &ListQuery,
-    text: impl Fn(&R) -> &str,
-    item: impl Fn(&K, &R) -> T,
-) -> Page<T> {
-    let needle = query.q().map(fold);
-    let offset = usize::try_from(query.offset()).unwrap_or(usize::MAX);
-    let per_page = query.per_page() as usize;
-    let mut total = 0u64;
-    let mut items = Vec::new();
-    for (key, row) in rows {
-        if needle.as_deref().is_some_and(|n| !text(row).contains(n)) {
-            continue;
-        }
-        let index = total as usize;
-        if index >= offset && items.len() < per_page {
-            items.push(item(key, row));
-        }
-        total += 1;
-    }
-    Page {
-        items,
-        total,
-        page: query.page(),
-        per_page: query.per_page(),
-    }
-}
-
 /// The ids in `wanted` that are not keys of `existing`, or the whole write's error.
 fn check_known<K: Ord + Copy + Into<i64>, V>(
     existing: &BTreeMap<K, V>,
@@ -109,6 +83,28 @@ fn check_known<K: Ord + Copy + Into<i64>, V>(
     match UnknownIds::new(unknown) {
         None => Ok(()),
         Some(ids) => Err(StoreError::UnknownRelations { kind, ids }),
+    }
+}
+
+/// The rows a list must look at: all of them, or, when it is filtered on relations, only
+/// those linked to the first related record (whose links the filter then checks in full).
+/// A related id that names nothing keeps nothing.
+fn candidates<'a, K: Ord + Copy, R, O: Ord, P>(
+    rows: &'a BTreeMap<K, R>,
+    related: &'a BTreeMap<O, P>,
+    wanted: &[O],
+    links: impl Fn(&'a P) -> &'a BTreeSet<K>,
+) -> Box<dyn Iterator<Item = (&'a K, &'a R)> + 'a> {
+    let Some(first) = wanted.first() else {
+        return Box::new(rows.iter());
+    };
+    match related.get(first) {
+        None => Box::new(std::iter::empty()),
+        Some(other) => Box::new(
+            links(other)
+                .iter()
+                .filter_map(move |id| rows.get_key_value(id)),
+        ),
     }
 }
 
@@ -181,13 +177,27 @@ impl State {
 
 #[async_trait]
 impl Store for MemoryStore {
-    async fn list_movies(&self, query: &ListQuery) -> Result<Page<MovieSummary>> {
+    async fn list_movies(&self, query: &MovieQuery) -> Result<Page<MovieSummary>> {
         let state = self.read();
+        let needle = query.q().map(fold);
+        let filter = query.filter();
+        let cast = filter.actors();
+        let rows = candidates(&state.movies, &state.actors, cast, |actor| &actor.movies).filter(
+            |(_, row)| {
+                needle.as_deref().is_none_or(|n| row.folded.contains(n))
+                    && filter.keeps(row.release_date)
+                    && cast.iter().all(|actor| row.actors.contains(actor))
+            },
+        );
         Ok(page_of(
-            state.movies.iter(),
+            rows,
             query,
-            |row| &row.folded,
-            |id, row| MovieSummary {
+            |(id, row), field| match field {
+                MovieField::Id => Value::Int(id.get()),
+                MovieField::Title => Value::Text(row.title.as_str()),
+                MovieField::ReleaseDate => Value::Date(row.release_date),
+            },
+            |(id, row)| MovieSummary {
                 id: *id,
                 title: row.title.clone(),
                 release_date: row.release_date,
@@ -250,13 +260,27 @@ impl Store for MemoryStore {
         Ok(movie)
     }
 
-    async fn list_actors(&self, query: &ListQuery) -> Result<Page<ActorSummary>> {
+    async fn list_actors(&self, query: &ActorQuery) -> Result<Page<ActorSummary>> {
         let state = self.read();
+        let needle = query.q().map(fold);
+        let filter = query.filter();
+        let movies = filter.movies();
+        let rows = candidates(&state.actors, &state.movies, movies, |movie| &movie.actors).filter(
+            |(_, row)| {
+                needle.as_deref().is_none_or(|n| row.folded.contains(n))
+                    && filter.keeps(row.gender, row.age)
+                    && movies.iter().all(|movie| row.movies.contains(movie))
+            },
+        );
         Ok(page_of(
-            state.actors.iter(),
+            rows,
             query,
-            |row| &row.folded,
-            |id, row| ActorSummary {
+            |(id, row), field| match field {
+                ActorField::Id => Value::Int(id.get()),
+                ActorField::Name => Value::Text(row.name.as_str()),
+                ActorField::Age => Value::Int(row.age.get()),
+            },
+            |(id, row)| ActorSummary {
                 id: *id,
                 name: row.name.clone(),
                 age: row.age,

@@ -1,51 +1,139 @@
-//! Lists: one statement gives the page and the total from one snapshot.
+//! Lists: one statement, built for the query at hand, gives the page and the total from one
+//! snapshot.
 //!
-//! An unfiltered total comes from `row_counts` (kept exact by triggers, migration 0003); a total
-//! under `q` counts the matches, which the trigram indexes of migration 0002 find.
+//! - The page is a keyset page after a cursor (`(title, id) > ($1, $2)`, served by the
+//!   `(column, id)` indexes of migration 0004 whatever the depth), or `OFFSET` for a page number.
+//! - Text sorts and compares `COLLATE "C"` (by code point), as the memory store does and
+//!   whatever the database's locale.
+//! - An unfiltered total comes from `row_counts` (migration 0003); a filtered total counts the
+//!   matches; `count=none` counts nothing.
+//! - Only the conditions the query has are written, so the planner sees each shape as it is
+//!   (a `$1 IS NULL OR …` would get one generic plan for all of them).
 //!
-//! Each list has two statements, with and without `q`, so the planner gets a plan fitted to each
-//! (a single `$1 IS NULL OR title ILIKE $1` would get one generic plan for both).
+//! docs/performance.md shows the plan each shape gets, and what it costs at a million rows.
 
-use casting_core::{ActorSummary, ListQuery, MovieSummary, Page, StoreResult as Result};
-use sqlx::PgPool;
+use casting_core::{
+    ActorField, ActorFilter, ActorSummary, Count, Direction, Filter, ListQuery, MovieField,
+    MovieFilter, MovieSummary, Page, Sort, SortField, SortValue, StoreResult as Result,
+};
+use sqlx::{PgPool, Postgres, QueryBuilder};
 use tracing::instrument;
 
 use crate::error::from_sqlx;
 use crate::rows::{ActorListLine, MovieListLine};
 
-const MOVIES: &str = "
-    SELECT t.total, m.id, m.title, m.release_date
-    FROM (SELECT sum(n)::bigint AS total FROM row_counts WHERE table_name = 'movies') AS t
-    LEFT JOIN LATERAL (
-        SELECT id, title, release_date FROM movies ORDER BY id LIMIT $1 OFFSET $2
-    ) AS m ON true
-    ORDER BY m.id";
+type Sql = QueryBuilder<Postgres>;
 
-const MOVIES_Q: &str = "
-    SELECT t.total, m.id, m.title, m.release_date
-    FROM (SELECT count(*) AS total FROM movies WHERE title ILIKE $3) AS t
-    LEFT JOIN LATERAL (
-        SELECT id, title, release_date FROM movies WHERE title ILIKE $3
-        ORDER BY id LIMIT $1 OFFSET $2
-    ) AS m ON true
-    ORDER BY m.id";
+/// How one kind of list reads its table; the table is always aliased `m`.
+pub(crate) trait Listing: Filter {
+    /// The table.
+    const TABLE: &'static str;
+    /// The columns a list line holds, after the total.
+    const COLUMNS: &'static str;
+    /// The column `q` searches.
+    const SEARCHED: &'static str;
+    /// A sort field as an SQL expression.
+    fn column(field: Self::Field) -> &'static str;
+    /// Binds a cursor value of `field`, typed as the column is.
+    fn bind(sql: &mut Sql, field: Self::Field, value: &SortValue);
+    /// Writes ` AND …` for each filter that is set.
+    fn push_conditions(&self, sql: &mut Sql);
+}
 
-const ACTORS: &str = "
-    SELECT t.total, a.id, a.name, a.age, a.gender
-    FROM (SELECT sum(n)::bigint AS total FROM row_counts WHERE table_name = 'actors') AS t
-    LEFT JOIN LATERAL (
-        SELECT id, name, age, gender FROM actors ORDER BY id LIMIT $1 OFFSET $2
-    ) AS a ON true
-    ORDER BY a.id";
+impl Listing for MovieFilter {
+    const TABLE: &'static str = "movies";
+    const COLUMNS: &'static str = "m.id, m.title, m.release_date";
+    const SEARCHED: &'static str = "m.title";
 
-const ACTORS_Q: &str = "
-    SELECT t.total, a.id, a.name, a.age, a.gender
-    FROM (SELECT count(*) AS total FROM actors WHERE name ILIKE $3) AS t
-    LEFT JOIN LATERAL (
-        SELECT id, name, age, gender FROM actors WHERE name ILIKE $3
-        ORDER BY id LIMIT $1 OFFSET $2
-    ) AS a ON true
-    ORDER BY a.id";
+    fn column(field: MovieField) -> &'static str {
+        match field {
+            MovieField::Id => "m.id",
+            MovieField::Title => "m.title COLLATE \"C\"",
+            MovieField::ReleaseDate => "m.release_date",
+        }
+    }
+
+    fn bind(sql: &mut Sql, _field: MovieField, value: &SortValue) {
+        bind_value(sql, value);
+    }
+
+    fn push_conditions(&self, sql: &mut Sql) {
+        if let Some(from) = self.released_from() {
+            sql.push(" AND m.release_date >= ").push_bind(from.date());
+        }
+        if let Some(to) = self.released_to() {
+            sql.push(" AND m.release_date <= ").push_bind(to.date());
+        }
+        let actors: Vec<i64> = self.actors().iter().map(|a| a.get()).collect();
+        if !actors.is_empty() {
+            let len = actors.len() as i64;
+            sql.push(" AND m.id IN (SELECT movie_id FROM actors_movies WHERE actor_id = ANY(")
+                .push_bind(actors)
+                .push(") GROUP BY movie_id HAVING count(*) = ")
+                .push_bind(len)
+                .push(")");
+        }
+    }
+}
+
+impl Listing for ActorFilter {
+    const TABLE: &'static str = "actors";
+    const COLUMNS: &'static str = "m.id, m.name, m.age, m.gender";
+    const SEARCHED: &'static str = "m.name";
+
+    fn column(field: ActorField) -> &'static str {
+        match field {
+            ActorField::Id => "m.id",
+            ActorField::Name => "m.name COLLATE \"C\"",
+            ActorField::Age => "m.age",
+        }
+    }
+
+    fn bind(sql: &mut Sql, field: ActorField, value: &SortValue) {
+        match (field, value) {
+            // `age` is a smallint: a smallint parameter keeps the comparison on its index. A
+            // forged cursor's age out of range sorts past every age, as it would compare.
+            (ActorField::Age, SortValue::Int(years)) => {
+                let years =
+                    i16::try_from(*years).unwrap_or(if *years < 0 { i16::MIN } else { i16::MAX });
+                sql.push_bind(years);
+            }
+            _ => bind_value(sql, value),
+        }
+    }
+
+    fn push_conditions(&self, sql: &mut Sql) {
+        if !self.genders().is_empty() {
+            let genders: Vec<String> = self.genders().iter().map(|g| g.to_string()).collect();
+            sql.push(" AND m.gender = ANY(")
+                .push_bind(genders)
+                .push(")");
+        }
+        if let Some(min) = self.age_min() {
+            sql.push(" AND m.age >= ").push_bind(min.get() as i16);
+        }
+        if let Some(max) = self.age_max() {
+            sql.push(" AND m.age <= ").push_bind(max.get() as i16);
+        }
+        let movies: Vec<i64> = self.movies().iter().map(|m| m.get()).collect();
+        if !movies.is_empty() {
+            let len = movies.len() as i64;
+            sql.push(" AND m.id IN (SELECT actor_id FROM actors_movies WHERE movie_id = ANY(")
+                .push_bind(movies)
+                .push(") GROUP BY actor_id HAVING count(*) = ")
+                .push_bind(len)
+                .push(")");
+        }
+    }
+}
+
+fn bind_value(sql: &mut Sql, value: &SortValue) {
+    match value {
+        SortValue::Int(n) => sql.push_bind(*n),
+        SortValue::Text(text) => sql.push_bind(text.clone()),
+        SortValue::Date(date) => sql.push_bind(date.date()),
+    };
+}
 
 /// `q` as an `ILIKE` pattern: `\`, `%` and `_` escaped, then wrapped in `%`.
 pub(crate) fn contains_pattern(q: &str) -> String {
@@ -61,75 +149,205 @@ pub(crate) fn contains_pattern(q: &str) -> String {
     pattern
 }
 
-/// Runs the list statement (`filtered` when the query has `q`) and builds the page: the total
-/// from the first line, an item from every line that has one (an empty page is one line of
-/// NULLs carrying the total).
-async fn fetch_page<L, T>(
+/// ` AND …` for `q` and the filters: what decides whether a record is in the list at all.
+fn push_matches<F: Listing>(sql: &mut Sql, query: &ListQuery<F>) {
+    if let Some(q) = query.q() {
+        sql.push(" AND ")
+            .push(F::SEARCHED)
+            .push(" ILIKE ")
+            .push_bind(contains_pattern(q));
+    }
+    query.filter().push_conditions(sql);
+}
+
+fn push_order<F: Listing>(sql: &mut Sql, sort: &Sort<F::Field>) {
+    for (i, key) in sort.keys().iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push(F::column(key.field)).push(match key.direction {
+            Direction::Ascending => " ASC",
+            Direction::Descending => " DESC",
+        });
+    }
+}
+
+/// ` AND` the records strictly after `values` in the sort's order. When every key runs one
+/// way, a row comparison, which an index on the keys answers as a range; otherwise the first
+/// key's bound (for the index) and the expanded comparison.
+fn push_after<F: Listing>(sql: &mut Sql, sort: &Sort<F::Field>, values: &[SortValue]) {
+    let keys = sort.keys();
+    let beyond = |direction| match direction {
+        Direction::Ascending => " > ",
+        Direction::Descending => " < ",
+    };
+    if let Some(direction) = sort.uniform_direction() {
+        sql.push(" AND (");
+        for (i, key) in keys.iter().enumerate() {
+            sql.push(if i > 0 { ", " } else { "" })
+                .push(F::column(key.field));
+        }
+        sql.push(")").push(beyond(direction)).push("(");
+        for (i, (key, value)) in keys.iter().zip(values).enumerate() {
+            sql.push(if i > 0 { ", " } else { "" });
+            F::bind(sql, key.field, value);
+        }
+        sql.push(")");
+        return;
+    }
+    let first = keys[0];
+    sql.push(" AND ")
+        .push(F::column(first.field))
+        .push(match first.direction {
+            Direction::Ascending => " >= ",
+            Direction::Descending => " <= ",
+        });
+    F::bind(sql, first.field, &values[0]);
+    // k1 > v1 OR (k1 = v1 AND (k2 > v2 OR (k2 = v2 AND k3 > v3)))
+    sql.push(" AND ");
+    let last = keys.len() - 1;
+    for (i, (key, value)) in keys.iter().zip(values).enumerate() {
+        sql.push("(")
+            .push(F::column(key.field))
+            .push(beyond(key.direction));
+        F::bind(sql, key.field, value);
+        if i < last {
+            sql.push(" OR (").push(F::column(key.field)).push(" = ");
+            F::bind(sql, key.field, value);
+            sql.push(" AND ");
+        }
+    }
+    for i in 0..keys.len() {
+        sql.push(if i < last { "))" } else { ")" });
+    }
+}
+
+/// The whole statement: `total` on every line, then the page's records (one line of NULLs
+/// but the total when the page is empty).
+fn statement<F: Listing>(query: &ListQuery<F>) -> Sql {
+    statement_after(String::new(), query)
+}
+
+/// [`statement`] after `prefix` (an `EXPLAIN …`).
+fn statement_after<F: Listing>(prefix: String, query: &ListQuery<F>) -> Sql {
+    let mut sql = Sql::new(prefix);
+    sql.push("SELECT t.total, ");
+    sql.push(F::COLUMNS).push(" FROM (SELECT ");
+    match (query.count(), query.is_filtered()) {
+        (Count::Skip, _) => {
+            sql.push("NULL::bigint");
+        }
+        (Count::Exact, false) => {
+            sql.push("(SELECT sum(n)::bigint FROM row_counts WHERE table_name = '")
+                .push(F::TABLE)
+                .push("')");
+        }
+        (Count::Exact, true) => {
+            sql.push("(SELECT count(*) FROM ")
+                .push(F::TABLE)
+                .push(" AS m WHERE true");
+            push_matches(&mut sql, query);
+            sql.push(")");
+        }
+    }
+    sql.push(" AS total) AS t LEFT JOIN LATERAL (SELECT ")
+        .push(F::COLUMNS)
+        .push(" FROM ")
+        .push(F::TABLE)
+        .push(" AS m WHERE true");
+    push_matches(&mut sql, query);
+    if let Some(values) = query.after_values() {
+        push_after::<F>(&mut sql, query.sort(), values);
+    }
+    sql.push(" ORDER BY ");
+    push_order::<F>(&mut sql, query.sort());
+    sql.push(" LIMIT ").push_bind(i64::from(query.limit()));
+    if query.offset() > 0 {
+        let offset = i64::try_from(query.offset()).unwrap_or(i64::MAX);
+        sql.push(" OFFSET ").push_bind(offset);
+    }
+    sql.push(") AS m ON true ORDER BY ");
+    push_order::<F>(&mut sql, query.sort());
+    sql
+}
+
+/// Runs the statement and builds the page.
+async fn fetch_page<F, L>(
     pool: &PgPool,
-    query: &ListQuery,
-    (plain, filtered): (&'static str, &'static str),
-    total_of: impl Fn(&L) -> i64,
-    item: impl Fn(L) -> Result<Option<T>>,
-) -> Result<Page<T>>
+    query: &ListQuery<F>,
+    total_of: impl Fn(&L) -> Option<i64>,
+    item: impl Fn(L) -> Result<Option<<F::Field as SortField>::Item>>,
+) -> Result<Page<<F::Field as SortField>::Item>>
 where
+    F: Listing,
     L: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
 {
-    let limit = i64::from(query.per_page());
-    let offset = i64::try_from(query.offset()).unwrap_or(i64::MAX);
-    let lines: Vec<L> = match query.q() {
-        None => sqlx::query_as(plain).bind(limit).bind(offset),
-        Some(q) => sqlx::query_as(filtered)
-            .bind(limit)
-            .bind(offset)
-            .bind(contains_pattern(q)),
-    }
-    .fetch_all(pool)
-    .await
-    .map_err(from_sqlx)?;
-
-    let total = lines.first().map_or(0, &total_of);
+    let mut sql = statement(query);
+    let lines: Vec<L> = sql
+        .build_query_as()
+        .fetch_all(pool)
+        .await
+        .map_err(from_sqlx)?;
+    let total = lines
+        .first()
+        .and_then(&total_of)
+        .map(|total| u64::try_from(total).unwrap_or_default());
     let mut items = Vec::with_capacity(lines.len());
     for line in lines {
         items.extend(item(line)?);
     }
-    Ok(Page {
-        items,
-        total: u64::try_from(total).unwrap_or_default(),
-        page: query.page(),
-        per_page: query.per_page(),
-    })
+    Ok(query.page_of(items, total))
 }
 
-// The search text is never recorded: spans are `debug`, and even there only its presence.
+/// The plan PostgreSQL runs a list with, as `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)` prints it.
+#[cfg(feature = "testing")]
+pub(crate) async fn explain<F: Listing>(
+    pool: &PgPool,
+    query: &ListQuery<F>,
+) -> std::result::Result<Vec<String>, sqlx::Error> {
+    let mut sql = statement_after(
+        "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, TIMING OFF) ".to_owned(),
+        query,
+    );
+    sql.build_query_scalar().fetch_all(pool).await
+}
+
+// Search text and filter values are never recorded: spans are `debug`, and even there only
+// the shape of the query.
 #[instrument(
     level = "debug",
     skip_all,
-    fields(page = query.page(), per_page = query.per_page(), q = query.q().is_some()),
+    fields(page = query.page(), per_page = query.per_page(), filtered = query.is_filtered(),
+           sort = %query.sort().to_param(), after = query.after_values().is_some()),
     err(level = "debug")
 )]
-pub(crate) async fn movies(pool: &PgPool, query: &ListQuery) -> Result<Page<MovieSummary>> {
+pub(crate) async fn movies(
+    pool: &PgPool,
+    query: &ListQuery<MovieFilter>,
+) -> Result<Page<MovieSummary>> {
     fetch_page(
         pool,
         query,
-        (MOVIES, MOVIES_Q),
         |line: &MovieListLine| line.total,
         MovieListLine::into_item,
     )
     .await
 }
 
-// The search text is never recorded: spans are `debug`, and even there only its presence.
 #[instrument(
     level = "debug",
     skip_all,
-    fields(page = query.page(), per_page = query.per_page(), q = query.q().is_some()),
+    fields(page = query.page(), per_page = query.per_page(), filtered = query.is_filtered(),
+           sort = %query.sort().to_param(), after = query.after_values().is_some()),
     err(level = "debug")
 )]
-pub(crate) async fn actors(pool: &PgPool, query: &ListQuery) -> Result<Page<ActorSummary>> {
+pub(crate) async fn actors(
+    pool: &PgPool,
+    query: &ListQuery<ActorFilter>,
+) -> Result<Page<ActorSummary>> {
     fetch_page(
         pool,
         query,
-        (ACTORS, ACTORS_Q),
         |line: &ActorListLine| line.total,
         ActorListLine::into_item,
     )
@@ -138,7 +356,9 @@ pub(crate) async fn actors(pool: &PgPool, query: &ListQuery) -> Result<Page<Acto
 
 #[cfg(test)]
 mod tests {
-    use super::contains_pattern;
+    use casting_core::{MovieQuery, Sort};
+
+    use super::*;
 
     #[test]
     fn patterns_escape_wildcards_and_backslash() {
@@ -146,5 +366,51 @@ mod tests {
         assert_eq!(contains_pattern("100%"), "%100\\%%");
         assert_eq!(contains_pattern("a_b"), "%a\\_b%");
         assert_eq!(contains_pattern(r"C:\x"), r"%C:\\x%");
+    }
+
+    fn sql_of(query: &MovieQuery) -> String {
+        statement(query).into_string()
+    }
+
+    #[test]
+    fn statements_hold_only_what_the_query_has() {
+        let plain = sql_of(&MovieQuery::default());
+        assert!(plain.contains("row_counts"), "{plain}");
+        assert!(
+            !plain.contains("ILIKE") && !plain.contains("OFFSET"),
+            "{plain}"
+        );
+
+        let first = MovieQuery::default().with_sort(Sort::parse("-title").unwrap());
+        let next = first.cursor_after(&casting_core::MovieSummary {
+            id: casting_core::MovieId(4),
+            title: casting_core::Title::parse("T").unwrap(),
+            release_date: casting_core::ReleaseDate::parse("2000-01-01").unwrap(),
+        });
+        let after = sql_of(&first.clone().after(&next).unwrap());
+        assert!(
+            after.contains(r#"AND (m.title COLLATE "C", m.id) < ($1, $2)"#),
+            "{after}"
+        );
+
+        let mixed = MovieQuery::default().with_sort(Sort::parse("title,-release_date").unwrap());
+        let next = mixed.cursor_after(&casting_core::MovieSummary {
+            id: casting_core::MovieId(4),
+            title: casting_core::Title::parse("T").unwrap(),
+            release_date: casting_core::ReleaseDate::parse("2000-01-01").unwrap(),
+        });
+        let mixed = sql_of(&mixed.clone().after(&next).unwrap());
+        assert!(
+            mixed.contains(
+                r#"AND m.title COLLATE "C" >= $1 AND (m.title COLLATE "C" > $2 OR (m.title COLLATE "C" = $3 AND (m.release_date < $4 OR (m.release_date = $5 AND (m.id < $6)))))"#
+            ),
+            "{mixed}"
+        );
+        let uncounted = sql_of(
+            &MovieQuery::new(3, 10, None)
+                .unwrap()
+                .with_count(Count::Skip),
+        );
+        assert!(uncounted.contains("NULL::bigint") && uncounted.contains("OFFSET"));
     }
 }

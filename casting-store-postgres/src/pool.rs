@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use casting_core::{
-    Actor, ActorId, ActorPatch, ActorSummary, ListQuery, Movie, MovieId, MoviePatch, MovieSummary,
-    NewActor, NewMovie, Page, Store, StoreResult as Result,
+    Actor, ActorId, ActorPatch, ActorQuery, ActorSummary, Movie, MovieId, MoviePatch, MovieQuery,
+    MovieSummary, NewActor, NewMovie, Page, Store, StoreResult as Result,
 };
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -91,7 +91,7 @@ impl PostgresStore {
 
 #[async_trait]
 impl Store for PostgresStore {
-    async fn list_movies(&self, query: &ListQuery) -> Result<Page<MovieSummary>> {
+    async fn list_movies(&self, query: &MovieQuery) -> Result<Page<MovieSummary>> {
         list::movies(&self.pool, query).await
     }
 
@@ -111,7 +111,7 @@ impl Store for PostgresStore {
         movies::delete(&self.pool, id).await
     }
 
-    async fn list_actors(&self, query: &ListQuery) -> Result<Page<ActorSummary>> {
+    async fn list_actors(&self, query: &ActorQuery) -> Result<Page<ActorSummary>> {
         list::actors(&self.pool, query).await
     }
 

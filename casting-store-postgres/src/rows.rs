@@ -86,11 +86,11 @@ pub(crate) struct CreatedRow {
     pub(crate) found: Vec<i64>,
 }
 
-/// One line of a movie list: the total, and a movie unless the page is empty (then the line is
+/// One line of a movie list: the total (NULL when not counted), and a movie unless the page is empty (then the line is
 /// all NULLs but the total).
 #[derive(Debug, FromRow)]
 pub(crate) struct MovieListLine {
-    pub(crate) total: i64,
+    pub(crate) total: Option<i64>,
     pub(crate) id: Option<i64>,
     pub(crate) title: Option<String>,
     pub(crate) release_date: Option<NaiveDate>,
@@ -115,7 +115,7 @@ impl MovieListLine {
 /// One line of an actor list, like [`MovieListLine`].
 #[derive(Debug, FromRow)]
 pub(crate) struct ActorListLine {
-    pub(crate) total: i64,
+    pub(crate) total: Option<i64>,
     pub(crate) id: Option<i64>,
     pub(crate) name: Option<String>,
     pub(crate) age: Option<i16>,

@@ -148,3 +148,20 @@ async fn sweep_stale(admin: &PgConnectOptions) {
     }
     let _ = conn.close().await;
 }
+
+/// The plan PostgreSQL runs a movie list with (`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)`), one
+/// line per element: for docs/performance.md and the `scale` example.
+pub async fn explain_movies(
+    store: &PostgresStore,
+    query: &casting_core::MovieQuery,
+) -> Result<Vec<String>, sqlx::Error> {
+    crate::list::explain(store.pool(), query).await
+}
+
+/// The plan PostgreSQL runs an actor list with, like [`explain_movies`].
+pub async fn explain_actors(
+    store: &PostgresStore,
+    query: &casting_core::ActorQuery,
+) -> Result<Vec<String>, sqlx::Error> {
+    crate::list::explain(store.pool(), query).await
+}

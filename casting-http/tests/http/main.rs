@@ -10,5 +10,6 @@ mod errors;
 mod mounting;
 mod resources;
 mod roles;
+mod search;
 mod spec;
 mod surface;

@@ -9,8 +9,8 @@ use async_trait::async_trait;
 use casting_auth0::Auth0Verifier;
 use casting_core::Role::{CastingAssistant, ExecutiveProducer};
 use casting_core::{
-    Actor, ActorId, ActorPatch, ActorSummary, ListQuery, Movie, MovieId, MoviePatch, MovieSummary,
-    NewActor, NewMovie, Page, Store, StoreError as Error, StoreResult as Result,
+    Actor, ActorId, ActorPatch, ActorQuery, ActorSummary, Movie, MovieId, MoviePatch, MovieQuery,
+    MovieSummary, NewActor, NewMovie, Page, Store, StoreError as Error, StoreResult as Result,
 };
 use casting_http::HttpConfig;
 use casting_store_memory::MemoryStore;
@@ -229,7 +229,7 @@ fn leak() -> Error {
 
 #[async_trait]
 impl Store for FaultyStore {
-    async fn list_movies(&self, _: &ListQuery) -> Result<Page<MovieSummary>> {
+    async fn list_movies(&self, _: &MovieQuery) -> Result<Page<MovieSummary>> {
         panic!("the store exploded");
     }
     async fn get_movie(&self, _: MovieId) -> Result<Movie> {
@@ -244,7 +244,7 @@ impl Store for FaultyStore {
     async fn delete_movie(&self, _: MovieId) -> Result<Movie> {
         Err(leak())
     }
-    async fn list_actors(&self, _: &ListQuery) -> Result<Page<ActorSummary>> {
+    async fn list_actors(&self, _: &ActorQuery) -> Result<Page<ActorSummary>> {
         Err(Error::unavailable("connection refused by db.internal"))
     }
     async fn get_actor(&self, _: ActorId) -> Result<Actor> {

@@ -78,7 +78,7 @@ async fn spawned_tasks_on_many_threads_keep_the_store_consistent() {
             .await
             .unwrap()
             .total,
-        106
+        Some(106)
     );
     let mut from_movies: BTreeSet<(MovieId, ActorId)> = BTreeSet::new();
     for &m in &movies {

@@ -46,7 +46,7 @@ async fn migrations_apply_to_an_empty_database_and_again_without_change() {
             .await
             .unwrap()
             .total,
-        0
+        Some(0)
     );
     fixture.drop_database().await;
 }
@@ -204,7 +204,7 @@ async fn totals_follow_direct_writes() {
             .list_actors(&ListQuery::default())
             .await
             .unwrap();
-        (movies.total, actors.total)
+        (movies.total.unwrap(), actors.total.unwrap())
     };
     assert_eq!(total().await, (0, 0));
     for sql in [

@@ -1,0 +1,198 @@
+//! The query parameters the two lists share or add (their schemas state the rules; casting-core
+//! checks them), and the `Link` header of a page that has a next one.
+
+use std::borrow::Cow;
+
+use casting_core::ListParams;
+use poem::Request;
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::types::{ParseFromParameter, ParseResult, ToJSON, Type};
+use serde_json::Value;
+
+use crate::types::{PageNumber, PageSize, int_param, passthrough};
+
+/// Writes a string query parameter whose schema is `$schema`: parsing accepts any text, which
+/// the core then checks, naming the parameter.
+macro_rules! text_param {
+    ($(#[$doc:meta])* $ty:ident, $name:literal, $schema:expr) => {
+        passthrough!($(#[$doc])* $ty(String), String, $name, $schema);
+
+        impl ParseFromParameter for $ty {
+            fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+                Ok(Self(value.to_owned()))
+            }
+        }
+    };
+}
+
+text_param!(
+    /// `released_from` / `released_to`: a date as bodies write it.
+    DateParam,
+    "string_date_param",
+    MetaSchema {
+        description: Some("`DD-MM-YYYY` or `YYYY-MM-DD`; inclusive."),
+        example: Some(Value::String("2025-01-01".into())),
+        ..MetaSchema::new_with_format("string", "date")
+    }
+);
+
+text_param!(
+    /// `sort` of `GET /movies`.
+    MovieSortParam,
+    "string_movie_sort",
+    MetaSchema {
+        description: Some(
+            "Comma list of `id`, `title`, `release_date`, each once, `-` for descending; \
+             nothing after `id`. The id breaks ties, running like the last key. Default `id`."
+        ),
+        pattern: Some("^-?(id|title|release_date)(,-?(id|title|release_date)){0,2}$".into()),
+        example: Some(Value::String("-release_date,title".into())),
+        ..MetaSchema::new("string")
+    }
+);
+
+text_param!(
+    /// `sort` of `GET /actors`.
+    ActorSortParam,
+    "string_actor_sort",
+    MetaSchema {
+        description: Some(
+            "Comma list of `id`, `name`, `age`, each once, `-` for descending; nothing after \
+             `id`. The id breaks ties, running like the last key. Default `id`."
+        ),
+        pattern: Some("^-?(id|name|age)(,-?(id|name|age)){0,2}$".into()),
+        example: Some(Value::String("age,name".into())),
+        ..MetaSchema::new("string")
+    }
+);
+
+text_param!(
+    /// `after`: a cursor from a page's `next`.
+    CursorParam,
+    "string_cursor",
+    MetaSchema {
+        description: Some(
+            "Opaque: the `next` of the previous page, sent with the same filters, `q` and \
+             `sort`. Not with `page`."
+        ),
+        min_length: Some(1),
+        max_length: Some(2048),
+        ..MetaSchema::new("string")
+    }
+);
+
+text_param!(
+    /// `count`: `exact` or `none`.
+    CountParam,
+    "string_count",
+    MetaSchema {
+        description: Some("`exact` (default): `total` counts every match; `none`: `total` is null."),
+        enum_items: vec![Value::String("exact".into()), Value::String("none".into())],
+        ..MetaSchema::new("string")
+    }
+);
+
+text_param!(
+    /// `gender`: repeatable, any case.
+    GenderParam,
+    "string_gender_param",
+    MetaSchema {
+        description: Some("`Female`, `Male` or `Other`, in any case."),
+        enum_items: vec![
+            Value::String("Female".into()),
+            Value::String("Male".into()),
+            Value::String("Other".into()),
+        ],
+        ..MetaSchema::new("string")
+    }
+);
+
+int_param!(
+    /// `age_min` / `age_max`: 0 to 150, inclusive.
+    AgeParam,
+    "integer_age_param",
+    0.0,
+    150.0,
+    "Age in years, 0 to 150; inclusive."
+);
+
+int_param!(
+    /// `actor` / `movie`: a positive id.
+    IdParam,
+    "integer_id_param",
+    1.0,
+    9_223_372_036_854_775_807.0,
+    "An id: a positive whole number."
+);
+
+/// The parameters every list has, as received.
+pub(crate) struct Common {
+    pub(crate) page: Option<PageNumber>,
+    pub(crate) per_page: Option<PageSize>,
+    pub(crate) q: Option<String>,
+    pub(crate) after: Option<CursorParam>,
+    pub(crate) count: Option<CountParam>,
+}
+
+impl Common {
+    /// The core's list parameters, with the list's own `sort`.
+    pub(crate) fn into_params(self, sort: Option<String>) -> ListParams {
+        ListParams {
+            page: self.page.map(|p| p.0),
+            per_page: self.per_page.map(|p| p.0),
+            q: self.q,
+            sort,
+            after: self.after.map(|a| a.0),
+            count: self.count.map(|c| c.0),
+        }
+    }
+}
+
+/// The `Link` header of a page whose next page starts after `next`: this request's path and
+/// query, without `page` and `after`, plus `after=next`. The path is the one the client sent
+/// (poem's original URI, which keeps the prefix the API is nested under), or the routed one when
+/// the request was built in-process without an original.
+pub(crate) fn next_link(request: &Request, next: &str) -> String {
+    let original = request.original_uri();
+    let uri = if original.path().ends_with(request.uri().path()) {
+        original
+    } else {
+        request.uri()
+    };
+    let mut link = format!("<{}?", uri.path());
+    for pair in uri.query().unwrap_or("").split('&') {
+        let name = pair.split_once('=').map_or(pair, |(name, _)| name);
+        if pair.is_empty() || matches!(name, "page" | "after") {
+            continue;
+        }
+        link.push_str(pair);
+        link.push('&');
+    }
+    // Cursors are URL-safe base64: they need no escaping.
+    link.push_str("after=");
+    link.push_str(next);
+    link.push_str(">; rel=\"next\"");
+    link
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_link_repeats_the_query_with_the_cursor() {
+        let request = Request::builder()
+            .uri(
+                "/movies?q=star&page=2&actor=3&after=old&actor=4&sort=-title"
+                    .parse()
+                    .unwrap(),
+            )
+            .finish();
+        assert_eq!(
+            next_link(&request, "abc_-1"),
+            "</movies?q=star&actor=3&actor=4&sort=-title&after=abc_-1>; rel=\"next\""
+        );
+        let bare = Request::builder().uri("/actors".parse().unwrap()).finish();
+        assert_eq!(next_link(&bare, "x"), "</actors?after=x>; rel=\"next\"");
+    }
+}

@@ -1,0 +1,105 @@
+//! Lists over the in-memory rows: one pass over the candidates that keeps only the best
+//! `offset + limit` in a buffer (never a copy of the table), then a sort of that buffer.
+
+use std::cmp::Ordering;
+
+use casting_core::{
+    Direction, Filter, ListQuery, Page, ReleaseDate, SortField, SortKey, SortValue,
+};
+
+/// A row's value under one sort key, borrowed from the row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Value<'a> {
+    /// An id or an age.
+    Int(i64),
+    /// A title or a name: compared by code point, as `str` compares.
+    Text(&'a str),
+    /// A release date.
+    Date(ReleaseDate),
+}
+
+impl<'a> From<&'a SortValue> for Value<'a> {
+    fn from(value: &'a SortValue) -> Self {
+        match value {
+            SortValue::Int(n) => Value::Int(*n),
+            SortValue::Text(text) => Value::Text(text),
+            SortValue::Date(date) => Value::Date(*date),
+        }
+    }
+}
+
+/// A sort has at most three keys (each field once, the id last).
+const MAX_KEYS: usize = 3;
+type Key<'a> = [Value<'a>; MAX_KEYS];
+
+fn compare<F>(a: &Key<'_>, b: &Key<'_>, keys: &[SortKey<F>]) -> Ordering {
+    for (i, key) in keys.iter().enumerate().take(MAX_KEYS) {
+        let order = a[i].cmp(&b[i]);
+        let order = match key.direction {
+            Direction::Ascending => order,
+            Direction::Descending => order.reverse(),
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+    Ordering::Equal
+}
+
+/// The page of `query` over `rows`, which hold exactly the records that match its `q` and
+/// filters. `value` reads a row's value under a field; `item` makes the listed record.
+pub(crate) fn page_of<'a, F, R, T>(
+    rows: impl Iterator<Item = R>,
+    query: &ListQuery<F>,
+    value: impl Fn(R, F::Field) -> Value<'a>,
+    item: impl Fn(R) -> T,
+) -> Page<T>
+where
+    F: Filter,
+    F::Field: SortField<Item = T>,
+    R: Copy + 'a,
+{
+    let keys = query.sort().keys();
+    let key_of = |row: R| -> Key<'a> {
+        let mut key = [Value::Int(0); MAX_KEYS];
+        for (slot, sort_key) in key.iter_mut().zip(keys) {
+            *slot = value(row, sort_key.field);
+        }
+        key
+    };
+    let after: Option<Key<'_>> = query.after_values().map(|values| {
+        let mut key = [Value::Int(0); MAX_KEYS];
+        for (slot, value) in key.iter_mut().zip(values) {
+            *slot = value.into();
+        }
+        key
+    });
+    let offset = usize::try_from(query.offset()).unwrap_or(usize::MAX);
+    let wanted = offset.saturating_add(query.limit() as usize);
+    let cap = wanted.saturating_mul(2).max(64);
+
+    let mut total = 0u64;
+    let mut best: Vec<(Key<'a>, R)> = Vec::new();
+    for row in rows {
+        total += 1;
+        let key = key_of(row);
+        if let Some(after) = &after
+            && compare(&key, after, keys) != Ordering::Greater
+        {
+            continue;
+        }
+        best.push((key, row));
+        if best.len() >= cap {
+            best.select_nth_unstable_by(wanted - 1, |a, b| compare(&a.0, &b.0, keys));
+            best.truncate(wanted);
+        }
+    }
+    best.sort_unstable_by(|a, b| compare(&a.0, &b.0, keys));
+    let fetched = best
+        .into_iter()
+        .skip(offset)
+        .take(query.limit() as usize)
+        .map(|(_, row)| item(row))
+        .collect();
+    query.page_of(fetched, Some(total))
+}
