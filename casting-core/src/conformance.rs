@@ -31,6 +31,7 @@ use crate::query::{Filter, ListQuery, MovieQuery};
 use crate::store::Store;
 
 mod checks;
+mod credits;
 mod lists;
 mod relations;
 mod search;
@@ -94,6 +95,11 @@ macro_rules! conformance_tests {
                 relations::concurrent_cast_replacements_end_in_one_cast,
                 relations::concurrent_role_replacements_end_in_one_list,
                 relations::concurrent_edits_from_both_sides_stay_consistent,
+                credits::cast_replacement_stores_credits_in_billing_order,
+                credits::unknown_ids_in_a_cast_change_nothing,
+                credits::id_lists_keep_credits_and_bill_new_links_last,
+                credits::deletes_remove_credits,
+                credits::concurrent_cast_puts_end_in_one_whole_cast,
         );
     };
     (@export; $($module:ident :: $check:ident),* $(,)?) => {

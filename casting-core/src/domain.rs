@@ -116,6 +116,12 @@ text_value!(
     Name,
     "name"
 );
+text_value!(
+    /// The character an actor plays in a movie: trimmed, 1 to 200 characters, no control
+    /// characters.
+    Character,
+    "character"
+);
 
 /// An actor's age in years, 0 to 150.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -2,6 +2,8 @@
 //!
 //! - [`domain`]: validated values ([`Title`], [`Name`], [`Age`], [`Gender`], [`ReleaseDate`]).
 //! - [`model`]: movies, actors, their ids, what a store is asked to write, [`Page`].
+//! - [`credit`]: who plays whom: [`CastMember`], [`ActorCredit`], [`Character`], [`Billing`],
+//!   and a whole cast to replace ([`CastInput`] in, [`NewCast`] checked).
 //! - [`query`]: lists: paging by number or cursor, filters, sorting, counting
 //!   ([`MovieListParams`] in, [`MovieQuery`] checked).
 //! - [`input`]: what callers send before validation ([`MovieInput`], [`ActorChanges`]…).
@@ -29,6 +31,7 @@
 pub mod auth;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod credit;
 pub mod domain;
 pub mod error;
 pub mod input;
@@ -40,7 +43,10 @@ pub mod service;
 pub mod store;
 
 pub use auth::TokenVerifier;
-pub use domain::{Age, FieldError, Gender, Name, ReleaseDate, Title};
+pub use credit::{
+    ActorCredit, Billing, CastInput, CastMember, CreditInput, MAX_BILLING, NewCast, NewCredit,
+};
+pub use domain::{Age, Character, FieldError, Gender, Name, ReleaseDate, Title};
 pub use error::{AuthError, BoxError, Claim, Error, Result, StoreError, TokenProblem, UnknownIds};
 pub use input::{ActorChanges, ActorInput, MovieChanges, MovieInput};
 pub use model::{

@@ -50,6 +50,10 @@ operations! {
     UpdateMovie => PatchMovie,
     /// Delete a movie.
     DeleteMovie => DeleteMovies,
+    /// A movie's cast with characters and billing (a view of its details).
+    GetCast => GetMovieDetails,
+    /// Replace a movie's whole cast (a change of the movie).
+    ReplaceCast => PatchMovie,
     /// One page of actors.
     ListActors => GetActors,
     /// One actor with their movies.
@@ -60,6 +64,8 @@ operations! {
     UpdateActor => PatchActor,
     /// Delete an actor.
     DeleteActor => DeleteActors,
+    /// An actor's credits, newest release first (a view of their details).
+    GetCredits => GetActorDetails,
 }
 
 impl Operation {
@@ -80,10 +86,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_permission_guards_exactly_one_operation() {
+    fn every_permission_guards_an_operation_and_credits_reuse_the_detail_rights() {
         let mut permissions: Vec<Permission> =
             Operation::ALL.iter().map(|op| op.permission()).collect();
         permissions.sort();
+        permissions.dedup();
         assert_eq!(permissions, Permission::ALL);
+        assert_eq!(
+            Operation::GetCast.permission(),
+            Operation::GetMovie.permission()
+        );
+        assert_eq!(
+            Operation::ReplaceCast.permission(),
+            Operation::UpdateMovie.permission()
+        );
+        assert_eq!(
+            Operation::GetCredits.permission(),
+            Operation::GetActor.permission()
+        );
     }
 }

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use tracing::instrument;
 
+use crate::credit::{ActorCredit, CastInput, CastMember};
 use crate::error::{Error, Result};
 use crate::input::{ActorChanges, ActorInput, MovieChanges, MovieInput};
 use crate::model::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
@@ -123,6 +124,33 @@ impl CastingService {
         Ok(self.store.delete_movie(id).await?)
     }
 
+    /// A movie's cast with characters and billing (`get:movie-details`).
+    #[instrument(level = "debug", skip(self, who), fields(subject = who.subject()))]
+    pub async fn cast(&self, who: &Principal, id: MovieId) -> Result<Vec<CastMember>> {
+        Operation::GetCast.authorize(who)?;
+        Ok(self.store.get_cast(id).await?)
+    }
+
+    /// Replaces a movie's whole cast (`patch:movie`); returns it as stored.
+    #[instrument(level = "debug", skip(self, who, input), fields(subject = who.subject()))]
+    pub async fn replace_cast(
+        &self,
+        who: &Principal,
+        id: MovieId,
+        input: CastInput,
+    ) -> Result<Vec<CastMember>> {
+        Operation::ReplaceCast.authorize(who)?;
+        let cast = match input.validate() {
+            Ok(cast) => cast,
+            // A missing movie is reported before what is wrong with the cast.
+            Err(invalid) => {
+                self.store.get_movie(id).await?;
+                return Err(invalid);
+            }
+        };
+        Ok(self.store.replace_cast(id, cast).await?)
+    }
+
     /// Lists actors (`get:actors`).
     #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
     pub async fn list_actors(
@@ -169,6 +197,13 @@ impl CastingService {
             Err(other) => return Err(other),
         };
         Ok(self.store.update_actor(id, patch).await?)
+    }
+
+    /// An actor's credits, newest release first (`get:actor-details`).
+    #[instrument(level = "debug", skip(self, who), fields(subject = who.subject()))]
+    pub async fn credits(&self, who: &Principal, id: ActorId) -> Result<Vec<ActorCredit>> {
+        Operation::GetCredits.authorize(who)?;
+        Ok(self.store.get_credits(id).await?)
     }
 
     /// Deletes an actor (`del:actors`); returns them as they were.

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::credit::{ActorCredit, CastMember, NewCast};
 use crate::error::StoreError;
 use crate::model::{
     Actor, ActorId, ActorPatch, ActorSummary, Movie, MovieId, MoviePatch, MovieSummary, NewActor,
@@ -29,6 +30,10 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// - `q` is a case-insensitive substring of the title (movies) or the name (actors); `%`, `_` and
 ///   `\` are plain characters. Filters combine with `q` and with each other; an id filter
 ///   naming nothing that exists keeps nothing.
+/// - Credits: a cast replacement stores exactly the credits given. Setting a relation through
+///   a list of ids keeps the character and billing of every link that stays and bills each new
+///   link after the highest position of its movie (a movie's new actors in ascending id order),
+///   without a character. A cast lists by billing, then actor id.
 /// - Relation ids that name nothing fail the whole write with
 ///   [`StoreError::UnknownRelations`] naming them, and nothing changes.
 /// - Every write is atomic. A relation list in a patch replaces the whole relation.
@@ -49,6 +54,10 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
     async fn update_movie(&self, id: MovieId, patch: MoviePatch) -> StoreResult<Movie>;
     /// Deletes a movie and its links; returns the movie as it was.
     async fn delete_movie(&self, id: MovieId) -> StoreResult<Movie>;
+    /// A movie's cast, by billing then actor id.
+    async fn get_cast(&self, id: MovieId) -> StoreResult<Vec<CastMember>>;
+    /// Replaces a movie's whole cast, credits included; returns it as stored.
+    async fn replace_cast(&self, id: MovieId, cast: NewCast) -> StoreResult<Vec<CastMember>>;
 
     /// One page of actors, without their movies.
     async fn list_actors(&self, query: &ActorQuery) -> StoreResult<Page<ActorSummary>>;
@@ -60,6 +69,8 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
     async fn update_actor(&self, id: ActorId, patch: ActorPatch) -> StoreResult<Actor>;
     /// Deletes an actor and their links; returns the actor as they were.
     async fn delete_actor(&self, id: ActorId) -> StoreResult<Actor>;
+    /// An actor's credits, newest release first (ties: higher movie id first).
+    async fn get_credits(&self, id: ActorId) -> StoreResult<Vec<ActorCredit>>;
 
     /// `Ok` when the store can serve requests (the server's `/ready`).
     async fn ping(&self) -> StoreResult<()>;
@@ -84,6 +95,16 @@ macro_rules! forward_store {
             async fn delete_movie(&self, id: MovieId) -> StoreResult<Movie> {
                 (**self).delete_movie(id).await
             }
+            async fn get_cast(&self, id: MovieId) -> StoreResult<Vec<CastMember>> {
+                (**self).get_cast(id).await
+            }
+            async fn replace_cast(
+                &self,
+                id: MovieId,
+                cast: NewCast,
+            ) -> StoreResult<Vec<CastMember>> {
+                (**self).replace_cast(id, cast).await
+            }
             async fn list_actors(&self, query: &ActorQuery) -> StoreResult<Page<ActorSummary>> {
                 (**self).list_actors(query).await
             }
@@ -98,6 +119,9 @@ macro_rules! forward_store {
             }
             async fn delete_actor(&self, id: ActorId) -> StoreResult<Actor> {
                 (**self).delete_actor(id).await
+            }
+            async fn get_credits(&self, id: ActorId) -> StoreResult<Vec<ActorCredit>> {
+                (**self).get_credits(id).await
             }
             async fn ping(&self) -> StoreResult<()> {
                 (**self).ping().await

@@ -9,6 +9,7 @@ use poem::{Endpoint, EndpointExt, IntoEndpoint, Response};
 use poem_openapi::OpenApiService;
 
 use crate::actors::ActorsApi;
+use crate::credits::CreditsApi;
 use crate::middleware::Contract;
 use crate::movies::MoviesApi;
 use crate::routes::RouteTable;
@@ -41,7 +42,7 @@ permission the operation names. Errors are JSON: `{\"success\": false, \"error\"
 /// # }
 /// ```
 pub struct CastingApi {
-    openapi: OpenApiService<(MoviesApi, ActorsApi), ()>,
+    openapi: OpenApiService<(MoviesApi, ActorsApi, CreditsApi), ()>,
     verifier: Arc<dyn TokenVerifier>,
 }
 
@@ -56,7 +57,11 @@ impl std::fmt::Debug for CastingApi {
 /// The casting operations over `service`, checking tokens with `verifier`.
 pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) -> CastingApi {
     let openapi = OpenApiService::new(
-        (MoviesApi::new(service.clone()), ActorsApi::new(service)),
+        (
+            MoviesApi::new(service.clone()),
+            ActorsApi::new(service.clone()),
+            CreditsApi::new(service),
+        ),
         TITLE,
         env!("CARGO_PKG_VERSION"),
     )

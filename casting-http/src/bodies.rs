@@ -47,6 +47,13 @@ impl<S: Type> Type for Field<S> {
     }
 }
 
+impl<S> Field<S> {
+    /// The JSON sent, if any.
+    pub(crate) fn into_value(self) -> Option<Value> {
+        self.0
+    }
+}
+
 impl<S: Type> ParseFromJSON for Field<S> {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         Ok(Self(value, PhantomData))

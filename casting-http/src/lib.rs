@@ -34,6 +34,8 @@ mod api;
 mod app;
 mod bodies;
 mod config;
+mod credits;
+mod direct;
 mod dto;
 mod errors;
 mod listener;

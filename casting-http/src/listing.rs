@@ -30,9 +30,9 @@ text_param!(
     DateParam,
     "string_date_param",
     MetaSchema {
-        description: Some("`DD-MM-YYYY` or `YYYY-MM-DD`; inclusive."),
+        description: Some("`DD-MM-YYYY` or `YYYY-MM-DD`, as in bodies; inclusive."),
         example: Some(Value::String("2025-01-01".into())),
-        ..MetaSchema::new_with_format("string", "date")
+        ..MetaSchema::new("string")
     }
 );
 

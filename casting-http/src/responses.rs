@@ -1,7 +1,7 @@
 //! One `ApiResponse` per operation, listing every status it can return.
 //!
 //! [`operation_response!`] writes the enum: the success variant (with a `Link` header when
-//! written `Ok(T) + Link`), then one variant per error
+//! written `Ok(T) + Link`; serialised without a `Value` tree when written `Ok(direct T)`), then one variant per error
 //! status named in its list, each with the contract's JSON body (and `WWW-Authenticate` on 401
 //! and 403), and `From<ApiError>` so a handler's error becomes the right variant. The error
 //! bodies come from [`ApiError`], the same as for errors raised outside handlers.
@@ -41,6 +41,20 @@ macro_rules! operation_response {
                     Option<String>,
                 ),
             ]
+            []
+            $($error)* Internal
+        );
+    };
+
+    (
+        $(#[$doc:meta])*
+        $name:ident { $(#[$ok_doc:meta])* Ok(direct $ok:ty) }
+        errors: [$($error:ident),* $(,)?]
+    ) => {
+        operation_response!(@munch
+            (body challenge retry_after)
+            [$(#[$doc])* $name]
+            [$(#[$ok_doc])* #[oai(status = 200)] Ok($crate::direct::Direct<$ok>),]
             []
             $($error)* Internal
         );

@@ -41,8 +41,8 @@ pub(crate) mod op {
     }
 
     markers! {
-        ListMovies, GetMovie, CreateMovie, UpdateMovie, DeleteMovie,
-        ListActors, GetActor, CreateActor, UpdateActor, DeleteActor,
+        ListMovies, GetMovie, CreateMovie, UpdateMovie, DeleteMovie, GetCast, ReplaceCast,
+        ListActors, GetActor, CreateActor, UpdateActor, DeleteActor, GetCredits,
     }
 }
 

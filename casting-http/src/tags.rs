@@ -7,4 +7,6 @@ pub(crate) enum Tag {
     Movies,
     /// Actors and their movies.
     Actors,
+    /// Who plays whom: characters and billing on the cast.
+    Credits,
 }

@@ -9,14 +9,17 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
 use casting_core::{
-    Actor, ActorField, ActorId, ActorPatch, ActorQuery, ActorSummary, Age, Gender, Movie,
-    MovieField, MovieId, MoviePatch, MovieQuery, MovieSummary, Name, NewActor, NewMovie, Page,
-    ReleaseDate, ResourceKind, Store, StoreError, StoreResult as Result, Title, UnknownIds,
+    Actor, ActorCredit, ActorField, ActorId, ActorPatch, ActorQuery, ActorSummary, CastMember,
+    Movie, MovieField, MovieId, MoviePatch, MovieQuery, MovieSummary, NewActor, NewCast, NewMovie,
+    Page, ResourceKind, Store, StoreError, StoreResult as Result, UnknownIds,
 };
 
+mod cast;
 mod list;
+mod state;
 
 use list::{Value, page_of};
+use state::{ActorRow, MovieRow, State, fold};
 
 /// A store that keeps everything in memory; nothing survives the process.
 #[derive(Debug, Default)]
@@ -39,35 +42,6 @@ impl MemoryStore {
     fn write(&self) -> RwLockWriteGuard<'_, State> {
         self.state.write().unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-#[derive(Debug)]
-struct MovieRow {
-    title: Title,
-    folded: String,
-    release_date: ReleaseDate,
-    actors: BTreeSet<ActorId>,
-}
-
-#[derive(Debug)]
-struct ActorRow {
-    name: Name,
-    folded: String,
-    age: Age,
-    gender: Gender,
-    movies: BTreeSet<MovieId>,
-}
-
-#[derive(Debug, Default)]
-struct State {
-    movies: BTreeMap<MovieId, MovieRow>,
-    actors: BTreeMap<ActorId, ActorRow>,
-    last_movie_id: i64,
-    last_actor_id: i64,
-}
-
-fn fold(text: &str) -> String {
-    text.to_lowercase()
 }
 
 /// The ids in `wanted` that are not keys of `existing`, or the whole write's error.
@@ -93,85 +67,14 @@ fn candidates<'a, K: Ord + Copy, R, O: Ord, P>(
     rows: &'a BTreeMap<K, R>,
     related: &'a BTreeMap<O, P>,
     wanted: &[O],
-    links: impl Fn(&'a P) -> &'a BTreeSet<K>,
+    links: impl Fn(&'a P) -> Box<dyn Iterator<Item = &'a K> + 'a>,
 ) -> Box<dyn Iterator<Item = (&'a K, &'a R)> + 'a> {
     let Some(first) = wanted.first() else {
         return Box::new(rows.iter());
     };
     match related.get(first) {
         None => Box::new(std::iter::empty()),
-        Some(other) => Box::new(
-            links(other)
-                .iter()
-                .filter_map(move |id| rows.get_key_value(id)),
-        ),
-    }
-}
-
-impl State {
-    fn movie(&self, id: MovieId) -> Result<Movie> {
-        let row = self
-            .movies
-            .get(&id)
-            .ok_or_else(|| StoreError::movie_not_found(id))?;
-        Ok(Movie {
-            id,
-            title: row.title.clone(),
-            release_date: row.release_date,
-            actors: row.actors.iter().copied().collect(),
-        })
-    }
-
-    fn actor(&self, id: ActorId) -> Result<Actor> {
-        let row = self
-            .actors
-            .get(&id)
-            .ok_or_else(|| StoreError::actor_not_found(id))?;
-        Ok(Actor {
-            id,
-            name: row.name.clone(),
-            age: row.age,
-            gender: row.gender,
-            movies: row.movies.iter().copied().collect(),
-        })
-    }
-
-    /// Makes `actors` the whole cast of `movie`, on both sides. The ids must exist.
-    fn set_cast(&mut self, movie: MovieId, actors: &[ActorId]) {
-        let new: BTreeSet<ActorId> = actors.iter().copied().collect();
-        let Some(row) = self.movies.get_mut(&movie) else {
-            return;
-        };
-        let old = std::mem::replace(&mut row.actors, new.clone());
-        for gone in old.difference(&new) {
-            if let Some(actor) = self.actors.get_mut(gone) {
-                actor.movies.remove(&movie);
-            }
-        }
-        for added in new.difference(&old) {
-            if let Some(actor) = self.actors.get_mut(added) {
-                actor.movies.insert(movie);
-            }
-        }
-    }
-
-    /// Makes `movies` the whole list of `actor`'s movies, on both sides. The ids must exist.
-    fn set_roles(&mut self, actor: ActorId, movies: &[MovieId]) {
-        let new: BTreeSet<MovieId> = movies.iter().copied().collect();
-        let Some(row) = self.actors.get_mut(&actor) else {
-            return;
-        };
-        let old = std::mem::replace(&mut row.movies, new.clone());
-        for gone in old.difference(&new) {
-            if let Some(movie) = self.movies.get_mut(gone) {
-                movie.actors.remove(&actor);
-            }
-        }
-        for added in new.difference(&old) {
-            if let Some(movie) = self.movies.get_mut(added) {
-                movie.actors.insert(actor);
-            }
-        }
+        Some(other) => Box::new(links(other).filter_map(move |id| rows.get_key_value(id))),
     }
 }
 
@@ -182,13 +85,14 @@ impl Store for MemoryStore {
         let needle = query.q().map(fold);
         let filter = query.filter();
         let cast = filter.actors();
-        let rows = candidates(&state.movies, &state.actors, cast, |actor| &actor.movies).filter(
-            |(_, row)| {
-                needle.as_deref().is_none_or(|n| row.folded.contains(n))
-                    && filter.keeps(row.release_date)
-                    && cast.iter().all(|actor| row.actors.contains(actor))
-            },
-        );
+        let rows = candidates(&state.movies, &state.actors, cast, |actor| {
+            Box::new(actor.movies.iter())
+        })
+        .filter(|(_, row)| {
+            needle.as_deref().is_none_or(|n| row.folded.contains(n))
+                && filter.keeps(row.release_date)
+                && cast.iter().all(|actor| row.cast.contains_key(actor))
+        });
         Ok(page_of(
             rows,
             query,
@@ -220,7 +124,7 @@ impl Store for MemoryStore {
                 folded: fold(movie.title.as_str()),
                 title: movie.title,
                 release_date: movie.release_date,
-                actors: BTreeSet::new(),
+                cast: BTreeMap::new(),
             },
         );
         state.set_cast(id, &movie.actors);
@@ -260,18 +164,33 @@ impl Store for MemoryStore {
         Ok(movie)
     }
 
+    async fn get_cast(&self, id: MovieId) -> Result<Vec<CastMember>> {
+        self.read().cast_of(id)
+    }
+
+    async fn replace_cast(&self, id: MovieId, cast: NewCast) -> Result<Vec<CastMember>> {
+        let mut state = self.write();
+        if !state.movies.contains_key(&id) {
+            return Err(StoreError::movie_not_found(id));
+        }
+        check_known(&state.actors, &cast.actors(), ResourceKind::Actor)?;
+        state.replace_cast(id, &cast);
+        state.cast_of(id)
+    }
+
     async fn list_actors(&self, query: &ActorQuery) -> Result<Page<ActorSummary>> {
         let state = self.read();
         let needle = query.q().map(fold);
         let filter = query.filter();
         let movies = filter.movies();
-        let rows = candidates(&state.actors, &state.movies, movies, |movie| &movie.actors).filter(
-            |(_, row)| {
-                needle.as_deref().is_none_or(|n| row.folded.contains(n))
-                    && filter.keeps(row.gender, row.age)
-                    && movies.iter().all(|movie| row.movies.contains(movie))
-            },
-        );
+        let rows = candidates(&state.actors, &state.movies, movies, |movie| {
+            Box::new(movie.cast.keys())
+        })
+        .filter(|(_, row)| {
+            needle.as_deref().is_none_or(|n| row.folded.contains(n))
+                && filter.keeps(row.gender, row.age)
+                && movies.iter().all(|movie| row.movies.contains(movie))
+        });
         Ok(page_of(
             rows,
             query,
@@ -346,6 +265,10 @@ impl Store for MemoryStore {
         state.set_roles(id, &[]);
         state.actors.remove(&id);
         Ok(actor)
+    }
+
+    async fn get_credits(&self, id: ActorId) -> Result<Vec<ActorCredit>> {
+        self.read().credits_of(id)
     }
 
     async fn ping(&self) -> Result<()> {

@@ -11,7 +11,7 @@ use tracing::instrument;
 
 use crate::error::from_sqlx;
 use crate::links::{self, Side, all_found, normalise};
-use crate::rows::{ActorDetailRow, ActorRow, CreatedRow};
+use crate::rows::{ActorDetailRow, ActorRow};
 
 const GET: &str = "
     SELECT a.name, a.age, a.gender,
@@ -51,39 +51,36 @@ fn age_column(age: Age) -> i16 {
     i16::try_from(age.get()).unwrap_or(i16::MAX)
 }
 
-/// An actor and their movies in one statement (one round trip, one implicit transaction): lock
-/// the movies (`FOR NO KEY UPDATE`, ascending, as every actor write does), insert the actor only
-/// if every movie was found, link them. When a movie is missing nothing is inserted and `id` is
-/// NULL; `found` names those that exist.
-const CREATE: &str = "
-    WITH locked AS (
-        SELECT id FROM movies WHERE id = ANY($4) ORDER BY id FOR NO KEY UPDATE
-    ), actor AS (
-        INSERT INTO actors (name, age, gender)
-        SELECT $1, $2, $3 WHERE (SELECT count(*) FROM locked) = cardinality($4::bigint[])
-        RETURNING id
-    ), movie_links AS (
-        INSERT INTO actors_movies (movie_id, actor_id)
-        SELECT locked.id, actor.id FROM actor, locked
-    )
-    SELECT (SELECT id FROM actor) AS id, ARRAY(SELECT id FROM locked ORDER BY id) AS found";
+/// An actor without movies in one statement (one round trip).
+const CREATE: &str = "INSERT INTO actors (name, age, gender) VALUES ($1, $2, $3) RETURNING id";
 
+/// Creates an actor. Without movies it is one statement; with movies it is a transaction that
+/// locks the movies first (`FOR NO KEY UPDATE`, ascending, as every actor write does), so the
+/// billing position each link takes (after the rest of its movie's cast) is read after any
+/// write to that cast has committed.
 #[instrument(level = "debug", skip_all, err(level = "debug"))]
 pub(crate) async fn create(pool: &PgPool, new: NewActor) -> Result<Actor> {
     let movies = normalise(&new.movies);
-    let created: CreatedRow = sqlx::query_as(CREATE)
+    let insert = sqlx::query_scalar(CREATE)
         .bind(new.name.as_str())
         .bind(age_column(new.age))
-        .bind(new.gender.as_str())
+        .bind(new.gender.as_str());
+    let id: i64 = if movies.is_empty() {
+        insert.fetch_one(pool).await.map_err(from_sqlx)?
+    } else {
+        let mut tx = pool.begin().await.map_err(from_sqlx)?;
+        let found: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM movies WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE",
+        )
         .bind(&movies)
-        .fetch_one(pool)
+        .fetch_all(&mut *tx)
         .await
         .map_err(from_sqlx)?;
-    let Some(id) = created.id else {
-        all_found(ResourceKind::Movie, &movies, &created.found)?;
-        return Err(StoreError::internal(
-            "the actor was not inserted, though every movie exists",
-        ));
+        all_found(ResourceKind::Movie, &movies, &found)?;
+        let id = insert.fetch_one(&mut *tx).await.map_err(from_sqlx)?;
+        links::add(&mut tx, Side::Actor, id, &movies).await?;
+        tx.commit().await.map_err(from_sqlx)?;
+        id
     };
     Ok(Actor {
         id: ActorId(id),

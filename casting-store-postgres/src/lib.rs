@@ -14,6 +14,7 @@
 //!   become domain errors; the sqlx error is kept as the source.
 
 mod actors;
+mod cast;
 mod error;
 mod links;
 mod list;

@@ -40,25 +40,45 @@ pub(crate) async fn linked(conn: &mut PgConnection, side: Side, id: i64) -> Resu
         .map_err(from_sqlx)
 }
 
-/// Links `id` to `others` (checked and locked), keeping links it already has.
-async fn add(conn: &mut PgConnection, side: Side, id: i64, others: &[i64]) -> Result<()> {
+/// Links `id` to `others` (checked and locked), keeping the links (and credits) it already
+/// has. Each new link is billed after the highest position of its movie, without a character:
+/// a movie's new actors in ascending id order.
+pub(crate) async fn add(
+    conn: &mut PgConnection,
+    side: Side,
+    id: i64,
+    others: &[i64],
+) -> Result<()> {
     if others.is_empty() {
         return Ok(());
     }
     let sql = match side {
         Side::Movie => {
-            "INSERT INTO actors_movies (movie_id, actor_id)
-             SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING"
+            "INSERT INTO actors_movies (movie_id, actor_id, billing)
+             SELECT $1, new.actor_id,
+                    (SELECT coalesce(max(billing), 0) FROM actors_movies WHERE movie_id = $1)
+                    + row_number() OVER (ORDER BY new.actor_id)
+             FROM unnest($2::bigint[]) AS new (actor_id)
+             WHERE NOT EXISTS (
+                 SELECT 1 FROM actors_movies WHERE movie_id = $1 AND actor_id = new.actor_id
+             )"
         }
         Side::Actor => {
-            "INSERT INTO actors_movies (movie_id, actor_id)
-             SELECT unnest($2::bigint[]), $1 ON CONFLICT DO NOTHING"
+            "INSERT INTO actors_movies (movie_id, actor_id, billing)
+             SELECT new.movie_id, $1,
+                    (SELECT coalesce(max(billing), 0) + 1 FROM actors_movies
+                     WHERE movie_id = new.movie_id)
+             FROM unnest($2::bigint[]) AS new (movie_id)
+             WHERE NOT EXISTS (
+                 SELECT 1 FROM actors_movies WHERE movie_id = new.movie_id AND actor_id = $1
+             )"
         }
     };
     execute(conn, sql, id, others).await
 }
 
-/// Makes `others` (checked and locked) the whole list of `id`'s links.
+/// Makes `others` (checked and locked) the whole list of `id`'s links; links that stay keep
+/// their credits.
 pub(crate) async fn replace(
     conn: &mut PgConnection,
     side: Side,

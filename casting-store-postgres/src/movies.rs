@@ -20,7 +20,7 @@ const GET: &str = "
 
 /// Locks the actors a movie write links, so none can be deleted before the write commits, and
 /// fails naming those that do not exist.
-async fn lock_actors(conn: &mut PgConnection, actors: &[i64]) -> Result<()> {
+pub(crate) async fn lock_actors(conn: &mut PgConnection, actors: &[i64]) -> Result<()> {
     if actors.is_empty() {
         return Ok(());
     }
@@ -46,7 +46,7 @@ pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Movie> {
 
 /// A movie and its cast in one statement (one round trip, one implicit transaction): lock the
 /// cast's actors (`FOR KEY SHARE`, ascending), insert the movie only if every actor was found,
-/// link them. When an actor is missing nothing is inserted and `id` is NULL; `found` names
+/// link them, billed in ascending actor id order. When an actor is missing nothing is inserted and `id` is NULL; `found` names
 /// those that exist.
 const CREATE: &str = "
     WITH locked AS (
@@ -56,8 +56,8 @@ const CREATE: &str = "
         SELECT $1, $2 WHERE (SELECT count(*) FROM locked) = cardinality($3::bigint[])
         RETURNING id
     ), cast_links AS (
-        INSERT INTO actors_movies (movie_id, actor_id)
-        SELECT movie.id, locked.id FROM movie, locked
+        INSERT INTO actors_movies (movie_id, actor_id, billing)
+        SELECT movie.id, locked.id, row_number() OVER (ORDER BY locked.id) FROM movie, locked
     )
     SELECT (SELECT id FROM movie) AS id, ARRAY(SELECT id FROM locked ORDER BY id) AS found";
 

@@ -4,14 +4,15 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use casting_core::{
-    Actor, ActorId, ActorPatch, ActorQuery, ActorSummary, Movie, MovieId, MoviePatch, MovieQuery,
-    MovieSummary, NewActor, NewMovie, Page, Store, StoreResult as Result,
+    Actor, ActorCredit, ActorId, ActorPatch, ActorQuery, ActorSummary, CastMember, Movie, MovieId,
+    MoviePatch, MovieQuery, MovieSummary, NewActor, NewCast, NewMovie, Page, Store,
+    StoreResult as Result,
 };
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::error::from_sqlx;
-use crate::{actors, list, movies};
+use crate::{actors, cast, list, movies};
 
 /// Pool settings for [`PostgresStore::connect`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +112,14 @@ impl Store for PostgresStore {
         movies::delete(&self.pool, id).await
     }
 
+    async fn get_cast(&self, id: MovieId) -> Result<Vec<CastMember>> {
+        cast::get(&self.pool, id).await
+    }
+
+    async fn replace_cast(&self, id: MovieId, new: NewCast) -> Result<Vec<CastMember>> {
+        cast::replace(&self.pool, id, new).await
+    }
+
     async fn list_actors(&self, query: &ActorQuery) -> Result<Page<ActorSummary>> {
         list::actors(&self.pool, query).await
     }
@@ -129,6 +138,10 @@ impl Store for PostgresStore {
 
     async fn delete_actor(&self, id: ActorId) -> Result<Actor> {
         actors::delete(&self.pool, id).await
+    }
+
+    async fn get_credits(&self, id: ActorId) -> Result<Vec<ActorCredit>> {
+        cast::credits(&self.pool, id).await
     }
 
     async fn ping(&self) -> Result<()> {

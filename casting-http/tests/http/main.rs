@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+mod credits;
 mod edge;
 mod errors;
 mod mounting;

@@ -77,6 +77,28 @@ fn every_operation_declares_the_bearer_scheme_and_its_errors() {
                         assert_eq!(parameter["schema"]["minimum"], 1.0, "{path}");
                         assert_eq!(parameter["schema"]["maximum"], 100.0, "{path}");
                     }
+                    "age_min" | "age_max" => {
+                        assert_eq!(parameter["schema"]["minimum"], 0.0, "{path}");
+                        assert_eq!(parameter["schema"]["maximum"], 150.0, "{path}");
+                    }
+                    "actor" | "movie" => {
+                        assert_eq!(parameter["schema"]["type"], "array", "{path} {name}");
+                        assert_eq!(parameter["schema"]["items"]["minimum"], 1.0, "{path}");
+                        assert_eq!(parameter["required"], false, "{path} {name}");
+                    }
+                    "gender" => assert_eq!(
+                        parameter["schema"]["items"]["enum"],
+                        serde_json::json!(["Female", "Male", "Other"])
+                    ),
+                    "count" => assert_eq!(
+                        parameter["schema"]["enum"],
+                        serde_json::json!(["exact", "none"])
+                    ),
+                    "sort" => assert!(
+                        parameter["schema"]["pattern"].is_string(),
+                        "{path}: sort has a pattern"
+                    ),
+                    "after" => assert_eq!(parameter["schema"]["maxLength"], 2048.0),
                     _ => {}
                 }
             }
@@ -95,7 +117,7 @@ fn every_operation_declares_the_bearer_scheme_and_its_errors() {
             );
         }
     }
-    assert_eq!(count, 12);
+    assert_eq!(count, 15);
     let schemas = &spec["components"]["schemas"];
     let details = &schemas["ErrorBody"]["properties"]["details"];
     assert_eq!(details["type"], "object", "{details}");

@@ -9,8 +9,9 @@ use async_trait::async_trait;
 use casting_auth0::Auth0Verifier;
 use casting_core::Role::{CastingAssistant, ExecutiveProducer};
 use casting_core::{
-    Actor, ActorId, ActorPatch, ActorQuery, ActorSummary, Movie, MovieId, MoviePatch, MovieQuery,
-    MovieSummary, NewActor, NewMovie, Page, Store, StoreError as Error, StoreResult as Result,
+    Actor, ActorCredit, ActorId, ActorPatch, ActorQuery, ActorSummary, CastMember, Movie, MovieId,
+    MoviePatch, MovieQuery, MovieSummary, NewActor, NewCast, NewMovie, Page, Store,
+    StoreError as Error, StoreResult as Result,
 };
 use casting_http::HttpConfig;
 use casting_store_memory::MemoryStore;
@@ -259,6 +260,15 @@ impl Store for FaultyStore {
     async fn delete_actor(&self, _: ActorId) -> Result<Actor> {
         Err(leak())
     }
+    async fn get_cast(&self, _: MovieId) -> Result<Vec<CastMember>> {
+        Err(leak())
+    }
+    async fn replace_cast(&self, _: MovieId, _: NewCast) -> Result<Vec<CastMember>> {
+        Err(leak())
+    }
+    async fn get_credits(&self, _: ActorId) -> Result<Vec<ActorCredit>> {
+        Err(leak())
+    }
     async fn ping(&self) -> Result<()> {
         Err(leak())
     }
@@ -270,7 +280,12 @@ async fn panics_and_internal_errors_are_500_and_show_nothing() {
     let reply = app.get("/movies", CastingAssistant).await;
     reply.expect(500, "internal_server_error");
     assert!(!reply.text.contains("exploded"), "{}", reply.text);
-    for path in ["/movies/1", "/actors/1"] {
+    for path in [
+        "/movies/1",
+        "/actors/1",
+        "/movies/1/cast",
+        "/actors/1/credits",
+    ] {
         let reply = app.get(path, CastingAssistant).await;
         reply.expect(500, "internal_server_error");
         assert!(!reply.text.contains("hunter2"), "{}", reply.text);

@@ -108,7 +108,7 @@ async fn constraints_reject_direct_bad_inserts() {
             "23514",
         ),
         (
-            "INSERT INTO actors_movies (movie_id, actor_id) VALUES (999, 999)",
+            "INSERT INTO actors_movies (movie_id, actor_id, billing) VALUES (999, 999, 1)",
             "23503",
         ),
         (
@@ -130,6 +130,38 @@ async fn constraints_reject_direct_bad_inserts() {
         "INSERT INTO actors (name, age, gender) VALUES ('Z', 0, 'Female'), ('Y', 150, 'Other')",
     ] {
         sqlx::query(ok).execute(&pool).await.expect(ok);
+    }
+    // Credits (migration 0005), on movie 1 and actors 1 and 2 made just above.
+    for (sql, code) in [
+        (
+            "INSERT INTO actors_movies (movie_id, actor_id, billing) VALUES (1, 1, NULL)",
+            "23502",
+        ),
+        (
+            "INSERT INTO actors_movies (movie_id, actor_id, billing) VALUES (1, 1, 0)",
+            "23514",
+        ),
+        (
+            "INSERT INTO actors_movies (movie_id, actor_id, character, billing)
+             VALUES (1, 1, ' Padded', 1)",
+            "23514",
+        ),
+        (
+            "INSERT INTO actors_movies (movie_id, actor_id, character, billing)
+             VALUES (1, 1, repeat('c', 201), 1)",
+            "23514",
+        ),
+        (
+            "INSERT INTO actors_movies (movie_id, actor_id, billing) VALUES (1, 1, 1), (1, 2, 1)",
+            "23505",
+        ),
+    ] {
+        let err = sqlx::query(sql).execute(&pool).await.expect_err(sql);
+        let got = err
+            .as_database_error()
+            .and_then(|e| e.code())
+            .unwrap_or_default();
+        assert_eq!(got, code, "{sql}: {err}");
     }
     fixture.drop_database().await;
 }
@@ -263,4 +295,57 @@ async fn q_uses_the_trigram_index() {
     assert!(plan.contains("movies_title_trgm_idx"), "{plan}");
     tx.rollback().await.unwrap();
     fixture.drop_database().await;
+}
+
+/// Migration 0005 gives the links made before it no character and a billing in the order the
+/// API showed them (ascending actor id), per movie.
+#[tokio::test]
+async fn credits_migration_bills_existing_links_in_actor_order() {
+    let Some((name, admin, options)) = testing::empty_database().await else {
+        return;
+    };
+    let pool = PoolSettings::default()
+        .pool_options()
+        .connect_with(options)
+        .await
+        .unwrap();
+    let (before, credits): (Vec<_>, Vec<_>) = MIGRATOR.iter().partition(|m| m.version < 5);
+    for migration in before {
+        sqlx::raw_sql(migration.sql.clone())
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    sqlx::raw_sql(
+        "INSERT INTO movies (title, release_date) VALUES ('One', '2000-01-01'), ('Two', '2000-01-01');
+         INSERT INTO actors (name, age, gender)
+             SELECT 'Actor ' || g, 30, 'Other' FROM generate_series(1, 4) AS g;
+         INSERT INTO actors_movies (movie_id, actor_id) VALUES (1, 4), (1, 2), (2, 3), (1, 3);",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    for migration in credits {
+        sqlx::raw_sql(migration.sql.clone())
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    let links: Vec<(i64, i64, Option<String>, i32)> = sqlx::query_as(
+        "SELECT movie_id, actor_id, character, billing FROM actors_movies ORDER BY 1, 2",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        links,
+        [
+            (1, 2, None, 1),
+            (1, 3, None, 2),
+            (1, 4, None, 3),
+            (2, 3, None, 1)
+        ]
+    );
+    pool.close().await;
+    testing::drop_named(&admin, &name).await;
 }

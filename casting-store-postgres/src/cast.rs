@@ -1,0 +1,180 @@
+//! Credits: a movie's cast with characters and billing, its replacement, and an actor's
+//! credits. Each read is one statement, whatever the size of the cast; a replacement is one
+//! transaction of a fixed number of statements.
+
+use casting_core::{
+    ActorCredit, ActorId, Billing, CastMember, Character, MovieId, NewCast, StoreError,
+    StoreResult as Result,
+};
+use chrono::NaiveDate;
+use sqlx::{FromRow, PgConnection, PgPool};
+use tracing::instrument;
+
+use crate::error::{corrupt, from_sqlx};
+use crate::movies::lock_actors;
+use crate::rows::{ActorRow, MovieRow};
+
+/// A movie's cast: one line per credit, or one line of NULLs for an empty cast; no line when
+/// the movie does not exist.
+const CAST: &str = "
+    SELECT a.id, a.name, a.age, a.gender, am.character, am.billing
+    FROM movies AS m
+    LEFT JOIN actors_movies AS am ON am.movie_id = m.id
+    LEFT JOIN actors AS a ON a.id = am.actor_id
+    WHERE m.id = $1
+    ORDER BY am.billing, a.id";
+
+/// An actor's credits, newest release first, like [`CAST`].
+const CREDITS: &str = "
+    SELECT m.id, m.title, m.release_date, am.character, am.billing
+    FROM actors AS a
+    LEFT JOIN actors_movies AS am ON am.actor_id = a.id
+    LEFT JOIN movies AS m ON m.id = am.movie_id
+    WHERE a.id = $1
+    ORDER BY m.release_date DESC, m.id DESC";
+
+#[derive(Debug, FromRow)]
+struct CastLine {
+    id: Option<i64>,
+    name: Option<String>,
+    age: Option<i16>,
+    gender: Option<String>,
+    character: Option<String>,
+    billing: Option<i32>,
+}
+
+#[derive(Debug, FromRow)]
+struct CreditLine {
+    id: Option<i64>,
+    title: Option<String>,
+    release_date: Option<NaiveDate>,
+    character: Option<String>,
+    billing: Option<i32>,
+}
+
+fn credit_parts(
+    character: Option<String>,
+    billing: Option<i32>,
+) -> Result<(Option<Character>, Billing)> {
+    let character = character
+        .map(|text| Character::parse(&text).map_err(corrupt))
+        .transpose()?;
+    let billing = billing
+        .and_then(|b| Billing::assigned(i64::from(b)))
+        .ok_or_else(|| StoreError::internal("a stored billing position is not positive"))?;
+    Ok((character, billing))
+}
+
+async fn read_cast(conn: &mut PgConnection, id: MovieId) -> Result<Vec<CastMember>> {
+    let lines: Vec<CastLine> = sqlx::query_as(CAST)
+        .bind(id.get())
+        .fetch_all(conn)
+        .await
+        .map_err(from_sqlx)?;
+    if lines.is_empty() {
+        return Err(StoreError::movie_not_found(id));
+    }
+    let mut cast = Vec::with_capacity(lines.len());
+    for line in lines {
+        let (Some(actor), Some(name), Some(age), Some(gender)) =
+            (line.id, line.name, line.age, line.gender)
+        else {
+            continue;
+        };
+        let (character, billing) = credit_parts(line.character, line.billing)?;
+        cast.push(CastMember {
+            actor: ActorRow { name, age, gender }.into_summary(actor)?,
+            character,
+            billing,
+        });
+    }
+    Ok(cast)
+}
+
+#[instrument(level = "debug", skip(pool), err(level = "debug"))]
+pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Vec<CastMember>> {
+    let mut conn = pool.acquire().await.map_err(from_sqlx)?;
+    read_cast(&mut conn, id).await
+}
+
+/// Replaces the cast in one transaction: lock the movie (`FOR NO KEY UPDATE`, as every movie
+/// write does), then the actors (`FOR KEY SHARE`, ascending), delete the old links, insert the
+/// new ones from arrays (one statement for any size), read the cast back.
+#[instrument(level = "debug", skip(pool, cast), err(level = "debug"))]
+pub(crate) async fn replace(pool: &PgPool, id: MovieId, cast: NewCast) -> Result<Vec<CastMember>> {
+    let mut tx = pool.begin().await.map_err(from_sqlx)?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM movies WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(id.get())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(from_sqlx)?;
+    if found.is_none() {
+        return Err(StoreError::movie_not_found(id));
+    }
+    let actors: Vec<i64> = cast.actors().into_iter().map(ActorId::get).collect();
+    lock_actors(&mut tx, &actors).await?;
+    sqlx::query("DELETE FROM actors_movies WHERE movie_id = $1")
+        .bind(id.get())
+        .execute(&mut *tx)
+        .await
+        .map_err(from_sqlx)?;
+    let credits = cast.credits();
+    let ids: Vec<i64> = credits.iter().map(|c| c.actor.get()).collect();
+    let characters: Vec<Option<&str>> = credits
+        .iter()
+        .map(|c| c.character.as_ref().map(Character::as_str))
+        .collect();
+    let billings: Vec<i32> = credits
+        .iter()
+        .map(|c| i32::try_from(c.billing.get()).unwrap_or(i32::MAX))
+        .collect();
+    sqlx::query(
+        "INSERT INTO actors_movies (movie_id, actor_id, character, billing)
+         SELECT $1, credit.actor_id, credit.character, credit.billing
+         FROM unnest($2::bigint[], $3::text[], $4::integer[])
+             AS credit (actor_id, character, billing)",
+    )
+    .bind(id.get())
+    .bind(&ids)
+    .bind(&characters)
+    .bind(&billings)
+    .execute(&mut *tx)
+    .await
+    .map_err(from_sqlx)?;
+    let stored = read_cast(&mut tx, id).await?;
+    tx.commit().await.map_err(from_sqlx)?;
+    Ok(stored)
+}
+
+#[instrument(level = "debug", skip(pool), err(level = "debug"))]
+pub(crate) async fn credits(pool: &PgPool, id: ActorId) -> Result<Vec<ActorCredit>> {
+    let lines: Vec<CreditLine> = sqlx::query_as(CREDITS)
+        .bind(id.get())
+        .fetch_all(pool)
+        .await
+        .map_err(from_sqlx)?;
+    if lines.is_empty() {
+        return Err(StoreError::actor_not_found(id));
+    }
+    let mut credits = Vec::with_capacity(lines.len());
+    for line in lines {
+        let (Some(movie), Some(title), Some(release_date)) =
+            (line.id, line.title, line.release_date)
+        else {
+            continue;
+        };
+        let (character, billing) = credit_parts(line.character, line.billing)?;
+        credits.push(ActorCredit {
+            movie: MovieRow {
+                title,
+                release_date,
+            }
+            .into_movie(movie, Vec::new())?
+            .summary(),
+            character,
+            billing,
+        });
+    }
+    Ok(credits)
+}
