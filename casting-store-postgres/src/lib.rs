@@ -3,6 +3,7 @@
 //! - [`PostgresStore`] runs over a [`sqlx::PgPool`]: build it from a pool you own
 //!   ([`PostgresStore::new`]) or from a URL ([`PostgresStore::connect`], with [`PoolSettings`]).
 //! - The schema lives in numbered migrations embedded in the crate ([`MIGRATOR`], [`migrate`]).
+//! - [`adopt`] converts the original Flask app's database in place, keeping every id.
 //! - Paging, totals and `q` run in SQL; each list is one statement, so its page and its total
 //!   come from one snapshot.
 //! - Every write is one transaction. Rows are locked in one order — the record being written
@@ -14,6 +15,7 @@
 //!   become domain errors; the sqlx error is kept as the source.
 
 mod actors;
+mod adopt;
 mod cast;
 mod error;
 mod links;
@@ -21,17 +23,10 @@ mod list;
 mod movies;
 mod pool;
 mod rows;
+mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use adopt::{AdoptError, AdoptOptions, Report, adopt};
 pub use pool::{PoolSettings, PostgresStore};
-
-use sqlx::migrate::Migrator;
-
-/// The embedded migrations (`casting-store-postgres/migrations/*.sql`).
-pub static MIGRATOR: Migrator = sqlx::migrate!();
-
-/// Applies every migration the database does not have yet; safe to run again.
-pub async fn migrate(pool: &sqlx::PgPool) -> Result<(), casting_core::StoreError> {
-    MIGRATOR.run(pool).await.map_err(error::from_migrate)
-}
+pub use schema::{MIGRATOR, migrate};

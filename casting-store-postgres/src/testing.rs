@@ -110,7 +110,41 @@ pub async fn empty_database() -> Option<(String, PgConnectOptions, PgConnectOpti
     Some((name, admin, options))
 }
 
-/// A fresh database with the migrations applied, behind a `PostgresStore`.
+/// The original Flask app's schema, exactly as its `db.create_all()` makes it on PostgreSQL 15
+/// (SQLAlchemy's DDL): the database `casting-server adopt` converts.
+pub const FLASK_SCHEMA: &str = "
+    CREATE TYPE gender_enum AS ENUM ('MALE', 'FEMALE');
+    CREATE TABLE movies (
+        id SERIAL NOT NULL,
+        title VARCHAR NOT NULL,
+        release_date DATE NOT NULL,
+        PRIMARY KEY (id)
+    );
+    CREATE INDEX ix_movies_id ON movies (id);
+    CREATE TABLE actors (
+        id SERIAL NOT NULL,
+        name VARCHAR NOT NULL,
+        age INTEGER NOT NULL,
+        gender gender_enum NOT NULL,
+        PRIMARY KEY (id)
+    );
+    CREATE INDEX ix_actors_id ON actors (id);
+    CREATE TABLE actors_movies (
+        actor_id INTEGER NOT NULL,
+        movie_id INTEGER NOT NULL,
+        PRIMARY KEY (actor_id, movie_id),
+        FOREIGN KEY(actor_id) REFERENCES actors (id),
+        FOREIGN KEY(movie_id) REFERENCES movies (id)
+    );";
+
+/// Whether test databases are made by adopting the Flask schema (`CASTING_TEST_SCHEMA=adopted`)
+/// instead of by the migrations: CI runs the store and HTTP suites both ways.
+pub fn adopted_schema() -> bool {
+    std::env::var("CASTING_TEST_SCHEMA").as_deref() == Ok("adopted")
+}
+
+/// A fresh database with this server's schema, behind a `PostgresStore`: migrated, or (with
+/// `CASTING_TEST_SCHEMA=adopted`) made as the Flask app makes it and then adopted.
 pub async fn fresh() -> Option<TestDatabase> {
     let (name, admin, options) = empty_database().await?;
     let pool = PoolSettings::default()
@@ -118,6 +152,17 @@ pub async fn fresh() -> Option<TestDatabase> {
         .connect_with(options)
         .await
         .expect("connect to the test database");
+    if adopted_schema() {
+        sqlx::raw_sql(FLASK_SCHEMA)
+            .execute(&pool)
+            .await
+            .expect("the Flask schema");
+        let options = crate::AdoptOptions {
+            apply: true,
+            quarantine: false,
+        };
+        crate::adopt(&pool, options).await.expect("adopt");
+    }
     let store = PostgresStore::new(pool);
     store.migrate().await.expect("migrate");
     Some(TestDatabase { store, name, admin })

@@ -29,6 +29,17 @@ pub enum Command {
     Serve,
     /// Print the OpenAPI document (JSON) and exit.
     Openapi,
+    /// Adopt the original Flask app's PostgreSQL database at DATABASE_URL: report what would
+    /// change (the default), or convert it in place with --apply, keeping every id.
+    Adopt {
+        /// Convert the database, in one transaction (without it, nothing changes).
+        #[arg(long)]
+        apply: bool,
+        /// Move rows that break a rule, and their links, to quarantine_* tables instead of
+        /// stopping.
+        #[arg(long)]
+        quarantine: bool,
+    },
 }
 
 /// Every setting, by the name of its environment variable.
@@ -160,5 +171,13 @@ mod tests {
         assert_eq!(cli.settings.var("PORT").as_deref(), Some("0"));
         let cli = Cli::parse_from(["casting-server", "openapi"]);
         assert!(matches!(cli.command, Some(Command::Openapi)));
+        let cli = Cli::parse_from(["casting-server", "adopt", "--apply"]);
+        assert!(matches!(
+            cli.command,
+            Some(Command::Adopt {
+                apply: true,
+                quarantine: false
+            })
+        ));
     }
 }

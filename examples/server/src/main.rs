@@ -5,7 +5,8 @@
 //! catalogue, a fresh signing key and printed tokens, on 127.0.0.1:8080.
 //!
 //! `casting-server --help` lists every setting (each a flag or an environment variable);
-//! `casting-server openapi` prints the OpenAPI document and exits.
+//! `casting-server openapi` prints the OpenAPI document and exits; `casting-server adopt`
+//! converts the original Flask app's database (docs/deployment.md).
 
 mod cli;
 mod config;
@@ -20,7 +21,7 @@ use casting_auth0::{Auth0Config, Auth0Verifier, DevIssuer, TokenCacheSettings};
 use casting_core::{CastingService, Store, TokenVerifier};
 use casting_http::{ConnectionLimits, HttpConfig, LimitedAcceptor};
 use casting_store_memory::MemoryStore;
-use casting_store_postgres::{PoolSettings, PostgresStore};
+use casting_store_postgres::{AdoptError, AdoptOptions, PoolSettings, PostgresStore};
 use clap::Parser;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use tracing_subscriber::EnvFilter;
@@ -48,6 +49,9 @@ async fn main() -> ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Openapi => spec().map(|spec| println!("{spec}")),
         Command::Serve => run(&cli.settings).await,
+        Command::Adopt { apply, quarantine } => {
+            adopt(&cli.settings, AdoptOptions { apply, quarantine }).await
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -55,6 +59,30 @@ async fn main() -> ExitCode {
             eprintln!("casting-server: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `casting-server adopt`: reports on (or converts) the Flask app's database at DATABASE_URL.
+async fn adopt(settings: &Settings, options: AdoptOptions) -> Result<(), String> {
+    let url = settings
+        .var("DATABASE_URL")
+        .filter(|url| !url.trim().is_empty())
+        .ok_or("adopt: set DATABASE_URL to the Flask app's database")?;
+    let store = PostgresStore::connect_with(&url, &PoolSettings::default())
+        .await
+        .map_err(|e| format!("DATABASE_URL: cannot connect: {}", chain(&e)))?;
+    let outcome = casting_store_postgres::adopt(store.pool(), options).await;
+    store.close().await;
+    match outcome {
+        Ok(report) => {
+            print!("{report}");
+            Ok(())
+        }
+        Err(AdoptError::RulesBroken(report)) => {
+            print!("{report}");
+            Err("adopt: nothing was changed: rows break a rule (see above)".to_owned())
+        }
+        Err(error) => Err(format!("adopt: {error}")),
     }
 }
 

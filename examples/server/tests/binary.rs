@@ -298,3 +298,74 @@ async fn flags_set_the_server_and_json_logs_have_no_colour_codes() {
         "no ANSI codes when stdout is not a terminal: {seen:#?}"
     );
 }
+
+/// Started on the Flask app's database, the server stops with one line naming
+/// `casting-server adopt`; `casting-server adopt` reports, and `--apply` converts it so the
+/// server starts on it.
+#[tokio::test]
+async fn a_flask_database_is_refused_until_adopted_by_the_adopt_command() {
+    let Some((name, admin, options)) = testing::empty_database().await else {
+        return;
+    };
+    {
+        use sqlx::ConnectOptions;
+        let mut conn = options.connect().await.expect("connect");
+        sqlx::raw_sql(testing::FLASK_SCHEMA)
+            .execute(&mut conn)
+            .await
+            .expect("the Flask schema");
+        sqlx::raw_sql(
+            "INSERT INTO movies (title, release_date) VALUES (' Alien ', '1979-05-25');
+             INSERT INTO actors (name, age, gender) VALUES ('Sigourney Weaver', 40, 'FEMALE');
+             INSERT INTO actors_movies (actor_id, movie_id) VALUES (1, 1);",
+        )
+        .execute(&mut conn)
+        .await
+        .expect("rows");
+    }
+    let url = testing::database_url().expect("set");
+    let base_url = url.split('?').next().unwrap_or(&url);
+    let database_url = format!(
+        "{}/{name}",
+        &base_url[..base_url.rfind('/').expect("a path")]
+    );
+    let vars = [("PORT", "0"), ("DATABASE_URL", database_url.as_str())];
+
+    let output = server(&vars).output().expect("run");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("casting-server:"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains("casting-server adopt"), "{stderr}");
+
+    let report = server(&vars).arg("adopt").output().expect("run");
+    assert!(report.status.success(), "{report:?}");
+    let stdout = String::from_utf8_lossy(&report.stdout);
+    assert!(stdout.contains("trim: movie 1 title"), "{stdout}");
+    assert!(stdout.contains("dry run: nothing was changed"), "{stdout}");
+
+    let applied = server(&vars)
+        .args(["adopt", "--apply"])
+        .output()
+        .expect("run");
+    assert!(applied.status.success(), "{applied:?}");
+    let again = server(&vars)
+        .args(["adopt", "--apply"])
+        .output()
+        .expect("run");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already has this server's schema"));
+
+    let mut server = Running::start(&vars);
+    let token = server.wait_for("TOKEN CASTING_ASSISTANT=");
+    let base = server.wait_for("listening on ");
+    let (status, body) = get(&base, "/movies/1", &token).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["movie"]["title"], "Alien");
+    assert_eq!(body["movie"]["actors"], serde_json::json!([1]));
+    assert!(server.terminate().success());
+    testing::drop_named(&admin, &name).await;
+}
