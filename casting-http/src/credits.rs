@@ -5,6 +5,7 @@ use casting_core::{
     MovieId,
 };
 use poem_openapi::param::Path;
+use poem_openapi::types::Example;
 use poem_openapi::{Object, OpenApi};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::Value;
@@ -108,9 +109,23 @@ pub struct CreditSchema {
 
 /// A whole cast, replacing the old one.
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct CastBody {
     /// The credits; each actor at most once. `[]` empties the cast.
     pub cast: Field<Vec<CreditSchema>>,
+}
+
+/// The example Swagger UI fills in: it succeeds against the development sample (Parasite is
+/// movie 2; Song Kang-ho and Choi Woo-shik are actors 3 and 4).
+impl Example for CastBody {
+    fn example() -> Self {
+        Self {
+            cast: Field::sent(serde_json::json!([
+                { "actor": 3, "character": "Kim Ki-taek", "billing": 1 },
+                { "actor": 4, "character": "Kim Ki-woo" },
+            ])),
+        }
+    }
 }
 
 impl TryFrom<CastBody> for CastInput {
