@@ -14,7 +14,7 @@ use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::{Example, ParseFromJSON, ParseResult, ToJSON, Type};
 use serde_json::{Value, json};
 
-use crate::types::{ApiDate, GenderText, Text, Years};
+use crate::types::{DateText, GenderText, Text, Years};
 
 /// A body field as sent: any JSON value, or nothing. Its schema (and whether it is required)
 /// is `S`'s; the value is checked when the body is converted.
@@ -203,7 +203,7 @@ pub struct NewMovieBody {
     /// The title: trimmed, 1 to 200 characters.
     pub title: Field<Text>,
     /// The release date: `DD-MM-YYYY` (`08-02-2025` is 8 February 2025) or `YYYY-MM-DD`.
-    pub release_date: Field<ApiDate>,
+    pub release_date: Field<DateText>,
     /// The cast: ids of existing actors. Unknown ids are a 422 naming them.
     pub actors: Field<Option<Vec<i64>>>,
 }
@@ -215,7 +215,7 @@ pub struct MoviePatchBody {
     /// A new title: trimmed, 1 to 200 characters.
     pub title: Field<Option<Text>>,
     /// A new release date: `DD-MM-YYYY` or `YYYY-MM-DD`.
-    pub release_date: Field<Option<ApiDate>>,
+    pub release_date: Field<Option<DateText>>,
     /// A new cast, replacing the whole old one (`[]` empties it).
     pub actors: Field<Option<Vec<i64>>>,
 }

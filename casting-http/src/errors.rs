@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 /// The body of every error response.
 #[derive(Debug, Clone, PartialEq, Object)]
+#[oai(example)]
 pub struct ErrorBody {
     /// Always `false`.
     pub success: bool,
@@ -26,6 +27,20 @@ pub struct ErrorBody {
     pub code: String,
     /// More about the error: field errors, unknown ids, the missing permission. May be empty.
     pub details: Details,
+}
+
+impl poem_openapi::types::Example for ErrorBody {
+    /// A 404, as `GET /movies/7` answers when there is no movie 7 (every error has this shape;
+    /// the status, message, code and details vary).
+    fn example() -> Self {
+        Self {
+            success: false,
+            error: 404,
+            message: "resource not found".into(),
+            code: "not_found".into(),
+            details: Details(json!({ "resource": "movie", "id": 7 })),
+        }
+    }
 }
 
 /// `details`: a JSON object whose members depend on the error (`fields`, `reason`,

@@ -69,6 +69,21 @@ passthrough!(
 );
 
 passthrough!(
+    /// A release date as bodies send it (the schema only: the core parses the text).
+    DateText(String),
+    String,
+    "string_date_input",
+    MetaSchema {
+        description: Some(
+            "`DD-MM-YYYY` (`08-02-2025` is 8 February 2025) or `YYYY-MM-DD`; answers write it \
+             `Sat, 08 Feb 2025 00:00:00 GMT`."
+        ),
+        example: Some(Value::String("08-02-2025".into())),
+        ..MetaSchema::new("string")
+    }
+);
+
+passthrough!(
     /// An age in years, 0 to 150.
     Years(i64),
     Number,
@@ -331,10 +346,10 @@ impl Type for ApiDate {
     fn schema_ref() -> MetaSchemaRef {
         MetaSchemaRef::Inline(Box::new(MetaSchema {
             description: Some(
-                "In: `DD-MM-YYYY` (`08-02-2025` is 8 February 2025) or `YYYY-MM-DD`. \
-                 Out: `Sat, 08 Feb 2025 00:00:00 GMT`.",
+                "Written `Sat, 08 Feb 2025 00:00:00 GMT` (midnight GMT), as the original API \
+                 wrote dates. Sent as `DD-MM-YYYY` or `YYYY-MM-DD`.",
             ),
-            example: Some(Value::String("08-02-2025".into())),
+            example: Some(Value::String("Sat, 08 Feb 2025 00:00:00 GMT".into())),
             ..MetaSchema::new("string")
         }))
     }
