@@ -65,7 +65,10 @@ pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) ->
         TITLE,
         env!("CARGO_PKG_VERSION"),
     )
-    .description(DESCRIPTION);
+    .description(DESCRIPTION)
+    // What OpenAPI assumes when `servers` is empty (the host's root), said explicitly, as
+    // linters require.
+    .server(poem_openapi::ServerObject::new("/").description("The host serving this document"));
     CastingApi { openapi, verifier }
 }
 

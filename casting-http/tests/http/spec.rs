@@ -118,6 +118,7 @@ fn every_operation_declares_the_bearer_scheme_and_its_errors() {
         }
     }
     assert_eq!(count, 15);
+    assert_eq!(spec["servers"][0]["url"], "/", "servers is not empty");
     let schemas = &spec["components"]["schemas"];
     let details = &schemas["ErrorBody"]["properties"]["details"];
     assert_eq!(details["type"], "object", "{details}");
