@@ -33,7 +33,7 @@ for _ in $(seq 1 100); do
   grep -q '^listening on' "$work/server.log" 2>/dev/null && break
   sleep 0.1
 done
-TOKEN=$(awk -F= '/^TOKEN EXECUTIVE_PRODUCER=/ {print $2}' "$work/server.log")
+TOKEN=$(awk '/^Executive Producer may:/ {getline; print; exit}' "$work/server.log")
 base=http://127.0.0.1:$PORT
 auth=(-H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json')
 

@@ -71,7 +71,7 @@ start_server() {
     grep -q '^listening on' "$log" 2>/dev/null && break
     sleep 0.1
   done
-  TOKEN=$(awk -F= '/^TOKEN EXECUTIVE_PRODUCER=/ {print $2}' "$log")
+  TOKEN=$(awk '/^Executive Producer may:/ {getline; print; exit}' "$log")
 }
 
 seed() { # 100 movies x 5 actors

@@ -10,7 +10,8 @@ use casting_core::{
 /// How long printed development tokens stay valid.
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(12 * 3600);
 
-/// Prints the warning, one token per role and a curl line.
+/// Prints the warning, one token per role (under the role's name and permissions) and a curl
+/// line.
 pub fn print_tokens(issuer: &DevIssuer, base_url: &str) {
     let rule = "=".repeat(78);
     println!("{rule}");
@@ -22,13 +23,15 @@ pub fn print_tokens(issuer: &DevIssuer, base_url: &str) {
         TOKEN_LIFETIME.as_secs() / 3600
     );
     println!("{rule}");
+    // Each token alone on its line (a triple-click copies it whole), under its role and what
+    // the role may do, from the core's role table.
     let mut first = None;
     for role in Role::ALL {
         let token = issuer.token_for_role(role, TOKEN_LIFETIME);
-        println!(
-            "TOKEN {}={token}",
-            role.name().to_uppercase().replace(' ', "_")
-        );
+        let may: Vec<&str> = role.permissions().iter().map(|p| p.as_str()).collect();
+        println!();
+        println!("{} may: {}", role.name(), may.join(", "));
+        println!("{token}");
         first.get_or_insert(token);
     }
     if let Some(token) = first {

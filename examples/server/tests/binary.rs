@@ -99,6 +99,22 @@ impl Running {
         }
     }
 
+    /// The development token printed for `role` (`Casting Assistant`…): the line after the one
+    /// that names the role and what it may do.
+    fn token(&mut self, role: &str) -> String {
+        self.wait_for(&format!("{role} may: "));
+        let line = self
+            .lines
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the token line");
+        self.seen.push(line.clone());
+        assert!(
+            line.starts_with("ey") && !line.contains(' '),
+            "a bare token: {line}"
+        );
+        line
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
@@ -134,8 +150,8 @@ async fn get(base: &str, path: &str, token: &str) -> (u16, Value) {
 #[tokio::test]
 async fn development_mode_serves_the_sample_with_a_printed_token_and_stops_on_sigterm() {
     let mut server = Running::start(&[("PORT", "0")]);
-    let assistant = server.wait_for("TOKEN CASTING_ASSISTANT=");
-    let producer = server.wait_for("TOKEN EXECUTIVE_PRODUCER=");
+    let assistant = server.token("Casting Assistant");
+    let producer = server.token("Executive Producer");
     let curl = server.wait_for("Try: curl ");
     assert!(curl.contains("/movies"), "{curl}");
     let base = server.wait_for("listening on ");
@@ -170,7 +186,7 @@ async fn with_database_url_it_migrates_and_uses_postgresql() {
         &base_url[..base_url.rfind('/').expect("a path")]
     );
     let mut server = Running::start(&[("PORT", "0"), ("DATABASE_URL", database_url.as_str())]);
-    let token = server.wait_for("TOKEN CASTING_ASSISTANT=");
+    let token = server.token("Casting Assistant");
     let base = server.wait_for("listening on ");
     let (status, body) = get(&base, "/movies", &token).await;
     assert_eq!(status, 200, "{body}");
@@ -272,12 +288,12 @@ fn a_bad_flag_value_is_one_line_naming_the_setting() {
 async fn flags_set_the_server_and_json_logs_have_no_colour_codes() {
     let mut server = Running::start_with(&[("LOG_FORMAT", "json")], &["--port", "0", "serve"]);
     let base = server.wait_for("listening on ");
-    let token = server
+    let at = server
         .seen
         .iter()
-        .find_map(|l| l.strip_prefix("TOKEN CASTING_ASSISTANT="))
-        .expect("a token")
-        .to_owned();
+        .position(|l| l.starts_with("Casting Assistant may: "))
+        .expect("the role line");
+    let token = server.seen[at + 1].clone();
     let (status, _) = get(&base, "/movies", &token).await;
     assert_eq!(status, 200);
     let seen = server.seen.clone();
@@ -360,7 +376,7 @@ async fn a_flask_database_is_refused_until_adopted_by_the_adopt_command() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has this server's schema"));
 
     let mut server = Running::start(&vars);
-    let token = server.wait_for("TOKEN CASTING_ASSISTANT=");
+    let token = server.token("Casting Assistant");
     let base = server.wait_for("listening on ");
     let (status, body) = get(&base, "/movies/1", &token).await;
     assert_eq!(status, 200, "{body}");
@@ -375,7 +391,7 @@ async fn a_flask_database_is_refused_until_adopted_by_the_adopt_command() {
 #[tokio::test]
 async fn every_body_example_in_the_spec_succeeds_against_the_sample() {
     let mut server = Running::start(&[("PORT", "0")]);
-    let producer = server.wait_for("TOKEN EXECUTIVE_PRODUCER=");
+    let producer = server.token("Executive Producer");
     let base = server.wait_for("listening on ");
     let client = reqwest::Client::new();
     let spec: Value = client
