@@ -18,7 +18,7 @@ mod cast;
 mod list;
 mod state;
 
-use list::{Value, page_of};
+use list::{Value, page_by_id, page_of};
 use state::{ActorRow, MovieRow, State, fold};
 
 /// A store that keeps everything in memory; nothing survives the process.
@@ -82,6 +82,14 @@ fn candidates<'a, K: Ord + Copy, R, O: Ord, P>(
 impl Store for MemoryStore {
     async fn list_movies(&self, query: &MovieQuery) -> Result<Page<MovieSummary>> {
         let state = self.read();
+        let summary = |id: &MovieId, row: &MovieRow| MovieSummary {
+            id: *id,
+            title: row.title.clone(),
+            release_date: row.release_date,
+        };
+        if let Some(page) = page_by_id(&state.movies, query, summary) {
+            return Ok(page);
+        }
         let needle = query.q().map(fold);
         let filter = query.filter();
         let cast = filter.actors();
@@ -101,11 +109,7 @@ impl Store for MemoryStore {
                 MovieField::Title => Value::Text(row.title.as_str()),
                 MovieField::ReleaseDate => Value::Date(row.release_date),
             },
-            |(id, row)| MovieSummary {
-                id: *id,
-                title: row.title.clone(),
-                release_date: row.release_date,
-            },
+            |(id, row)| summary(id, row),
         ))
     }
 
@@ -180,6 +184,15 @@ impl Store for MemoryStore {
 
     async fn list_actors(&self, query: &ActorQuery) -> Result<Page<ActorSummary>> {
         let state = self.read();
+        let summary = |id: &ActorId, row: &ActorRow| ActorSummary {
+            id: *id,
+            name: row.name.clone(),
+            age: row.age,
+            gender: row.gender,
+        };
+        if let Some(page) = page_by_id(&state.actors, query, summary) {
+            return Ok(page);
+        }
         let needle = query.q().map(fold);
         let filter = query.filter();
         let movies = filter.movies();
@@ -199,12 +212,7 @@ impl Store for MemoryStore {
                 ActorField::Name => Value::Text(row.name.as_str()),
                 ActorField::Age => Value::Int(row.age.get()),
             },
-            |(id, row)| ActorSummary {
-                id: *id,
-                name: row.name.clone(),
-                age: row.age,
-                gender: row.gender,
-            },
+            |(id, row)| summary(id, row),
         ))
     }
 
