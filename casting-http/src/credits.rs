@@ -1,4 +1,5 @@
 //! `/movies/{id}/cast` and `/actors/{id}/credits`: who plays whom, in which billing position.
+//! (Fields that hold another schema have plain comments, as in `dto`: no `allOf` wrapping.)
 
 use casting_core::{
     ActorCredit, ActorId, CastInput, CastMember, CastingService, CreditInput, Error, FieldError,
@@ -52,7 +53,7 @@ operation_response! {
 /// One credit of a movie's cast.
 #[derive(Debug, Clone, Object)]
 pub struct CastCredit {
-    /// The actor.
+    // The actor.
     pub actor: ActorShort,
     /// Who they play; `null` when nobody said.
     pub character: Nullable<String>,
@@ -74,7 +75,7 @@ pub struct CastEnvelope {
 /// One credit of an actor's filmography.
 #[derive(Debug, Clone, Object)]
 pub struct FilmCredit {
-    /// The movie.
+    // The movie.
     pub movie: MovieShort,
     /// Who the actor plays in it; `null` when nobody said.
     pub character: Nullable<String>,

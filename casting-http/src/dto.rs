@@ -1,4 +1,9 @@
 //! Response bodies, with the contract's field names (request bodies are in `bodies`).
+//!
+//! A field whose type is another schema (`movie: MovieLong`) has a plain comment, not a doc
+//! comment: poem-openapi writes a documented reference as `allOf: [{$ref}, {description}]`,
+//! which client generators turn into a duplicate model. The referenced schema carries the
+//! description.
 
 use crate::nullable::Nullable;
 use casting_core::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
@@ -97,7 +102,7 @@ pub struct ActorsPage {
 pub struct MovieEnvelope {
     /// Always `true`.
     pub success: bool,
-    /// The movie with its cast.
+    // The movie with its cast.
     pub movie: MovieLong,
 }
 
@@ -106,7 +111,7 @@ pub struct MovieEnvelope {
 pub struct ActorEnvelope {
     /// Always `true`.
     pub success: bool,
-    /// The actor with their movies.
+    // The actor with their movies.
     pub actor: ActorLong,
 }
 
@@ -117,7 +122,7 @@ pub struct MovieDeleted {
     pub success: bool,
     /// The id of the deleted movie.
     pub deleted: i64,
-    /// The movie as it was.
+    // The movie as it was.
     pub movie: MovieShort,
 }
 
@@ -128,7 +133,7 @@ pub struct ActorDeleted {
     pub success: bool,
     /// The id of the deleted actor.
     pub deleted: i64,
-    /// The actor as they were.
+    // The actor as they were.
     pub actor: ActorShort,
 }
 
