@@ -261,19 +261,14 @@ fn ids32(ids: &[i64]) -> Vec<i32> {
 /// The first id after every id the table's sequence has handed out or the table holds, so no
 /// id is ever reused.
 async fn next_id(conn: &mut PgConnection, table: &'static str) -> Result<i64, AdoptError> {
-    let sql = match table {
-        "movies" => {
-            "SELECT greatest(
-                 (SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END
-                  FROM movies_id_seq),
-                 (SELECT coalesce(max(id), 0) + 1 FROM movies))"
-        }
-        _ => {
-            "SELECT greatest(
-                 (SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END
-                  FROM actors_id_seq),
-                 (SELECT coalesce(max(id), 0) + 1 FROM actors))"
-        }
-    };
-    Ok(sqlx::query_scalar(sql).fetch_one(conn).await?)
+    // `table` is one of this module's two constants, never input.
+    let sql = format!(
+        "SELECT greatest(
+             (SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END
+              FROM {table}_id_seq),
+             (SELECT coalesce(max(id), 0) + 1 FROM {table}))"
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .fetch_one(conn)
+        .await?)
 }
