@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Character, FieldError};
 use crate::error::Error;
 use crate::model::{ActorId, ActorSummary, MovieSummary};
+use crate::revision::Version;
 
 /// The highest billing position a caller may give.
 pub const MAX_BILLING: i64 = 1_000_000;
@@ -98,6 +99,16 @@ pub struct ActorCredit {
     pub character: Option<Character>,
     /// The actor's billing position in it.
     pub billing: Billing,
+}
+
+/// A movie's cast, by billing then actor id, with the movie's version (the cast is part of the
+/// movie: changing it makes a new version).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cast {
+    /// The movie's version.
+    pub version: Version,
+    /// The credits, by billing then actor id.
+    pub members: Vec<CastMember>,
 }
 
 /// A validated credit to store: every position is resolved.

@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::domain::FieldError;
 use crate::model::ResourceKind;
 use crate::rbac::{Forbidden, Permission};
+use crate::revision::Version;
 
 /// A boxed error kept as the `source` of the `Unavailable` and `Internal` variants, for the log.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -80,6 +81,23 @@ pub enum Error {
         /// The ids that exist nowhere.
         ids: UnknownIds,
     },
+    /// The record's version is not the one the write expected (`If-Match`). Nothing changed.
+    #[error("{kind} {id} is at version {current}, not the one expected")]
+    PreconditionFailed {
+        /// Movie or actor.
+        kind: ResourceKind,
+        /// The record's id.
+        id: i64,
+        /// The version it has now.
+        current: Version,
+    },
+    /// An idempotency key was sent again with another request than the one it was first
+    /// used for. Nothing changed.
+    #[error("idempotency key reused for another request")]
+    IdempotencyKeyReused,
+    /// An earlier request with the same idempotency key is still running. Worth a retry.
+    #[error("a request with this idempotency key is still running")]
+    RequestInProgress,
     /// The store could not be reached (connection refused, pool exhausted). Worth a retry.
     #[error("store unavailable")]
     Unavailable(#[source] BoxError),
@@ -100,6 +118,11 @@ impl From<StoreError> for Error {
             StoreError::NotFound { kind, id } => Self::NotFound { kind, id },
             StoreError::UnknownRelations { kind, ids } => Self::UnknownRelations { kind, ids },
             StoreError::Invalid(errors) => Self::Invalid(errors),
+            StoreError::PreconditionFailed { kind, id, current } => {
+                Self::PreconditionFailed { kind, id, current }
+            }
+            StoreError::IdempotencyKeyReused => Self::IdempotencyKeyReused,
+            StoreError::RequestInProgress => Self::RequestInProgress,
             StoreError::Unavailable(source) => Self::Unavailable(source),
             StoreError::Internal(source) => Self::Internal(source),
         }
@@ -130,6 +153,23 @@ pub enum StoreError {
     /// A value the store refuses although it passed the core's validation (a database CHECK).
     #[error("invalid input: {}", list(.0))]
     Invalid(Vec<FieldError>),
+    /// The record's version is not the one the write expected (`If-Match`). Nothing changed.
+    #[error("{kind} {id} is at version {current}, not the one expected")]
+    PreconditionFailed {
+        /// Movie or actor.
+        kind: ResourceKind,
+        /// The record's id.
+        id: i64,
+        /// The version it has now.
+        current: Version,
+    },
+    /// An idempotency key was sent again with another request than the one it was first
+    /// used for. Nothing changed.
+    #[error("idempotency key reused for another request")]
+    IdempotencyKeyReused,
+    /// An earlier request with the same idempotency key is still running. Worth a retry.
+    #[error("a request with this idempotency key is still running")]
+    RequestInProgress,
     /// The store could not be reached (connection refused, pool exhausted). Worth a retry.
     #[error("store unavailable")]
     Unavailable(#[source] BoxError),

@@ -7,7 +7,10 @@
 //! - [`query`]: lists: paging by number or cursor, filters, sorting, counting
 //!   ([`MovieListParams`] in, [`MovieQuery`] checked).
 //! - [`input`]: what callers send before validation ([`MovieInput`], [`ActorChanges`]…).
-//! - [`rbac`]: the ten [`Permission`]s, the three [`Role`]s, the caller ([`Principal`]).
+//! - [`revision`]: safe concurrent editing: [`Version`]s, [`Revision`]s (who and when),
+//!   idempotent creates ([`IdempotencyKey`]).
+//! - [`audit`]: the trail of changes ([`AuditEntry`], [`AuditQuery`]).
+//! - [`rbac`]: the eleven [`Permission`]s, the three [`Role`]s, the caller ([`Principal`]).
 //! - [`Store`] and [`TokenVerifier`]: the object-safe traits backends implement.
 //! - [`CastingService`]: permission, then validation, then the store; one method per operation.
 //! - [`Operation`]: the API's operations, each naming the one permission it needs.
@@ -28,6 +31,7 @@
 //! casting_core::conformance_tests!(fresh);
 //! ```
 
+pub mod audit;
 pub mod auth;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -39,12 +43,16 @@ pub mod model;
 pub mod operation;
 pub mod query;
 pub mod rbac;
+pub mod revision;
 pub mod service;
 pub mod store;
 
+pub use audit::{
+    AuditAction, AuditEntry, AuditField, AuditFilter, AuditListParams, AuditQuery, NewAuditEntry,
+};
 pub use auth::TokenVerifier;
 pub use credit::{
-    ActorCredit, Billing, CastInput, CastMember, CreditInput, MAX_BILLING, NewCast, NewCredit,
+    ActorCredit, Billing, Cast, CastInput, CastMember, CreditInput, MAX_BILLING, NewCast, NewCredit,
 };
 pub use domain::{Age, Character, FieldError, Gender, Name, ReleaseDate, Title};
 pub use error::{AuthError, BoxError, Claim, Error, Result, StoreError, TokenProblem, UnknownIds};
@@ -60,5 +68,9 @@ pub use query::{
     SortValue, ValueKind,
 };
 pub use rbac::{Forbidden, Permission, PermissionSet, Principal, Role};
+pub use revision::{
+    Canonical, Created, Edit, Idempotency, IdempotencyKey, MAX_IDEMPOTENCY_KEY_CHARS, Revision,
+    Version,
+};
 pub use service::CastingService;
 pub use store::{Store, StoreResult};

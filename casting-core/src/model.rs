@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{Age, Gender, Name, ReleaseDate, Title};
+use crate::revision::{Canonical, Revision};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $ty:ident) => {
@@ -92,6 +93,8 @@ pub struct Movie {
     pub release_date: ReleaseDate,
     /// The cast: actor ids, ascending, without repeats.
     pub actors: Vec<ActorId>,
+    /// The version, and who made and last changed the movie, when.
+    pub revision: Revision,
 }
 
 impl Movie {
@@ -131,6 +134,8 @@ pub struct Actor {
     pub gender: Gender,
     /// Movie ids, ascending, without repeats.
     pub movies: Vec<MovieId>,
+    /// The version, and who made and last changed the actor, when.
+    pub revision: Revision,
 }
 
 impl Actor {
@@ -172,6 +177,18 @@ impl MoviePatch {
     pub fn is_empty(&self) -> bool {
         self.title.is_none() && self.release_date.is_none() && self.actors.is_none()
     }
+
+    /// The names of the fields the patch changes, as the audit trail records them.
+    pub fn fields(&self) -> Vec<&'static str> {
+        [
+            ("title", self.title.is_some()),
+            ("release_date", self.release_date.is_some()),
+            ("actors", self.actors.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
 }
 
 /// A validated actor to create.
@@ -205,6 +222,19 @@ impl ActorPatch {
     pub fn is_empty(&self) -> bool {
         self.name.is_none() && self.age.is_none() && self.gender.is_none() && self.movies.is_none()
     }
+
+    /// The names of the fields the patch changes, as the audit trail records them.
+    pub fn fields(&self) -> Vec<&'static str> {
+        [
+            ("name", self.name.is_some()),
+            ("age", self.age.is_some()),
+            ("gender", self.gender.is_some()),
+            ("movies", self.movies.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
 }
 
 /// One page of a list.
@@ -220,4 +250,77 @@ pub struct Page<T> {
     pub per_page: u32,
     /// The cursor of the next page; `None` on the last page.
     pub next: Option<String>,
+}
+
+fn id_list<T: Into<i64> + Copy>(ids: &[T]) -> String {
+    let mut ids: Vec<i64> = ids.iter().map(|id| (*id).into()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl Canonical for NewMovie {
+    fn canonical(&self) -> String {
+        canonical_pairs(&[
+            ("title", self.title.as_str()),
+            ("release_date", &self.release_date.to_string()),
+            ("actors", &id_list::<ActorId>(&self.actors)),
+        ])
+    }
+}
+
+impl Canonical for NewActor {
+    fn canonical(&self) -> String {
+        canonical_pairs(&[
+            ("name", self.name.as_str()),
+            ("age", &self.age.get().to_string()),
+            ("gender", self.gender.as_str()),
+            ("movies", &id_list::<MovieId>(&self.movies)),
+        ])
+    }
+}
+
+/// `name=value` pairs separated by `\u{1f}`, which no validated text can hold.
+fn canonical_pairs(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn movie(title: &str, actors: &[i64]) -> NewMovie {
+        NewMovie {
+            title: Title::parse(title).unwrap(),
+            release_date: ReleaseDate::parse("2025-02-08").unwrap(),
+            actors: actors.iter().copied().map(ActorId).collect(),
+        }
+    }
+
+    #[test]
+    fn equal_creates_write_equal_canonical_text() {
+        assert_eq!(
+            movie("  Same ", &[3, 1, 3]).canonical(),
+            movie("Same", &[1, 3]).canonical(),
+            "trimmed title, ids as a set"
+        );
+        assert_ne!(
+            movie("Same", &[1]).canonical(),
+            movie("Same", &[]).canonical()
+        );
+        assert_ne!(
+            movie("Same", &[]).canonical(),
+            movie("Other", &[]).canonical()
+        );
+        let mut later = movie("Same", &[]);
+        later.release_date = ReleaseDate::parse("2025-02-09").unwrap();
+        assert_ne!(later.canonical(), movie("Same", &[]).canonical());
+    }
 }

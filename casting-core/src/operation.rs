@@ -66,6 +66,8 @@ operations! {
     DeleteActor => DeleteActors,
     /// An actor's credits, newest release first (a view of their details).
     GetCredits => GetActorDetails,
+    /// One page of the trail of changes, newest first.
+    ListAudit => GetAudit,
 }
 
 impl Operation {

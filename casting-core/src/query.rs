@@ -110,7 +110,7 @@ impl<F: Filter> Default for ListQuery<F> {
             q: None,
             count: Count::Exact,
             filter: F::default(),
-            sort: Sort::default(),
+            sort: F::default_sort(),
         }
     }
 }
@@ -165,7 +165,10 @@ impl<F: Filter> ListQuery<F> {
         Ok(self)
     }
 
-    fn build(list: &ListParams, filter: Result<F, Vec<FieldError>>) -> Result<Self, Error> {
+    pub(crate) fn build(
+        list: &ListParams,
+        filter: Result<F, Vec<FieldError>>,
+    ) -> Result<Self, Error> {
         let mut errors = Vec::new();
         let page = match (list.page, &list.after) {
             (Some(_), Some(_)) => {
@@ -191,10 +194,10 @@ impl<F: Filter> ListQuery<F> {
         };
         let q = check_q(list.q.as_deref(), &mut errors);
         let sort = match list.sort.as_deref() {
-            None => Sort::default(),
+            None => F::default_sort(),
             Some(text) => Sort::parse(text).unwrap_or_else(|e| {
                 errors.push(e);
-                Sort::default()
+                F::default_sort()
             }),
         };
         let count = match list.count.as_deref() {
@@ -316,7 +319,7 @@ impl<F: Filter> ListQuery<F> {
     /// The cursor of the page that follows `item` under this query.
     pub fn cursor_after(&self, item: &<F::Field as SortField>::Item) -> String {
         cursor::encode(
-            F::RESOURCE,
+            F::TAG,
             self.fingerprint(),
             self.sort.keys(),
             &self.sort.values_of(item),
@@ -324,7 +327,7 @@ impl<F: Filter> ListQuery<F> {
     }
 
     fn decode(&self, cursor: &str) -> Result<Vec<SortValue>, FieldError> {
-        cursor::decode(cursor, F::RESOURCE, self.fingerprint(), self.sort.keys()).map_err(|e| {
+        cursor::decode(cursor, F::TAG, self.fingerprint(), self.sort.keys()).map_err(|e| {
             FieldError::new(
                 "after",
                 match e {
@@ -341,11 +344,7 @@ impl<F: Filter> ListQuery<F> {
     /// A stable hash of what a cursor is bound to: the resource, `q`, the filters, the sort.
     fn fingerprint(&self) -> u64 {
         // `\u{1f}` cannot occur in `q` (control characters are refused), so it separates.
-        let mut text = format!(
-            "{}\u{1f}{}\u{1f}",
-            F::RESOURCE,
-            self.q.as_deref().unwrap_or("")
-        );
+        let mut text = format!("{}\u{1f}{}\u{1f}", F::NAME, self.q.as_deref().unwrap_or(""));
         self.filter.write_canonical(&mut text);
         text.push('\u{1f}');
         text.push_str(&self.sort.to_param());

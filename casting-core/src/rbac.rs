@@ -1,4 +1,4 @@
-//! Role-based access: the ten permission strings, the three roles, and the authenticated caller.
+//! Role-based access: the eleven permission strings, the three roles, and the authenticated caller.
 //!
 //! This module is the one definition of both; the server, the development tokens, the docs and the
 //! tests all read it.
@@ -19,8 +19,8 @@ macro_rules! permissions {
         }
 
         impl Permission {
-            /// All ten permissions, in the contract's order.
-            pub const ALL: [Permission; 10] = [$(Permission::$variant,)*];
+            /// All eleven permissions: the contract's ten in its order, then `get:audit`.
+            pub const ALL: [Permission; 11] = [$(Permission::$variant,)*];
 
             /// The permission string, e.g. `get:movies`.
             pub const fn as_str(self) -> &'static str {
@@ -63,6 +63,8 @@ permissions! {
     PatchActor = "patch:actor",
     /// `del:actors`: delete actors.
     DeleteActors = "del:actors",
+    /// `get:audit`: read the trail of changes (who changed what, when).
+    GetAudit = "get:audit",
 }
 
 impl fmt::Display for Permission {
@@ -169,6 +171,7 @@ const DIRECTOR: PermissionSet = ASSISTANT.union(PermissionSet::of(&[
 const PRODUCER: PermissionSet = DIRECTOR.union(PermissionSet::of(&[
     Permission::PostMovies,
     Permission::DeleteMovies,
+    Permission::GetAudit,
 ]));
 
 /// The three roles of the casting agency.
@@ -301,7 +304,8 @@ pub struct Forbidden {
 mod tests {
     use super::*;
 
-    /// The contract's role table, written out as it stands there.
+    /// The contract's role table, written out as it stands there, with `get:audit` (issue 11)
+    /// for the Executive Producer.
     fn contract_table(role: Role) -> &'static [&'static str] {
         const ASSISTANT: &[&str] = &[
             "get:movies",
@@ -330,6 +334,7 @@ mod tests {
             "patch:movie",
             "post:movies",
             "del:movies",
+            "get:audit",
         ];
         match role {
             Role::CastingAssistant => ASSISTANT,
@@ -355,7 +360,7 @@ mod tests {
     }
 
     #[test]
-    fn there_are_exactly_the_ten_strings_and_they_round_trip() {
+    fn there_are_exactly_the_eleven_strings_and_they_round_trip() {
         let strings: Vec<&str> = Permission::ALL.iter().map(|p| p.as_str()).collect();
         assert_eq!(
             strings,
@@ -370,6 +375,7 @@ mod tests {
                 "post:actors",
                 "patch:actor",
                 "del:actors",
+                "get:audit",
             ]
         );
         for permission in Permission::ALL {

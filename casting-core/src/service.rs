@@ -1,16 +1,22 @@
 //! [`CastingService`]: the API an embedding program calls, one method per operation.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use chrono::TimeDelta;
 use tracing::instrument;
 
-use crate::credit::{ActorCredit, CastInput, CastMember};
+use crate::audit::{AuditEntry, AuditListParams, AuditQuery};
+use crate::credit::{ActorCredit, Cast, CastInput};
 use crate::error::{Error, Result};
 use crate::input::{ActorChanges, ActorInput, MovieChanges, MovieInput};
-use crate::model::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
+use crate::model::{
+    Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page, ResourceKind,
+};
 use crate::operation::Operation;
 use crate::query::{ActorListParams, ActorQuery, MovieListParams, MovieQuery};
 use crate::rbac::Principal;
+use crate::revision::{Canonical, Created, Edit, Idempotency, IdempotencyKey, Version};
 use crate::store::Store;
 
 /// The casting API over any [`Store`].
@@ -21,6 +27,13 @@ use crate::store::Store;
 /// Every method checks the caller's permission first, then validates the input, then asks the
 /// store: a caller without the right learns nothing about what exists or what is valid. An
 /// update of a missing record is `NotFound` even when its changes are also invalid.
+///
+/// Writes stamp the record with the caller's subject and the time, and take an optional
+/// expected [`Version`]: when given, the write goes through only if the record still has it
+/// (else [`Error::PreconditionFailed`], nothing changed). Creates may carry an
+/// [`IdempotencyKey`]: a repeat of the same create within the key's lifetime (24 hours unless
+/// [`with_idempotency_ttl`](Self::with_idempotency_ttl) says otherwise) answers the first
+/// result instead of creating again.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -44,7 +57,7 @@ use crate::store::Store;
 /// assert_eq!(movie.title.as_str(), "The Long Take");
 ///
 /// let assistant = Principal::with_role("auth0|assistant", Role::CastingAssistant);
-/// let refused = service.delete_movie(&assistant, movie.id).await;
+/// let refused = service.delete_movie(&assistant, movie.id, None).await;
 /// assert!(matches!(
 ///     refused,
 ///     Err(Error::Forbidden { permission: Permission::DeleteMovies })
@@ -55,12 +68,52 @@ use crate::store::Store;
 #[derive(Debug, Clone)]
 pub struct CastingService {
     store: Arc<dyn Store>,
+    idempotency_ttl: TimeDelta,
 }
+
+/// How long an idempotency key is kept when the service is not told otherwise.
+pub const DEFAULT_IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
 impl CastingService {
     /// A service over `store`.
     pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+        Self {
+            store,
+            idempotency_ttl: TimeDelta::hours(24),
+        }
+    }
+
+    /// The same service, keeping idempotency keys for `ttl` (at most ten years).
+    #[must_use]
+    pub fn with_idempotency_ttl(mut self, ttl: Duration) -> Self {
+        self.idempotency_ttl = TimeDelta::from_std(ttl)
+            .unwrap_or(TimeDelta::MAX)
+            .min(TimeDelta::days(3650));
+        self
+    }
+
+    /// How long idempotency keys are kept.
+    pub fn idempotency_ttl(&self) -> Duration {
+        self.idempotency_ttl
+            .to_std()
+            .unwrap_or(DEFAULT_IDEMPOTENCY_TTL)
+    }
+
+    fn edit(who: &Principal, expected: Option<Version>) -> Edit {
+        Edit::now(who.subject()).expecting(expected)
+    }
+
+    fn idempotency(
+        &self,
+        key: Option<&IdempotencyKey>,
+        request: &impl Canonical,
+        edit: &Edit,
+    ) -> Option<Idempotency> {
+        key.map(|key| Idempotency {
+            key: key.clone(),
+            request: request.canonical(),
+            expires_at: edit.at + self.idempotency_ttl,
+        })
     }
 
     /// `Ok` when the store answers (readiness).
@@ -89,66 +142,95 @@ impl CastingService {
     }
 
     /// Creates a movie (`post:movies`).
-    #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
     pub async fn create_movie(&self, who: &Principal, input: MovieInput) -> Result<Movie> {
-        Operation::CreateMovie.authorize(who)?;
-        let movie = input.validate()?;
-        Ok(self.store.create_movie(movie).await?)
+        Ok(self.create_movie_with_key(who, input, None).await?.record)
     }
 
-    /// Changes a movie (`patch:movie`).
+    /// Creates a movie (`post:movies`), once per idempotency key: a repeat of the same request
+    /// answers the movie as first created, `replayed`.
+    #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
+    pub async fn create_movie_with_key(
+        &self,
+        who: &Principal,
+        input: MovieInput,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Created<Movie>> {
+        Operation::CreateMovie.authorize(who)?;
+        let movie = input.validate()?;
+        let edit = Self::edit(who, None);
+        let key = self.idempotency(key, &movie, &edit);
+        Ok(self.store.create_movie(movie, &edit, key.as_ref()).await?)
+    }
+
+    /// Changes a movie (`patch:movie`), if it has the `expected` version.
     #[instrument(level = "debug", skip(self, who, changes), fields(subject = who.subject()))]
     pub async fn update_movie(
         &self,
         who: &Principal,
         id: MovieId,
         changes: MovieChanges,
+        expected: Option<Version>,
     ) -> Result<Movie> {
         Operation::UpdateMovie.authorize(who)?;
         let patch = match changes.validate() {
             Ok(patch) => patch,
-            // A missing movie is reported before what is wrong with the changes.
+            // A missing movie, then a stale version, is reported before what is wrong with
+            // the changes.
             Err(invalid @ Error::Invalid(_)) => {
-                self.store.get_movie(id).await?;
+                let current = self.store.get_movie(id).await?.revision.version;
+                stale(ResourceKind::Movie, id.get(), current, expected)?;
                 return Err(invalid);
             }
             Err(other) => return Err(other),
         };
-        Ok(self.store.update_movie(id, patch).await?)
+        let edit = Self::edit(who, expected);
+        Ok(self.store.update_movie(id, patch, &edit).await?)
     }
 
-    /// Deletes a movie (`del:movies`); returns it as it was.
+    /// Deletes a movie (`del:movies`), if it has the `expected` version; returns it as it was.
     #[instrument(level = "debug", skip(self, who), fields(subject = who.subject()))]
-    pub async fn delete_movie(&self, who: &Principal, id: MovieId) -> Result<Movie> {
+    pub async fn delete_movie(
+        &self,
+        who: &Principal,
+        id: MovieId,
+        expected: Option<Version>,
+    ) -> Result<Movie> {
         Operation::DeleteMovie.authorize(who)?;
-        Ok(self.store.delete_movie(id).await?)
+        let edit = Self::edit(who, expected);
+        Ok(self.store.delete_movie(id, &edit).await?)
     }
 
-    /// A movie's cast with characters and billing (`get:movie-details`).
+    /// A movie's cast with characters and billing, and the movie's version
+    /// (`get:movie-details`).
     #[instrument(level = "debug", skip(self, who), fields(subject = who.subject()))]
-    pub async fn cast(&self, who: &Principal, id: MovieId) -> Result<Vec<CastMember>> {
+    pub async fn cast(&self, who: &Principal, id: MovieId) -> Result<Cast> {
         Operation::GetCast.authorize(who)?;
         Ok(self.store.get_cast(id).await?)
     }
 
-    /// Replaces a movie's whole cast (`patch:movie`); returns it as stored.
+    /// Replaces a movie's whole cast (`patch:movie`), if the movie has the `expected` version;
+    /// returns it as stored.
     #[instrument(level = "debug", skip(self, who, input), fields(subject = who.subject()))]
     pub async fn replace_cast(
         &self,
         who: &Principal,
         id: MovieId,
         input: CastInput,
-    ) -> Result<Vec<CastMember>> {
+        expected: Option<Version>,
+    ) -> Result<Cast> {
         Operation::ReplaceCast.authorize(who)?;
         let cast = match input.validate() {
             Ok(cast) => cast,
-            // A missing movie is reported before what is wrong with the cast.
+            // A missing movie, then a stale version, is reported before what is wrong with
+            // the cast.
             Err(invalid) => {
-                self.store.get_movie(id).await?;
+                let current = self.store.get_movie(id).await?.revision.version;
+                stale(ResourceKind::Movie, id.get(), current, expected)?;
                 return Err(invalid);
             }
         };
-        Ok(self.store.replace_cast(id, cast).await?)
+        let edit = Self::edit(who, expected);
+        Ok(self.store.replace_cast(id, cast, &edit).await?)
     }
 
     /// Lists actors (`get:actors`).
@@ -171,32 +253,49 @@ impl CastingService {
     }
 
     /// Creates an actor (`post:actors`).
-    #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
     pub async fn create_actor(&self, who: &Principal, input: ActorInput) -> Result<Actor> {
-        Operation::CreateActor.authorize(who)?;
-        let actor = input.validate()?;
-        Ok(self.store.create_actor(actor).await?)
+        Ok(self.create_actor_with_key(who, input, None).await?.record)
     }
 
-    /// Changes an actor (`patch:actor`).
+    /// Creates an actor (`post:actors`), once per idempotency key: a repeat of the same
+    /// request answers the actor as first created, `replayed`.
+    #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
+    pub async fn create_actor_with_key(
+        &self,
+        who: &Principal,
+        input: ActorInput,
+        key: Option<&IdempotencyKey>,
+    ) -> Result<Created<Actor>> {
+        Operation::CreateActor.authorize(who)?;
+        let actor = input.validate()?;
+        let edit = Self::edit(who, None);
+        let key = self.idempotency(key, &actor, &edit);
+        Ok(self.store.create_actor(actor, &edit, key.as_ref()).await?)
+    }
+
+    /// Changes an actor (`patch:actor`), if they have the `expected` version.
     #[instrument(level = "debug", skip(self, who, changes), fields(subject = who.subject()))]
     pub async fn update_actor(
         &self,
         who: &Principal,
         id: ActorId,
         changes: ActorChanges,
+        expected: Option<Version>,
     ) -> Result<Actor> {
         Operation::UpdateActor.authorize(who)?;
         let patch = match changes.validate() {
             Ok(patch) => patch,
-            // A missing actor is reported before what is wrong with the changes.
+            // A missing actor, then a stale version, is reported before what is wrong with
+            // the changes.
             Err(invalid @ Error::Invalid(_)) => {
-                self.store.get_actor(id).await?;
+                let current = self.store.get_actor(id).await?.revision.version;
+                stale(ResourceKind::Actor, id.get(), current, expected)?;
                 return Err(invalid);
             }
             Err(other) => return Err(other),
         };
-        Ok(self.store.update_actor(id, patch).await?)
+        let edit = Self::edit(who, expected);
+        Ok(self.store.update_actor(id, patch, &edit).await?)
     }
 
     /// An actor's credits, newest release first (`get:actor-details`).
@@ -206,10 +305,39 @@ impl CastingService {
         Ok(self.store.get_credits(id).await?)
     }
 
-    /// Deletes an actor (`del:actors`); returns them as they were.
+    /// Deletes an actor (`del:actors`), if they have the `expected` version; returns them as
+    /// they were.
     #[instrument(level = "debug", skip(self, who), fields(subject = who.subject()))]
-    pub async fn delete_actor(&self, who: &Principal, id: ActorId) -> Result<Actor> {
+    pub async fn delete_actor(
+        &self,
+        who: &Principal,
+        id: ActorId,
+        expected: Option<Version>,
+    ) -> Result<Actor> {
         Operation::DeleteActor.authorize(who)?;
-        Ok(self.store.delete_actor(id).await?)
+        let edit = Self::edit(who, expected);
+        Ok(self.store.delete_actor(id, &edit).await?)
+    }
+
+    /// One page of the trail of changes, newest first (`get:audit`).
+    #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
+    pub async fn audit(
+        &self,
+        who: &Principal,
+        params: &AuditListParams,
+    ) -> Result<Page<AuditEntry>> {
+        Operation::ListAudit.authorize(who)?;
+        let query = AuditQuery::parse(params)?;
+        Ok(self.store.list_audit(&query).await?)
+    }
+}
+
+/// `PreconditionFailed` when a write expects another version than `current`.
+fn stale(kind: ResourceKind, id: i64, current: Version, expected: Option<Version>) -> Result<()> {
+    match expected {
+        Some(expected) if expected != current => {
+            Err(Error::PreconditionFailed { kind, id, current })
+        }
+        _ => Ok(()),
     }
 }

@@ -4,13 +4,15 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::credit::{ActorCredit, CastMember, NewCast};
+use crate::audit::{AuditEntry, AuditQuery};
+use crate::credit::{ActorCredit, Cast, NewCast};
 use crate::error::StoreError;
 use crate::model::{
     Actor, ActorId, ActorPatch, ActorSummary, Movie, MovieId, MoviePatch, MovieSummary, NewActor,
     NewMovie, Page,
 };
 use crate::query::{ActorQuery, MovieQuery};
+use crate::revision::{Created, Edit, Idempotency};
 
 /// What [`Store`] methods return.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -40,6 +42,23 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// - Deleting either side removes its links and never the other side.
 /// - Ids only grow and are never reused, even after a delete.
 /// - A missing id is [`StoreError::NotFound`].
+/// - Versions: a record is created at version 1 and every change of it adds one: a change of
+///   its fields, or of its list of movies or actors, from either side (a movie whose cast
+///   changes makes a new version of each actor who joins or leaves it, and of the movie).
+///   A credit's character or billing is part of the movie only. Each new version sets
+///   `updated_at` and `updated_by` from the [`Edit`]; a create sets `created_*` too.
+/// - A write whose [`Edit::expected`] version is not the record's current one fails with
+///   [`StoreError::PreconditionFailed`] naming the current version, and nothing changes. The
+///   check is atomic with the write: of two writers expecting the same version, one wins.
+/// - The audit trail: every new version appends one [`AuditEntry`] in the same transaction
+///   (a delete too, with the version one past the last). Entries are numbered in the order
+///   they were written; [`Store::list_audit`] lists them newest first.
+/// - Idempotent creates: a create with an [`Idempotency`] key is recorded with the key, in the
+///   same transaction, scoped to the [`Edit::by`] subject and the kind of record. A repeat of
+///   the same request before the key expires returns the record as first created
+///   (`replayed`), and creates nothing; the same key with another request is
+///   [`StoreError::IdempotencyKeyReused`]; a repeat while the first is still being written may
+///   be [`StoreError::RequestInProgress`]. Expired keys are forgotten.
 /// - A store reports only what [`StoreError`] can say; permissions and request checks are the
 ///   service's business.
 #[async_trait]
@@ -48,29 +67,45 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
     async fn list_movies(&self, query: &MovieQuery) -> StoreResult<Page<MovieSummary>>;
     /// One movie with its cast.
     async fn get_movie(&self, id: MovieId) -> StoreResult<Movie>;
-    /// Creates a movie and links its cast.
-    async fn create_movie(&self, movie: NewMovie) -> StoreResult<Movie>;
+    /// Creates a movie and links its cast (or replays the create an idempotency key names).
+    async fn create_movie(
+        &self,
+        movie: NewMovie,
+        edit: &Edit,
+        key: Option<&Idempotency>,
+    ) -> StoreResult<Created<Movie>>;
     /// Changes the fields the patch holds; returns the movie as it now is.
-    async fn update_movie(&self, id: MovieId, patch: MoviePatch) -> StoreResult<Movie>;
+    async fn update_movie(&self, id: MovieId, patch: MoviePatch, edit: &Edit)
+    -> StoreResult<Movie>;
     /// Deletes a movie and its links; returns the movie as it was.
-    async fn delete_movie(&self, id: MovieId) -> StoreResult<Movie>;
-    /// A movie's cast, by billing then actor id.
-    async fn get_cast(&self, id: MovieId) -> StoreResult<Vec<CastMember>>;
+    async fn delete_movie(&self, id: MovieId, edit: &Edit) -> StoreResult<Movie>;
+    /// A movie's cast, by billing then actor id, with the movie's version.
+    async fn get_cast(&self, id: MovieId) -> StoreResult<Cast>;
     /// Replaces a movie's whole cast, credits included; returns it as stored.
-    async fn replace_cast(&self, id: MovieId, cast: NewCast) -> StoreResult<Vec<CastMember>>;
+    async fn replace_cast(&self, id: MovieId, cast: NewCast, edit: &Edit) -> StoreResult<Cast>;
 
     /// One page of actors, without their movies.
     async fn list_actors(&self, query: &ActorQuery) -> StoreResult<Page<ActorSummary>>;
     /// One actor with their movies.
     async fn get_actor(&self, id: ActorId) -> StoreResult<Actor>;
-    /// Creates an actor and links their movies.
-    async fn create_actor(&self, actor: NewActor) -> StoreResult<Actor>;
+    /// Creates an actor and links their movies (or replays the create an idempotency key
+    /// names).
+    async fn create_actor(
+        &self,
+        actor: NewActor,
+        edit: &Edit,
+        key: Option<&Idempotency>,
+    ) -> StoreResult<Created<Actor>>;
     /// Changes the fields the patch holds; returns the actor as they now are.
-    async fn update_actor(&self, id: ActorId, patch: ActorPatch) -> StoreResult<Actor>;
+    async fn update_actor(&self, id: ActorId, patch: ActorPatch, edit: &Edit)
+    -> StoreResult<Actor>;
     /// Deletes an actor and their links; returns the actor as they were.
-    async fn delete_actor(&self, id: ActorId) -> StoreResult<Actor>;
+    async fn delete_actor(&self, id: ActorId, edit: &Edit) -> StoreResult<Actor>;
     /// An actor's credits, newest release first (ties: higher movie id first).
     async fn get_credits(&self, id: ActorId) -> StoreResult<Vec<ActorCredit>>;
+
+    /// One page of the audit trail, newest first.
+    async fn list_audit(&self, query: &AuditQuery) -> StoreResult<Page<AuditEntry>>;
 
     /// `Ok` when the store can serve requests (the server's `/ready`).
     async fn ping(&self) -> StoreResult<()>;
@@ -86,24 +121,35 @@ macro_rules! forward_store {
             async fn get_movie(&self, id: MovieId) -> StoreResult<Movie> {
                 (**self).get_movie(id).await
             }
-            async fn create_movie(&self, movie: NewMovie) -> StoreResult<Movie> {
-                (**self).create_movie(movie).await
+            async fn create_movie(
+                &self,
+                movie: NewMovie,
+                edit: &Edit,
+                key: Option<&Idempotency>,
+            ) -> StoreResult<Created<Movie>> {
+                (**self).create_movie(movie, edit, key).await
             }
-            async fn update_movie(&self, id: MovieId, patch: MoviePatch) -> StoreResult<Movie> {
-                (**self).update_movie(id, patch).await
+            async fn update_movie(
+                &self,
+                id: MovieId,
+                patch: MoviePatch,
+                edit: &Edit,
+            ) -> StoreResult<Movie> {
+                (**self).update_movie(id, patch, edit).await
             }
-            async fn delete_movie(&self, id: MovieId) -> StoreResult<Movie> {
-                (**self).delete_movie(id).await
+            async fn delete_movie(&self, id: MovieId, edit: &Edit) -> StoreResult<Movie> {
+                (**self).delete_movie(id, edit).await
             }
-            async fn get_cast(&self, id: MovieId) -> StoreResult<Vec<CastMember>> {
+            async fn get_cast(&self, id: MovieId) -> StoreResult<Cast> {
                 (**self).get_cast(id).await
             }
             async fn replace_cast(
                 &self,
                 id: MovieId,
                 cast: NewCast,
-            ) -> StoreResult<Vec<CastMember>> {
-                (**self).replace_cast(id, cast).await
+                edit: &Edit,
+            ) -> StoreResult<Cast> {
+                (**self).replace_cast(id, cast, edit).await
             }
             async fn list_actors(&self, query: &ActorQuery) -> StoreResult<Page<ActorSummary>> {
                 (**self).list_actors(query).await
@@ -111,17 +157,30 @@ macro_rules! forward_store {
             async fn get_actor(&self, id: ActorId) -> StoreResult<Actor> {
                 (**self).get_actor(id).await
             }
-            async fn create_actor(&self, actor: NewActor) -> StoreResult<Actor> {
-                (**self).create_actor(actor).await
+            async fn create_actor(
+                &self,
+                actor: NewActor,
+                edit: &Edit,
+                key: Option<&Idempotency>,
+            ) -> StoreResult<Created<Actor>> {
+                (**self).create_actor(actor, edit, key).await
             }
-            async fn update_actor(&self, id: ActorId, patch: ActorPatch) -> StoreResult<Actor> {
-                (**self).update_actor(id, patch).await
+            async fn update_actor(
+                &self,
+                id: ActorId,
+                patch: ActorPatch,
+                edit: &Edit,
+            ) -> StoreResult<Actor> {
+                (**self).update_actor(id, patch, edit).await
             }
-            async fn delete_actor(&self, id: ActorId) -> StoreResult<Actor> {
-                (**self).delete_actor(id).await
+            async fn delete_actor(&self, id: ActorId, edit: &Edit) -> StoreResult<Actor> {
+                (**self).delete_actor(id, edit).await
             }
             async fn get_credits(&self, id: ActorId) -> StoreResult<Vec<ActorCredit>> {
                 (**self).get_credits(id).await
+            }
+            async fn list_audit(&self, query: &AuditQuery) -> StoreResult<Page<AuditEntry>> {
+                (**self).list_audit(query).await
             }
             async fn ping(&self) -> StoreResult<()> {
                 (**self).ping().await

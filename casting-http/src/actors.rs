@@ -1,12 +1,13 @@
 //! `/actors`, `/actor-details/{id}`, `/actors/{id}`.
 
-use casting_core::{ActorId, ActorListParams, CastingService};
+use casting_core::{ActorId, ActorListParams, CastingService, ResourceKind};
 use poem::Request;
 use poem_openapi::OpenApi;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 
 use crate::bodies::{ActorPatchBody, Changes, NewActorBody};
+use crate::conditional::{etag, expected, idempotency_key, none_match, replayed};
 use crate::dto::{ActorDeleted, ActorEnvelope, ActorsPage};
 use crate::listing::{
     ActorSortParam, AgeParam, Common, CountParam, CursorParam, GenderParam, IdParam, next_link,
@@ -31,38 +32,47 @@ operation_response! {
     /// The answers of `GET /actor-details/{id}`.
     GetActorResponse {
         /// The actor with their movies.
-        Ok(ActorEnvelope)
+        Ok(ActorEnvelope) + ETag
     }
-    errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable]
+    errors: [
+        NotModified, BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable,
+    ]
 }
 
 operation_response! {
     /// The answers of `POST /actors`.
     CreateActorResponse {
-        /// The actor as created, with their id.
-        Ok(ActorEnvelope)
+        /// The actor as created, with their id (or as an earlier request with the same
+        /// `Idempotency-Key` created them).
+        Ok(ActorEnvelope) + ETag + Replayed
     }
-    errors: [BadRequest, Unauthorized, Forbidden, PayloadTooLarge, Unprocessable, Unavailable]
+    errors: [
+        BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, Unprocessable, Unavailable,
+    ]
 }
 
 operation_response! {
     /// The answers of `PATCH /actors/{id}`.
     UpdateActorResponse {
         /// The actor as they now are.
-        Ok(ActorEnvelope)
+        Ok(ActorEnvelope) + ETag
     }
     errors: [
-        BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unprocessable, Unavailable,
+        BadRequest, Unauthorized, Forbidden, NotFound, PreconditionFailed, PayloadTooLarge,
+        Unprocessable, PreconditionRequired, Unavailable,
     ]
 }
 
 operation_response! {
     /// The answers of `DELETE /actors/{id}`.
     DeleteActorResponse {
-        /// The deleted actor's id, and the actor as they were.
-        Ok(ActorDeleted)
+        /// The deleted actor's id, and the actor as they were (the `ETag` is their last).
+        Ok(ActorDeleted) + ETag
     }
-    errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable]
+    errors: [
+        BadRequest, Unauthorized, Forbidden, NotFound, PreconditionFailed, PayloadTooLarge,
+        PreconditionRequired, Unavailable,
+    ]
 }
 
 /// The actor operations.
@@ -77,13 +87,30 @@ impl ActorsApi {
         Self { service }
     }
 
-    async fn get(&self, caller: &Caller<op::GetActor>, id: i64) -> GetActorResponse {
+    async fn get(
+        &self,
+        caller: &Caller<op::GetActor>,
+        id: i64,
+        if_none_match: Option<&str>,
+    ) -> GetActorResponse {
         self.service
             .actor(caller.principal(), ActorId(id))
             .await
-            .map(|actor| GetActorResponse::Ok(Json(envelope(actor))))
+            .map(|actor| {
+                let tag = etag(ResourceKind::Actor, id, actor.revision.version);
+                if none_match(if_none_match, &tag) {
+                    GetActorResponse::NotModified(tag)
+                } else {
+                    GetActorResponse::Ok(Json(envelope(actor)), tag)
+                }
+            })
             .into()
     }
+}
+
+/// The `ETag` of an actor.
+fn tag_of(actor: &casting_core::Actor) -> String {
+    etag(ResourceKind::Actor, actor.id.get(), actor.revision.version)
 }
 
 fn envelope(actor: casting_core::Actor) -> ActorEnvelope {
@@ -160,7 +187,8 @@ impl ActorsApi {
 
     /// Get an actor with their movies
     ///
-    /// Requires `get:actor-details`.
+    /// Requires `get:actor-details`. With `If-None-Match` naming the actor's current `ETag`,
+    /// the answer is a 304 without a body.
     #[oai(
         path = "/actor-details/:id",
         method = "get",
@@ -171,87 +199,136 @@ impl ActorsApi {
         caller: Caller<op::GetActor>,
         /// The actor's id: a positive whole number, in digits.
         id: Path<PathId>,
+        /// Entity tags from earlier answers: a 304 when one is the actor's current tag.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
     ) -> GetActorResponse {
-        self.get(&caller, id.0.0).await
+        self.get(&caller, id.0.0, if_none_match.0.as_deref()).await
     }
 
     /// Get an actor with their movies (same as /actor-details/{id})
     ///
-    /// Requires `get:actor-details`.
+    /// Requires `get:actor-details`. With `If-None-Match` naming the actor's current `ETag`,
+    /// the answer is a 304 without a body.
     #[oai(path = "/actors/:id", method = "get", operation_id = "getActor")]
     async fn one(
         &self,
         caller: Caller<op::GetActor>,
         /// The actor's id: a positive whole number, in digits.
         id: Path<PathId>,
+        /// Entity tags from earlier answers: a 304 when one is the actor's current tag.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
     ) -> GetActorResponse {
-        self.get(&caller, id.0.0).await
+        self.get(&caller, id.0.0, if_none_match.0.as_deref()).await
     }
 
     /// Create an actor
     ///
-    /// Requires `post:actors`. `movies`, when given, must name existing movies.
+    /// Requires `post:actors`. `movies`, when given, must name existing movies. With an
+    /// `Idempotency-Key`, a repeat of the same request (same caller, same body) within 24 hours
+    /// answers the actor as first created, with `Idempotent-Replayed: true`, and creates
+    /// nothing.
     #[oai(path = "/actors", method = "post", operation_id = "createActor")]
     async fn create(
         &self,
         caller: Caller<op::CreateActor>,
         body: StrictJson<NewActorBody>,
+        /// Your name for this create (1 to 255 visible ASCII characters, e.g. a UUID), so that
+        /// a retry does not create the actor twice.
+        #[oai(name = "Idempotency-Key")]
+        idempotency: Header<Option<String>>,
     ) -> CreateActorResponse {
+        let key = match idempotency_key(idempotency.0.as_deref()) {
+            Ok(key) => key,
+            Err(refused) => return refused.into(),
+        };
         let created = match body.0.try_into() {
-            Ok(input) => self.service.create_actor(caller.principal(), input).await,
+            Ok(input) => {
+                self.service
+                    .create_actor_with_key(caller.principal(), input, key.as_ref())
+                    .await
+            }
             Err(invalid) => Err(invalid),
         };
         created
-            .map(|actor| CreateActorResponse::Ok(Json(envelope(actor))))
+            .map(|created| {
+                let tag = tag_of(&created.record);
+                let replayed = replayed(created.replayed);
+                CreateActorResponse::Ok(Json(envelope(created.record)), tag, replayed)
+            })
             .into()
     }
 
     /// Change an actor
     ///
     /// Requires `patch:actor`. Send any non-empty subset of the fields; absent fields stay as
-    /// they are; `movies` replaces the whole list of movies.
+    /// they are; `movies` replaces the whole list of movies. With `If-Match`, the change is
+    /// made only if the actor still has that `ETag` (else 412, nothing changed).
     #[oai(path = "/actors/:id", method = "patch", operation_id = "updateActor")]
     async fn update(
         &self,
         caller: Caller<op::UpdateActor>,
-
+        request: &Request,
         /// The actor's id: a positive whole number, in digits.
         id: Path<PathId>,
         body: StrictJson<Changes<ActorPatchBody>>,
+        /// The actor's `ETag` as you last read it (or `*`: any version).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> UpdateActorResponse {
+        let id = id.0.0;
+        let expected = match expected(request, if_match.0.as_deref(), ResourceKind::Actor, id) {
+            Ok(expected) => expected,
+            Err(refused) => return refused.into(),
+        };
         let updated = match body.0.0.try_into() {
             Ok(changes) => {
                 self.service
-                    .update_actor(caller.principal(), ActorId(id.0.0), changes)
+                    .update_actor(caller.principal(), ActorId(id), changes, expected)
                     .await
             }
             Err(invalid) => Err(invalid),
         };
         updated
-            .map(|actor| UpdateActorResponse::Ok(Json(envelope(actor))))
+            .map(|actor| {
+                let tag = tag_of(&actor);
+                UpdateActorResponse::Ok(Json(envelope(actor)), tag)
+            })
             .into()
     }
 
     /// Delete an actor
     ///
-    /// Requires `del:actors`. Their links go with them; the movies stay.
+    /// Requires `del:actors`. Their links go with them; the movies stay. With `If-Match`,
+    /// the actor is deleted only if they still have that `ETag` (else 412, nothing changed).
     #[oai(path = "/actors/:id", method = "delete", operation_id = "deleteActor")]
     async fn delete(
         &self,
         caller: Caller<op::DeleteActor>,
-
+        request: &Request,
         /// The actor's id: a positive whole number, in digits.
         id: Path<PathId>,
+        /// The actor's `ETag` as you last read it (or `*`: any version).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> DeleteActorResponse {
+        let id = id.0.0;
+        let expected = match expected(request, if_match.0.as_deref(), ResourceKind::Actor, id) {
+            Ok(expected) => expected,
+            Err(refused) => return refused.into(),
+        };
         self.service
-            .delete_actor(caller.principal(), ActorId(id.0.0))
+            .delete_actor(caller.principal(), ActorId(id), expected)
             .await
             .map(|actor| {
-                DeleteActorResponse::Ok(Json(ActorDeleted {
+                let tag = tag_of(&actor);
+                let deleted = ActorDeleted {
                     success: true,
                     deleted: actor.id.get(),
                     actor: actor.summary().into(),
-                }))
+                };
+                DeleteActorResponse::Ok(Json(deleted), tag)
             })
             .into()
     }

@@ -9,6 +9,8 @@ use poem::{Endpoint, EndpointExt, IntoEndpoint, Response};
 use poem_openapi::OpenApiService;
 
 use crate::actors::ActorsApi;
+use crate::audit::AuditApi;
+use crate::conditional::RequireIfMatch;
 use crate::credits::CreditsApi;
 use crate::middleware::Contract;
 use crate::movies::MoviesApi;
@@ -42,14 +44,16 @@ permission the operation names. Errors are JSON: `{\"success\": false, \"error\"
 /// # }
 /// ```
 pub struct CastingApi {
-    openapi: OpenApiService<(MoviesApi, ActorsApi, CreditsApi), ()>,
+    openapi: OpenApiService<(MoviesApi, ActorsApi, CreditsApi, AuditApi), ()>,
     verifier: Arc<dyn TokenVerifier>,
+    require_if_match: bool,
 }
 
 impl std::fmt::Debug for CastingApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CastingApi")
             .field("verifier", &self.verifier)
+            .field("require_if_match", &self.require_if_match)
             .finish_non_exhaustive()
     }
 }
@@ -60,7 +64,8 @@ pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) ->
         (
             MoviesApi::new(service.clone()),
             ActorsApi::new(service.clone()),
-            CreditsApi::new(service),
+            CreditsApi::new(service.clone()),
+            AuditApi::new(service),
         ),
         TITLE,
         env!("CARGO_PKG_VERSION"),
@@ -69,10 +74,22 @@ pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) ->
     // What OpenAPI assumes when `servers` is empty (the host's root), said explicitly, as
     // linters require.
     .server(poem_openapi::ServerObject::new("/").description("The host serving this document"));
-    CastingApi { openapi, verifier }
+    CastingApi {
+        openapi,
+        verifier,
+        require_if_match: false,
+    }
 }
 
 impl CastingApi {
+    /// The same operations, refusing writes (`PATCH`, `DELETE`, `PUT …/cast`) that carry no
+    /// `If-Match` with 428 when `required` (`REQUIRE_IF_MATCH`).
+    #[must_use]
+    pub fn require_if_match(mut self, required: bool) -> Self {
+        self.require_if_match = required;
+        self
+    }
+
     /// The OpenAPI document as JSON.
     pub fn spec(&self) -> String {
         self.openapi.spec()
@@ -109,6 +126,7 @@ impl CastingApi {
         self.openapi
             .into_endpoint()
             .data(Verifier(self.verifier))
+            .data(RequireIfMatch(self.require_if_match))
             .map_to_response()
     }
 }

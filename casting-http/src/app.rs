@@ -62,7 +62,7 @@ pub fn app(
     verifier: Arc<dyn TokenVerifier>,
     config: &HttpConfig,
 ) -> impl Endpoint<Output = Response> + use<> {
-    let api = api_service(service.clone(), verifier);
+    let api = api_service(service.clone(), verifier).require_if_match(config.require_if_match);
     // The paths outside the OpenAPI document, all `GET`: listed once, for the router and for
     // the route table that answers 405s.
     let public: [(&str, Mount, BoxEndpoint<'static, Response>); 6] = [
@@ -116,19 +116,33 @@ pub fn app(
         .with(Observe)
 }
 
-/// CORS as the contract states it: the methods and headers the API uses, origins from the
-/// configuration (any by default), no credentials.
+/// CORS as the contract states it: the methods and headers the API uses (the contract's, and
+/// the conditional and idempotent requests' headers), origins from the configuration (any by
+/// default), no credentials. Answers' `ETag`, `Idempotent-Replayed` and `Link` are readable.
 fn cors(config: &HttpConfig) -> Cors {
     let cors = Cors::new()
         .allow_methods([
             Method::GET,
             Method::POST,
+            Method::PUT,
             Method::PATCH,
             Method::DELETE,
             Method::OPTIONS,
         ])
-        .allow_headers(["Content-Type", "Authorization"])
-        .expose_headers([REQUEST_ID, "www-authenticate"])
+        .allow_headers([
+            "Content-Type",
+            "Authorization",
+            "If-Match",
+            "If-None-Match",
+            "Idempotency-Key",
+        ])
+        .expose_headers([
+            REQUEST_ID,
+            "www-authenticate",
+            "etag",
+            "idempotent-replayed",
+            "link",
+        ])
         .allow_credentials(false);
     match &config.allowed_origins {
         Some(origins) => cors.allow_origins(origins.iter().map(String::as_str)),

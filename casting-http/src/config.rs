@@ -13,6 +13,10 @@ pub struct HttpConfig {
     /// How long `GET /ready` waits for the store before it answers 503 (default 1 s), so a
     /// readiness probe with a short timeout sees a 503, not a timeout.
     pub ready_timeout: Duration,
+    /// Whether writes (`PATCH`, `DELETE`, `PUT …/cast`) must carry `If-Match`: without it they
+    /// are refused with 428 (default `false`: a write without it goes through, as in the
+    /// original API).
+    pub require_if_match: bool,
 }
 
 impl Default for HttpConfig {
@@ -20,6 +24,7 @@ impl Default for HttpConfig {
         Self {
             allowed_origins: None,
             ready_timeout: Duration::from_secs(1),
+            require_if_match: false,
         }
     }
 }

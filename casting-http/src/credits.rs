@@ -3,15 +3,17 @@
 
 use casting_core::{
     ActorCredit, ActorId, CastInput, CastMember, CastingService, CreditInput, Error, FieldError,
-    MovieId,
+    MovieId, ResourceKind,
 };
-use poem_openapi::param::Path;
+use poem::Request;
+use poem_openapi::param::{Header, Path};
 use poem_openapi::types::Example;
 use poem_openapi::{Object, OpenApi};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::Value;
 
 use crate::bodies::Field;
+use crate::conditional::{etag, expected};
 use crate::direct::Direct;
 use crate::dto::{ActorShort, MovieShort};
 use crate::nullable::Nullable;
@@ -25,7 +27,7 @@ operation_response! {
     /// The answers of `GET /movies/{id}/cast`.
     GetCastResponse {
         /// The movie's cast, by billing.
-        Ok(direct CastEnvelope)
+        Ok(direct CastEnvelope) + ETag
     }
     errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable]
 }
@@ -34,10 +36,11 @@ operation_response! {
     /// The answers of `PUT /movies/{id}/cast`.
     ReplaceCastResponse {
         /// The cast as stored, by billing.
-        Ok(direct CastEnvelope)
+        Ok(direct CastEnvelope) + ETag
     }
     errors: [
-        BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unprocessable, Unavailable,
+        BadRequest, Unauthorized, Forbidden, NotFound, PreconditionFailed, PayloadTooLarge,
+        Unprocessable, PreconditionRequired, Unavailable,
     ]
 }
 
@@ -293,7 +296,8 @@ impl CreditsApi {
     /// Get a movie's cast with characters and billing
     ///
     /// Requires `get:movie-details`. Ordered by billing, then actor id. The movie's `actors`
-    /// list (ids ascending) is the same cast without the credits.
+    /// list (ids ascending) is the same cast without the credits. The `ETag` is the movie's:
+    /// the cast is part of it.
     #[oai(path = "/movies/:id/cast", method = "get", operation_id = "getCast")]
     async fn cast(
         &self,
@@ -305,7 +309,10 @@ impl CreditsApi {
         self.service
             .cast(caller.principal(), movie)
             .await
-            .map(|cast| GetCastResponse::Ok(Direct(cast_envelope(movie, cast))))
+            .map(|cast| {
+                let tag = etag(ResourceKind::Movie, movie.get(), cast.version);
+                GetCastResponse::Ok(Direct(cast_envelope(movie, cast.members)), tag)
+            })
             .into()
     }
 
@@ -315,7 +322,8 @@ impl CreditsApi {
     /// one transaction; `{"cast": []}` empties it. Credits without `billing` come after those
     /// with one, in the order given. An actor given twice, a billing position given twice, or
     /// a bad character is a 422 naming `cast[i].field`; actor ids that name nothing are a 422
-    /// listing them. Nothing changes on any error.
+    /// listing them. Nothing changes on any error. With `If-Match` (the movie's `ETag`), the
+    /// cast is replaced only if the movie still has that version (else 412).
     #[oai(
         path = "/movies/:id/cast",
         method = "put",
@@ -324,21 +332,33 @@ impl CreditsApi {
     async fn replace(
         &self,
         caller: Caller<op::ReplaceCast>,
+        request: &Request,
         /// The movie's id: a positive whole number, in digits.
         id: Path<PathId>,
         body: StrictJson<CastBody>,
+        /// The movie's `ETag` as you last read it (or `*`: any version).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ReplaceCastResponse {
         let movie = MovieId(id.0.0);
+        let kind = ResourceKind::Movie;
+        let expected = match expected(request, if_match.0.as_deref(), kind, movie.get()) {
+            Ok(expected) => expected,
+            Err(refused) => return refused.into(),
+        };
         let replaced = match body.0.try_into() {
             Ok(input) => {
                 self.service
-                    .replace_cast(caller.principal(), movie, input)
+                    .replace_cast(caller.principal(), movie, input, expected)
                     .await
             }
             Err(invalid) => Err(invalid),
         };
         replaced
-            .map(|cast| ReplaceCastResponse::Ok(Direct(cast_envelope(movie, cast))))
+            .map(|cast| {
+                let tag = etag(kind, movie.get(), cast.version);
+                ReplaceCastResponse::Ok(Direct(cast_envelope(movie, cast.members)), tag)
+            })
             .into()
     }
 

@@ -9,7 +9,7 @@ use crate::nullable::Nullable;
 use casting_core::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
 use poem_openapi::Object;
 
-use crate::types::{ApiDate, GenderName};
+use crate::types::{ApiDate, GenderName, Timestamp};
 
 /// A movie as lists show it.
 #[derive(Debug, Clone, Object)]
@@ -33,6 +33,18 @@ pub struct MovieLong {
     pub release_date: ApiDate,
     /// The cast: actor ids, ascending.
     pub actors: Vec<i64>,
+    /// The version: 1 when created, one more on every change (its cast's included). The
+    /// `ETag` header names it.
+    pub version: i64,
+    /// When the movie was created.
+    pub created_at: Timestamp,
+    /// Who created it (the token's subject); `null` when unknown (records older than this
+    /// field).
+    pub created_by: Nullable<String>,
+    /// When the movie last changed.
+    pub updated_at: Timestamp,
+    /// Who changed it last (the token's subject); `null` when unknown.
+    pub updated_by: Nullable<String>,
 }
 
 /// An actor as lists show them.
@@ -61,6 +73,18 @@ pub struct ActorLong {
     pub gender: GenderName,
     /// Movie ids, ascending.
     pub movies: Vec<i64>,
+    /// The version: 1 when created, one more on every change (their movies' included). The
+    /// `ETag` header names it.
+    pub version: i64,
+    /// When the actor was created.
+    pub created_at: Timestamp,
+    /// Who created them (the token's subject); `null` when unknown (records older than this
+    /// field).
+    pub created_by: Nullable<String>,
+    /// When the actor last changed.
+    pub updated_at: Timestamp,
+    /// Who changed them last (the token's subject); `null` when unknown.
+    pub updated_by: Nullable<String>,
 }
 
 /// One page of movies.
@@ -154,6 +178,11 @@ impl From<Movie> for MovieLong {
             title: movie.title.into(),
             release_date: ApiDate(movie.release_date),
             actors: movie.actors.into_iter().map(ActorId::get).collect(),
+            version: movie.revision.version.get(),
+            created_at: Timestamp::of(movie.revision.created_at),
+            created_by: Nullable(movie.revision.created_by),
+            updated_at: Timestamp::of(movie.revision.updated_at),
+            updated_by: Nullable(movie.revision.updated_by),
         }
     }
 }
@@ -177,6 +206,11 @@ impl From<Actor> for ActorLong {
             age: actor.age.get(),
             gender: GenderName(actor.gender),
             movies: actor.movies.into_iter().map(MovieId::get).collect(),
+            version: actor.revision.version.get(),
+            created_at: Timestamp::of(actor.revision.created_at),
+            created_by: Nullable(actor.revision.created_by),
+            updated_at: Timestamp::of(actor.revision.updated_at),
+            updated_by: Nullable(actor.revision.updated_by),
         }
     }
 }

@@ -9,93 +9,10 @@
 use casting_core::{AuthError, Claim, Error as CoreError, FieldError, Permission, TokenProblem};
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Response};
-use poem_openapi::Object;
 use poem_openapi::payload::Json;
 use serde_json::{Value, json};
 
-/// The body of every error response.
-#[derive(Debug, Clone, PartialEq, Object)]
-#[oai(example)]
-pub struct ErrorBody {
-    /// Always `false`.
-    pub success: bool,
-    /// The HTTP status, repeated.
-    pub error: u16,
-    /// The original API's message for the status, e.g. `resource not found`.
-    pub message: String,
-    /// A stable machine-readable word, e.g. `not_found`, `validation_failed`.
-    pub code: String,
-    /// More about the error: field errors, unknown ids, the missing permission. May be empty.
-    pub details: Details,
-}
-
-impl poem_openapi::types::Example for ErrorBody {
-    /// A 404, as `GET /movies/7` answers when there is no movie 7 (every error has this shape;
-    /// the status, message, code and details vary).
-    fn example() -> Self {
-        Self {
-            success: false,
-            error: 404,
-            message: "resource not found".into(),
-            code: "not_found".into(),
-            details: Details(json!({ "resource": "movie", "id": 7 })),
-        }
-    }
-}
-
-/// `details`: a JSON object whose members depend on the error (`fields`, `reason`,
-/// `unknown_ids`, `permission`, `resource` and `id`, `allowed`, `limit_bytes`); `{}` when there
-/// is nothing more to say.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Details(pub Value);
-
-impl poem_openapi::types::Type for Details {
-    const IS_REQUIRED: bool = true;
-    type RawValueType = Self;
-    type RawElementValueType = Self;
-
-    fn name() -> std::borrow::Cow<'static, str> {
-        "object_details".into()
-    }
-
-    fn schema_ref() -> poem_openapi::registry::MetaSchemaRef {
-        use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
-            description: Some(
-                "More about the error; its members depend on the error: `fields` \
-                 ([{field, message}]) and `reason` on 400s and field 422s, `unknown_ids` \
-                 ({resource, ids}) on relation 422s, `permission` on 403s, `resource` and `id` \
-                 on 404s, `allowed` on 405s, `limit_bytes` on 413s. `{}` on 5xx.",
-            ),
-            additional_properties: Some(Box::new(MetaSchemaRef::Inline(Box::new(MetaSchema::ANY)))),
-            ..MetaSchema::new("object")
-        }))
-    }
-
-    fn as_raw_value(&self) -> Option<&Self> {
-        Some(self)
-    }
-
-    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self> + 'a> {
-        Box::new(self.as_raw_value().into_iter())
-    }
-}
-
-impl poem_openapi::types::ToJSON for Details {
-    fn to_json(&self) -> Option<Value> {
-        Some(self.0.clone())
-    }
-}
-
-impl poem_openapi::types::ParseFromJSON for Details {
-    fn parse_from_json(value: Option<Value>) -> poem_openapi::types::ParseResult<Self> {
-        match value {
-            Some(Value::Object(map)) => Ok(Self(Value::Object(map))),
-            Some(other) => Err(poem_openapi::types::ParseError::expected_type(other)),
-            None => Ok(Self(Value::Object(serde_json::Map::new()))),
-        }
-    }
-}
+pub use crate::error_body::{Details, ErrorBody};
 
 /// An error on its way out: status, code, details, and the headers RFC 6750 and RFC 9110 want.
 #[derive(Debug, Clone)]
@@ -103,10 +20,12 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     details: Value,
-    www_authenticate: Option<String>,
-    allow: Option<String>,
+    www_authenticate: Option<Box<str>>,
+    allow: Option<Box<str>>,
+    /// The current `ETag` of the record a 412 is about.
+    etag: Option<Box<str>>,
     /// What went wrong inside, for the log only (5xx).
-    cause: Option<String>,
+    cause: Option<Box<str>>,
 }
 
 /// What an error becomes on the wire: its status, its body, and the headers it carries.
@@ -117,6 +36,8 @@ pub(crate) struct ErrorParts {
     pub(crate) allow: Option<String>,
     /// `Retry-After`, on every 503.
     pub(crate) retry_after: Option<String>,
+    /// The record's current `ETag`, on a 412.
+    pub(crate) etag: Option<String>,
 }
 
 /// The `Retry-After` of every 503, in seconds: long enough for a pool or a key download to
@@ -149,8 +70,11 @@ fn message(status: StatusCode) -> &'static str {
         403 => "forbidden",
         404 => "resource not found",
         405 => "method not allowed",
+        409 => "conflict",
+        412 => "precondition failed",
         413 => "payload too large",
         422 => "unprocessable",
+        428 => "precondition required",
         503 => "service unavailable",
         _ => "internal server error",
     }
@@ -172,8 +96,22 @@ impl ApiError {
             details,
             www_authenticate: None,
             allow: None,
+            etag: None,
             cause: None,
         }
+    }
+
+    /// 428 `precondition_required`: the server requires `If-Match` on writes.
+    pub(crate) fn precondition_required() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "precondition_required",
+            json!({
+                "header": "If-Match",
+                "reason": "this server requires If-Match on writes: send the ETag of the record \
+                           as you last read it, or * to write whatever its version",
+            }),
+        )
     }
 
     /// 400 `bad_request` naming the fields at fault (`details.fields`, as the 422s do), with
@@ -197,7 +135,7 @@ impl ApiError {
     /// 405 `method_not_allowed`, with the `Allow` header listing `allowed`.
     pub fn method_not_allowed(allowed: &[&str]) -> Self {
         Self {
-            allow: Some(allowed.join(", ")),
+            allow: Some(allowed.join(", ").into()),
             ..Self::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
@@ -228,7 +166,7 @@ impl ApiError {
     /// 500 `internal_server_error`: keeps `cause` for the log, shows nothing of it.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         Self {
-            cause: Some(cause.to_string()),
+            cause: Some(cause.to_string().into()),
             ..Self::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_server_error",
@@ -240,7 +178,7 @@ impl ApiError {
     /// 503 `unavailable`: keeps `cause` for the log, shows nothing of it.
     pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
         Self {
-            cause: Some(cause.to_string()),
+            cause: Some(cause.to_string().into()),
             ..Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", json!({}))
         }
     }
@@ -273,7 +211,7 @@ impl ApiError {
             r#"Bearer realm="casting""#.to_owned()
         };
         Self {
-            www_authenticate: Some(challenge),
+            www_authenticate: Some(challenge.into()),
             ..Self::new(
                 StatusCode::UNAUTHORIZED,
                 code,
@@ -307,8 +245,9 @@ impl ApiError {
                 code: self.code.to_owned(),
                 details: Details(self.details),
             },
-            www_authenticate: self.www_authenticate,
-            allow: self.allow,
+            www_authenticate: self.www_authenticate.map(Into::into),
+            allow: self.allow.map(Into::into),
+            etag: self.etag.map(Into::into),
             retry_after: (self.status == StatusCode::SERVICE_UNAVAILABLE)
                 .then(|| RETRY_AFTER_SECONDS.to_string()),
         }
@@ -379,6 +318,31 @@ impl From<CoreError> for ApiError {
                 "validation_failed",
                 json!({ "unknown_ids": { "resource": kind, "ids": ids } }),
             ),
+            CoreError::PreconditionFailed { kind, id, current } => Self {
+                etag: Some(crate::conditional::etag(kind, id, current).into()),
+                ..Self::new(
+                    StatusCode::PRECONDITION_FAILED,
+                    "precondition_failed",
+                    json!({ "resource": kind, "id": id, "current_version": current.get() }),
+                )
+            },
+            CoreError::IdempotencyKeyReused => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                json!({
+                    "header": "Idempotency-Key",
+                    "reason": "this key was used for a different request; use a new key for \
+                               a new request",
+                }),
+            ),
+            CoreError::RequestInProgress => Self::new(
+                StatusCode::CONFLICT,
+                "request_in_progress",
+                json!({
+                    "header": "Idempotency-Key",
+                    "reason": "a request with this key is still running; retry shortly",
+                }),
+            ),
             CoreError::Unavailable(source) => Self::unavailable(&source),
             other => Self::internal(&ErrorChain(&other)),
         }
@@ -389,9 +353,12 @@ impl ApiError {
     /// 403 `insufficient_permission`, naming the permission.
     pub fn forbidden(permission: Permission) -> Self {
         Self {
-            www_authenticate: Some(format!(
-                r#"Bearer realm="casting", error="insufficient_scope", scope="{permission}""#
-            )),
+            www_authenticate: Some(
+                format!(
+                    r#"Bearer realm="casting", error="insufficient_scope", scope="{permission}""#
+                )
+                .into(),
+            ),
             ..Self::new(
                 StatusCode::FORBIDDEN,
                 "insufficient_permission",
@@ -455,6 +422,7 @@ impl IntoResponse for ApiError {
             (header::WWW_AUTHENTICATE, parts.www_authenticate),
             (header::ALLOW, parts.allow),
             (header::RETRY_AFTER, parts.retry_after),
+            (header::ETAG, parts.etag),
         ];
         for (name, value) in headers {
             if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {

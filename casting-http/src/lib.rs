@@ -32,11 +32,14 @@
 mod actors;
 mod api;
 mod app;
+mod audit;
 mod bodies;
+mod conditional;
 mod config;
 mod credits;
 mod direct;
 mod dto;
+mod error_body;
 mod errors;
 mod listener;
 mod listing;

@@ -107,6 +107,29 @@ text_param!(
     }
 );
 
+text_param!(
+    /// `resource` of `GET /audit`.
+    ResourceParam,
+    "string_resource_param",
+    MetaSchema {
+        description: Some("`movie` or `actor`."),
+        enum_items: vec![Value::String("movie".into()), Value::String("actor".into())],
+        ..MetaSchema::new("string")
+    }
+);
+
+text_param!(
+    /// `subject` of `GET /audit`: a token subject.
+    SubjectParam,
+    "string_subject_param",
+    MetaSchema {
+        description: Some("A token's subject (`sub`), exactly; at most 255 characters."),
+        max_length: Some(255),
+        example: Some(Value::String("auth0|64f1c0ffee".into())),
+        ..MetaSchema::new("string")
+    }
+);
+
 int_param!(
     /// `age_min` / `age_max`: 0 to 150, inclusive.
     AgeParam,

@@ -1,12 +1,13 @@
 //! `/movies`, `/movie-details/{id}`, `/movies/{id}`.
 
-use casting_core::{CastingService, MovieId, MovieListParams};
+use casting_core::{CastingService, MovieId, MovieListParams, ResourceKind};
 use poem::Request;
 use poem_openapi::OpenApi;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 
 use crate::bodies::{Changes, MoviePatchBody, NewMovieBody};
+use crate::conditional::{etag, expected, idempotency_key, none_match, replayed};
 use crate::dto::{MovieDeleted, MovieEnvelope, MoviesPage};
 use crate::listing::{
     Common, CountParam, CursorParam, DateParam, IdParam, MovieSortParam, next_link,
@@ -31,38 +32,47 @@ operation_response! {
     /// The answers of `GET /movie-details/{id}`.
     GetMovieResponse {
         /// The movie with its cast.
-        Ok(MovieEnvelope)
+        Ok(MovieEnvelope) + ETag
     }
-    errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable]
+    errors: [
+        NotModified, BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable,
+    ]
 }
 
 operation_response! {
     /// The answers of `POST /movies`.
     CreateMovieResponse {
-        /// The movie as created, with its id.
-        Ok(MovieEnvelope)
+        /// The movie as created, with its id (or as an earlier request with the same
+        /// `Idempotency-Key` created it).
+        Ok(MovieEnvelope) + ETag + Replayed
     }
-    errors: [BadRequest, Unauthorized, Forbidden, PayloadTooLarge, Unprocessable, Unavailable]
+    errors: [
+        BadRequest, Unauthorized, Forbidden, Conflict, PayloadTooLarge, Unprocessable, Unavailable,
+    ]
 }
 
 operation_response! {
     /// The answers of `PATCH /movies/{id}`.
     UpdateMovieResponse {
         /// The movie as it now is.
-        Ok(MovieEnvelope)
+        Ok(MovieEnvelope) + ETag
     }
     errors: [
-        BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unprocessable, Unavailable,
+        BadRequest, Unauthorized, Forbidden, NotFound, PreconditionFailed, PayloadTooLarge,
+        Unprocessable, PreconditionRequired, Unavailable,
     ]
 }
 
 operation_response! {
     /// The answers of `DELETE /movies/{id}`.
     DeleteMovieResponse {
-        /// The deleted movie's id, and the movie as it was.
-        Ok(MovieDeleted)
+        /// The deleted movie's id, and the movie as it was (the `ETag` is its last).
+        Ok(MovieDeleted) + ETag
     }
-    errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable]
+    errors: [
+        BadRequest, Unauthorized, Forbidden, NotFound, PreconditionFailed, PayloadTooLarge,
+        PreconditionRequired, Unavailable,
+    ]
 }
 
 /// The movie operations.
@@ -77,13 +87,30 @@ impl MoviesApi {
         Self { service }
     }
 
-    async fn get(&self, caller: &Caller<op::GetMovie>, id: i64) -> GetMovieResponse {
+    async fn get(
+        &self,
+        caller: &Caller<op::GetMovie>,
+        id: i64,
+        if_none_match: Option<&str>,
+    ) -> GetMovieResponse {
         self.service
             .movie(caller.principal(), MovieId(id))
             .await
-            .map(|movie| GetMovieResponse::Ok(Json(envelope(movie))))
+            .map(|movie| {
+                let tag = etag(ResourceKind::Movie, id, movie.revision.version);
+                if none_match(if_none_match, &tag) {
+                    GetMovieResponse::NotModified(tag)
+                } else {
+                    GetMovieResponse::Ok(Json(envelope(movie)), tag)
+                }
+            })
             .into()
     }
+}
+
+/// The `ETag` of a movie.
+fn tag_of(movie: &casting_core::Movie) -> String {
+    etag(ResourceKind::Movie, movie.id.get(), movie.revision.version)
 }
 
 fn envelope(movie: casting_core::Movie) -> MovieEnvelope {
@@ -156,7 +183,8 @@ impl MoviesApi {
 
     /// Get a movie with its cast
     ///
-    /// Requires `get:movie-details`.
+    /// Requires `get:movie-details`. With `If-None-Match` naming the movie's current `ETag`,
+    /// the answer is a 304 without a body.
     #[oai(
         path = "/movie-details/:id",
         method = "get",
@@ -167,87 +195,136 @@ impl MoviesApi {
         caller: Caller<op::GetMovie>,
         /// The movie's id: a positive whole number, in digits.
         id: Path<PathId>,
+        /// Entity tags from earlier answers: a 304 when one is the movie's current tag.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
     ) -> GetMovieResponse {
-        self.get(&caller, id.0.0).await
+        self.get(&caller, id.0.0, if_none_match.0.as_deref()).await
     }
 
     /// Get a movie with its cast (same as /movie-details/{id})
     ///
-    /// Requires `get:movie-details`.
+    /// Requires `get:movie-details`. With `If-None-Match` naming the movie's current `ETag`,
+    /// the answer is a 304 without a body.
     #[oai(path = "/movies/:id", method = "get", operation_id = "getMovie")]
     async fn one(
         &self,
         caller: Caller<op::GetMovie>,
         /// The movie's id: a positive whole number, in digits.
         id: Path<PathId>,
+        /// Entity tags from earlier answers: a 304 when one is the movie's current tag.
+        #[oai(name = "If-None-Match")]
+        if_none_match: Header<Option<String>>,
     ) -> GetMovieResponse {
-        self.get(&caller, id.0.0).await
+        self.get(&caller, id.0.0, if_none_match.0.as_deref()).await
     }
 
     /// Create a movie
     ///
-    /// Requires `post:movies`. `actors`, when given, must name existing actors.
+    /// Requires `post:movies`. `actors`, when given, must name existing actors. With an
+    /// `Idempotency-Key`, a repeat of the same request (same caller, same body) within 24 hours
+    /// answers the movie as first created, with `Idempotent-Replayed: true`, and creates
+    /// nothing.
     #[oai(path = "/movies", method = "post", operation_id = "createMovie")]
     async fn create(
         &self,
         caller: Caller<op::CreateMovie>,
         body: StrictJson<NewMovieBody>,
+        /// Your name for this create (1 to 255 visible ASCII characters, e.g. a UUID), so that
+        /// a retry does not create the movie twice.
+        #[oai(name = "Idempotency-Key")]
+        idempotency: Header<Option<String>>,
     ) -> CreateMovieResponse {
+        let key = match idempotency_key(idempotency.0.as_deref()) {
+            Ok(key) => key,
+            Err(refused) => return refused.into(),
+        };
         let created = match body.0.try_into() {
-            Ok(input) => self.service.create_movie(caller.principal(), input).await,
+            Ok(input) => {
+                self.service
+                    .create_movie_with_key(caller.principal(), input, key.as_ref())
+                    .await
+            }
             Err(invalid) => Err(invalid),
         };
         created
-            .map(|movie| CreateMovieResponse::Ok(Json(envelope(movie))))
+            .map(|created| {
+                let tag = tag_of(&created.record);
+                let replayed = replayed(created.replayed);
+                CreateMovieResponse::Ok(Json(envelope(created.record)), tag, replayed)
+            })
             .into()
     }
 
     /// Change a movie
     ///
     /// Requires `patch:movie`. Send any non-empty subset of the fields; absent fields stay as
-    /// they are; `actors` replaces the whole cast.
+    /// they are; `actors` replaces the whole cast. With `If-Match`, the change is made only if
+    /// the movie still has that `ETag` (else 412, nothing changed).
     #[oai(path = "/movies/:id", method = "patch", operation_id = "updateMovie")]
     async fn update(
         &self,
         caller: Caller<op::UpdateMovie>,
-
+        request: &Request,
         /// The movie's id: a positive whole number, in digits.
         id: Path<PathId>,
         body: StrictJson<Changes<MoviePatchBody>>,
+        /// The movie's `ETag` as you last read it (or `*`: any version).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> UpdateMovieResponse {
+        let id = id.0.0;
+        let expected = match expected(request, if_match.0.as_deref(), ResourceKind::Movie, id) {
+            Ok(expected) => expected,
+            Err(refused) => return refused.into(),
+        };
         let updated = match body.0.0.try_into() {
             Ok(changes) => {
                 self.service
-                    .update_movie(caller.principal(), MovieId(id.0.0), changes)
+                    .update_movie(caller.principal(), MovieId(id), changes, expected)
                     .await
             }
             Err(invalid) => Err(invalid),
         };
         updated
-            .map(|movie| UpdateMovieResponse::Ok(Json(envelope(movie))))
+            .map(|movie| {
+                let tag = tag_of(&movie);
+                UpdateMovieResponse::Ok(Json(envelope(movie)), tag)
+            })
             .into()
     }
 
     /// Delete a movie
     ///
-    /// Requires `del:movies`. Its cast links go with it; the actors stay.
+    /// Requires `del:movies`. Its cast links go with it; the actors stay. With `If-Match`,
+    /// the movie is deleted only if it still has that `ETag` (else 412, nothing changed).
     #[oai(path = "/movies/:id", method = "delete", operation_id = "deleteMovie")]
     async fn delete(
         &self,
         caller: Caller<op::DeleteMovie>,
-
+        request: &Request,
         /// The movie's id: a positive whole number, in digits.
         id: Path<PathId>,
+        /// The movie's `ETag` as you last read it (or `*`: any version).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> DeleteMovieResponse {
+        let id = id.0.0;
+        let expected = match expected(request, if_match.0.as_deref(), ResourceKind::Movie, id) {
+            Ok(expected) => expected,
+            Err(refused) => return refused.into(),
+        };
         self.service
-            .delete_movie(caller.principal(), MovieId(id.0.0))
+            .delete_movie(caller.principal(), MovieId(id), expected)
             .await
             .map(|movie| {
-                DeleteMovieResponse::Ok(Json(MovieDeleted {
+                let tag = tag_of(&movie);
+                let deleted = MovieDeleted {
                     success: true,
                     deleted: movie.id.get(),
                     movie: movie.summary().into(),
-                }))
+                };
+                DeleteMovieResponse::Ok(Json(deleted), tag)
             })
             .into()
     }

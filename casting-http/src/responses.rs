@@ -1,9 +1,11 @@
 //! One `ApiResponse` per operation, listing every status it can return.
 //!
 //! [`operation_response!`] writes the enum: the success variant (with a `Link` header when
-//! written `Ok(T) + Link`; serialised without a `Value` tree when written `Ok(direct T)`), then one variant per error
-//! status named in its list, each with the contract's JSON body (and `WWW-Authenticate` on 401
-//! and 403), and `From<ApiError>` so a handler's error becomes the right variant. The error
+//! written `Ok(T) + Link`, an `ETag` with `+ ETag`, and `Idempotent-Replayed` too with
+//! `+ ETag + Replayed`; serialised without a `Value` tree when written `Ok(direct T)`), then one
+//! variant per status named in its list (`NotModified`: the 304 of a conditional read), each
+//! error with the contract's JSON body (and `WWW-Authenticate` on 401 and 403, `ETag` on 412),
+//! and `From<ApiError>` so a handler's error becomes the right variant. The error
 //! bodies come from [`ApiError`], the same as for errors raised outside handlers.
 
 /// Writes an operation's response enum; see the module docs.
@@ -14,7 +16,7 @@ macro_rules! operation_response {
         errors: [$($error:ident),* $(,)?]
     ) => {
         operation_response!(@munch
-            (body challenge retry_after)
+            (body challenge retry_after etag)
             [$(#[$doc])* $name]
             [$(#[$ok_doc])* #[oai(status = 200)] Ok(poem_openapi::payload::Json<$ok>),]
             []
@@ -28,7 +30,7 @@ macro_rules! operation_response {
         errors: [$($error:ident),* $(,)?]
     ) => {
         operation_response!(@munch
-            (body challenge retry_after)
+            (body challenge retry_after etag)
             [$(#[$doc])* $name]
             [
                 $(#[$ok_doc])*
@@ -52,7 +54,7 @@ macro_rules! operation_response {
         errors: [$($error:ident),* $(,)?]
     ) => {
         operation_response!(@munch
-            (body challenge retry_after)
+            (body challenge retry_after etag)
             [$(#[$doc])* $name]
             [$(#[$ok_doc])* #[oai(status = 200)] Ok($crate::direct::Direct<$ok>),]
             []
@@ -60,8 +62,83 @@ macro_rules! operation_response {
         );
     };
 
-    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] BadRequest $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r) $head [$($variants)*
+    (
+        $(#[$doc:meta])*
+        $name:ident { $(#[$ok_doc:meta])* Ok($ok:ty) + ETag }
+        errors: [$($error:ident),* $(,)?]
+    ) => {
+        operation_response!(@munch
+            (body challenge retry_after etag)
+            [$(#[$doc])* $name]
+            [
+                $(#[$ok_doc])*
+                #[oai(status = 200)]
+                Ok(
+                    poem_openapi::payload::Json<$ok>,
+                    /// The record's strong entity tag (`"m-12-v3"`: movie 12 at version 3): send
+                    /// it as `If-Match` to change the record only if nobody changed it since,
+                    /// or as `If-None-Match` to read it only if it changed.
+                    #[oai(header = "ETag")]
+                    String,
+                ),
+            ]
+            []
+            $($error)* Internal
+        );
+    };
+
+    (
+        $(#[$doc:meta])*
+        $name:ident { $(#[$ok_doc:meta])* Ok($ok:ty) + ETag + Replayed }
+        errors: [$($error:ident),* $(,)?]
+    ) => {
+        operation_response!(@munch
+            (body challenge retry_after etag)
+            [$(#[$doc])* $name]
+            [
+                $(#[$ok_doc])*
+                #[oai(status = 200)]
+                Ok(
+                    poem_openapi::payload::Json<$ok>,
+                    /// The new record's strong entity tag (see `If-Match`).
+                    #[oai(header = "ETag")]
+                    String,
+                    /// `true` when this is the stored answer of an earlier request with the same
+                    /// `Idempotency-Key`: nothing was created now.
+                    #[oai(header = "Idempotent-Replayed")]
+                    Option<String>,
+                ),
+            ]
+            []
+            $($error)* Internal
+        );
+    };
+
+    (
+        $(#[$doc:meta])*
+        $name:ident { $(#[$ok_doc:meta])* Ok(direct $ok:ty) + ETag }
+        errors: [$($error:ident),* $(,)?]
+    ) => {
+        operation_response!(@munch
+            (body challenge retry_after etag)
+            [$(#[$doc])* $name]
+            [
+                $(#[$ok_doc])*
+                #[oai(status = 200)]
+                Ok(
+                    $crate::direct::Direct<$ok>,
+                    /// The movie's strong entity tag: the cast is part of the movie.
+                    #[oai(header = "ETag")]
+                    String,
+                ),
+            ]
+            []
+            $($error)* Internal
+        );
+    };
+
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] BadRequest $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `bad_request`: the body is not JSON or names a key twice, a field has the wrong
             /// type, is `null` or is missing, a date has an unknown format, a path id is not
             /// digits, a query parameter is malformed or not UTF-8, or an update changes nothing.
@@ -70,8 +147,8 @@ macro_rules! operation_response {
             BadRequest(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 400 => Self::BadRequest($b),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unauthorized $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unauthorized $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// No valid token: `authorization_header_missing`, `invalid_header`,
             /// `invalid_token`, `token_expired` or `invalid_claims`.
             #[oai(status = 401)]
@@ -83,8 +160,8 @@ macro_rules! operation_response {
             ),
         ] [$($arms)* 401 => Self::Unauthorized($b, $c),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Forbidden $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Forbidden $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `insufficient_permission`: the token lacks the operation's permission.
             #[oai(status = 403)]
             Forbidden(
@@ -95,30 +172,31 @@ macro_rules! operation_response {
             ),
         ] [$($arms)* 403 => Self::Forbidden($b, $c),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] NotFound $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] NotFound $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `not_found`: no record has this id.
             #[oai(status = 404)]
             NotFound(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 404 => Self::NotFound($b),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PayloadTooLarge $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PayloadTooLarge $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `payload_too_large`: the body is over 64 KiB.
             #[oai(status = 413)]
             PayloadTooLarge(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 413 => Self::PayloadTooLarge($b),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unprocessable $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unprocessable $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `validation_failed`: a value breaks a rule (blank title, age 200, unknown
-            /// gender) or relation ids name nothing; `details` says which.
+            /// gender) or relation ids name nothing; `details` says which. On a create,
+            /// also `idempotency_key_reused`: the `Idempotency-Key` was used for another body.
             #[oai(status = 422)]
             Unprocessable(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 422 => Self::Unprocessable($b),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unavailable $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unavailable $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `unavailable`: the store cannot be reached, or no signing keys could be had.
             #[oai(status = 503)]
             Unavailable(
@@ -129,15 +207,55 @@ macro_rules! operation_response {
             ),
         ] [$($arms)* 503 => Self::Unavailable($b, $r),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident $r:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Internal) => {
-        operation_response!(@emit ($b $c $r) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] NotModified $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+            /// The record still has the entity tag `If-None-Match` named: no body.
+            #[oai(status = 304)]
+            NotModified(
+                /// The record's entity tag.
+                #[oai(header = "ETag")]
+                String,
+            ),
+        ] [$($arms)*] $($rest)*);
+    };
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Conflict $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+            /// `request_in_progress`: a request with the same `Idempotency-Key` is still
+            /// running; retry shortly for its answer.
+            #[oai(status = 409)]
+            Conflict(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
+        ] [$($arms)* 409 => Self::Conflict($b),] $($rest)*);
+    };
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PreconditionFailed $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+            /// `precondition_failed`: `If-Match` names another version than the record's;
+            /// nothing changed. `details.current_version` and `ETag` give the current one.
+            #[oai(status = 412)]
+            PreconditionFailed(
+                poem_openapi::payload::Json<$crate::errors::ErrorBody>,
+                /// The record's current entity tag.
+                #[oai(header = "ETag")]
+                String,
+            ),
+        ] [$($arms)* 412 => Self::PreconditionFailed($b, $e),] $($rest)*);
+    };
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PreconditionRequired $($rest:ident)*) => {
+        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+            /// `precondition_required`: this server requires `If-Match` on writes
+            /// (`REQUIRE_IF_MATCH=true`).
+            #[oai(status = 428)]
+            PreconditionRequired(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
+        ] [$($arms)* 428 => Self::PreconditionRequired($b),] $($rest)*);
+    };
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Internal) => {
+        operation_response!(@emit ($b $c $r $e) $head [$($variants)*
             /// `internal_server_error`: something failed inside; the body says nothing more.
             #[oai(status = 500)]
             Internal(poem_openapi::payload::Json<$crate::errors::ErrorBody>),
         ] [$($arms)*]);
     };
 
-    (@emit ($b:ident $c:ident $r:ident) [$(#[$doc:meta])* $name:ident] [$($variants:tt)*] [$($arms:tt)*]) => {
+    (@emit ($b:ident $c:ident $r:ident $e:ident) [$(#[$doc:meta])* $name:ident] [$($variants:tt)*] [$($arms:tt)*]) => {
         $(#[$doc])*
         #[derive(poem_openapi::ApiResponse)]
         pub enum $name {
@@ -150,6 +268,7 @@ macro_rules! operation_response {
                 let parts = error.into_parts();
                 let $c = parts.www_authenticate.unwrap_or_default();
                 let $r = parts.retry_after.unwrap_or_default();
+                let $e = parts.etag.unwrap_or_default();
                 let $b = poem_openapi::payload::Json(parts.body);
                 match parts.status.as_u16() {
                     $($arms)*

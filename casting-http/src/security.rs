@@ -42,7 +42,7 @@ pub(crate) mod op {
 
     markers! {
         ListMovies, GetMovie, CreateMovie, UpdateMovie, DeleteMovie, GetCast, ReplaceCast,
-        ListActors, GetActor, CreateActor, UpdateActor, DeleteActor, GetCredits,
+        ListActors, GetActor, CreateActor, UpdateActor, DeleteActor, GetCredits, ListAudit,
     }
 }
 

@@ -9,4 +9,6 @@ pub(crate) enum Tag {
     Actors,
     /// Who plays whom: characters and billing on the cast.
     Credits,
+    /// Who changed what, when.
+    Audit,
 }

@@ -69,6 +69,26 @@ passthrough!(
 );
 
 passthrough!(
+    /// A moment, written in RFC 3339 in UTC (`2026-11-27T21:04:05.123456Z`).
+    Timestamp(String),
+    String,
+    "string_date_time",
+    MetaSchema {
+        description: Some("RFC 3339, in UTC."),
+        format: Some("date-time"),
+        example: Some(Value::String("2026-11-27T21:04:05.123456Z".into())),
+        ..MetaSchema::new("string")
+    }
+);
+
+impl Timestamp {
+    /// The moment, written as the schema says.
+    pub fn of(at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self(at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+    }
+}
+
+passthrough!(
     /// A release date as bodies send it (the schema only: the core parses the text).
     DateText(String),
     String,
@@ -163,6 +183,12 @@ fn string(value: Option<Value>) -> ParseResult<String> {
         Some(Value::String(text)) => Ok(text),
         Some(other) => Err(ParseError::expected_type(other)),
         None => Err(ParseError::expected_input()),
+    }
+}
+
+impl ParseFromJSON for Timestamp {
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        string(value).map(Self).map_err(ParseError::propagate)
     }
 }
 

@@ -10,7 +10,7 @@
 use std::time::{Duration, Instant};
 
 use casting_core::{
-    Count, MovieFilter, MovieQuery, NewMovie, ReleaseDate, Sort, Store, StoreError, Title,
+    Count, Edit, MovieFilter, MovieQuery, NewMovie, ReleaseDate, Sort, Store, StoreError, Title,
 };
 use casting_store_memory::MemoryStore;
 
@@ -22,11 +22,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for i in 0..MOVIES {
         let day = ReleaseDate::parse("1925-01-01")?.date() + chrono_days(i * 7919 % 36_525);
         store
-            .create_movie(NewMovie {
-                title: Title::parse(&format!("Movie {}", i * 2_654_435_761 % 1_000_003))?,
-                release_date: ReleaseDate::try_from(day)?,
-                actors: vec![],
-            })
+            .create_movie(
+                NewMovie {
+                    title: Title::parse(&format!("Movie {}", i * 2_654_435_761 % 1_000_003))?,
+                    release_date: ReleaseDate::try_from(day)?,
+                    actors: vec![],
+                },
+                &Edit::now("example|list-scale"),
+                None,
+            )
             .await?;
     }
     let by = |sort: &str, count| {

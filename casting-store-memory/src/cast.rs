@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use casting_core::{
-    ActorCredit, ActorId, Billing, CastMember, MovieId, NewCast, StoreError, StoreResult as Result,
+    ActorCredit, ActorId, Billing, Cast, CastMember, MovieId, NewCast, StoreError,
+    StoreResult as Result,
 };
 
 use crate::state::{Credit, State};
@@ -19,10 +20,11 @@ fn next_billing(cast: &BTreeMap<ActorId, Credit>) -> Billing {
 impl State {
     /// Makes `actors` the whole cast of `movie`, on both sides: actors who stay keep their
     /// credit; new ones are billed after the rest, in ascending id order. The ids must exist.
-    pub(crate) fn set_cast(&mut self, movie: MovieId, actors: &[ActorId]) {
+    /// Returns the actors who joined or left.
+    pub(crate) fn set_cast(&mut self, movie: MovieId, actors: &[ActorId]) -> BTreeSet<ActorId> {
         let new: BTreeSet<ActorId> = actors.iter().copied().collect();
         let Some(row) = self.movies.get_mut(&movie) else {
-            return;
+            return BTreeSet::new();
         };
         let old: BTreeSet<ActorId> = row.cast.keys().copied().collect();
         row.cast.retain(|actor, _| new.contains(actor));
@@ -37,14 +39,14 @@ impl State {
             );
             next = next.next();
         }
-        self.link_actors(movie, &old, &new);
+        self.link_actors(movie, &old, &new)
     }
 
     /// Makes `cast` the whole cast of `movie`, credits included, on both sides. The movie and
-    /// the actors must exist.
-    pub(crate) fn replace_cast(&mut self, movie: MovieId, cast: &NewCast) {
+    /// the actors must exist. Returns the actors who joined or left.
+    pub(crate) fn replace_cast(&mut self, movie: MovieId, cast: &NewCast) -> BTreeSet<ActorId> {
         let Some(row) = self.movies.get_mut(&movie) else {
-            return;
+            return BTreeSet::new();
         };
         let old: BTreeSet<ActorId> = row.cast.keys().copied().collect();
         row.cast = cast
@@ -59,11 +61,17 @@ impl State {
             })
             .collect();
         let new: BTreeSet<ActorId> = row.cast.keys().copied().collect();
-        self.link_actors(movie, &old, &new);
+        self.link_actors(movie, &old, &new)
     }
 
-    /// Brings the actors' side in line after `movie`'s cast went from `old` to `new`.
-    fn link_actors(&mut self, movie: MovieId, old: &BTreeSet<ActorId>, new: &BTreeSet<ActorId>) {
+    /// Brings the actors' side in line after `movie`'s cast went from `old` to `new`; returns
+    /// the actors who joined or left.
+    fn link_actors(
+        &mut self,
+        movie: MovieId,
+        old: &BTreeSet<ActorId>,
+        new: &BTreeSet<ActorId>,
+    ) -> BTreeSet<ActorId> {
         for gone in old.difference(new) {
             if let Some(actor) = self.actors.get_mut(gone) {
                 actor.movies.remove(&movie);
@@ -74,15 +82,16 @@ impl State {
                 actor.movies.insert(movie);
             }
         }
+        old.symmetric_difference(new).copied().collect()
     }
 
     /// Makes `movies` the whole list of `actor`'s movies, on both sides: movies that stay keep
     /// the actor's credit; in each new one the actor is billed after the rest. The ids must
-    /// exist.
-    pub(crate) fn set_roles(&mut self, actor: ActorId, movies: &[MovieId]) {
+    /// exist. Returns the movies the actor joined or left.
+    pub(crate) fn set_roles(&mut self, actor: ActorId, movies: &[MovieId]) -> BTreeSet<MovieId> {
         let new: BTreeSet<MovieId> = movies.iter().copied().collect();
         let Some(row) = self.actors.get_mut(&actor) else {
-            return;
+            return BTreeSet::new();
         };
         let old = std::mem::replace(&mut row.movies, new.clone());
         for gone in old.difference(&new) {
@@ -102,10 +111,11 @@ impl State {
                 );
             }
         }
+        old.symmetric_difference(&new).copied().collect()
     }
 
-    /// `movie`'s cast, by billing then actor id.
-    pub(crate) fn cast_of(&self, movie: MovieId) -> Result<Vec<CastMember>> {
+    /// `movie`'s cast, by billing then actor id, with its version.
+    pub(crate) fn cast_of(&self, movie: MovieId) -> Result<Cast> {
         let row = self
             .movies
             .get(&movie)
@@ -119,7 +129,10 @@ impl State {
             });
         }
         cast.sort_by_key(|member| (member.billing, member.actor.id));
-        Ok(cast)
+        Ok(Cast {
+            version: row.revision.version,
+            members: cast,
+        })
     }
 
     /// `actor`'s credits, newest release first, then the higher movie id first.

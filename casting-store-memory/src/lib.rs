@@ -8,16 +8,22 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
+use casting_core::audit::{ACTOR_FIELDS, CAST_FIELD, MOVIE_FIELDS};
 use casting_core::{
-    Actor, ActorCredit, ActorField, ActorId, ActorPatch, ActorQuery, ActorSummary, CastMember,
-    Movie, MovieField, MovieId, MoviePatch, MovieQuery, MovieSummary, NewActor, NewCast, NewMovie,
-    Page, ResourceKind, Store, StoreError, StoreResult as Result, UnknownIds,
+    Actor, ActorCredit, ActorField, ActorId, ActorPatch, ActorQuery, ActorSummary, AuditAction,
+    AuditEntry, AuditQuery, Cast, Created, Edit, Idempotency, Movie, MovieField, MovieId,
+    MoviePatch, MovieQuery, MovieSummary, NewActor, NewCast, NewMovie, Page, ResourceKind,
+    Revision, Store, StoreError, StoreResult as Result, UnknownIds, Version,
 };
 
 mod cast;
+mod edits;
+mod history;
 mod list;
 mod state;
 
+pub use history::{DEFAULT_AUDIT_CAPACITY, KEY_CAPACITY};
+use history::{Kept, Trail, replayed};
 use list::{Value, page_by_id, page_of};
 use state::{ActorRow, MovieRow, State, fold};
 
@@ -31,6 +37,14 @@ impl MemoryStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty store whose audit trail keeps the newest `capacity` entries (at least one;
+    /// [`DEFAULT_AUDIT_CAPACITY`] otherwise).
+    pub fn with_audit_capacity(capacity: usize) -> Self {
+        let store = Self::default();
+        store.write().trail = Trail::with_capacity(capacity);
+        store
     }
 
     fn read(&self) -> RwLockReadGuard<'_, State> {
@@ -117,8 +131,21 @@ impl Store for MemoryStore {
         self.read().movie(id)
     }
 
-    async fn create_movie(&self, movie: NewMovie) -> Result<Movie> {
+    async fn create_movie(
+        &self,
+        movie: NewMovie,
+        edit: &Edit,
+        key: Option<&Idempotency>,
+    ) -> Result<Created<Movie>> {
         let mut state = self.write();
+        if let Some(key) = key
+            && let Some(kept) = state.keys.find(ResourceKind::Movie, edit, key)?
+        {
+            return match kept {
+                Kept::Movie(movie) => Ok(replayed(movie)),
+                Kept::Actor(_) => Err(StoreError::internal("a movie key kept an actor")),
+            };
+        }
         check_known(&state.actors, &movie.actors, ResourceKind::Actor)?;
         state.last_movie_id += 1;
         let id = MovieId(state.last_movie_id);
@@ -129,17 +156,32 @@ impl Store for MemoryStore {
                 title: movie.title,
                 release_date: movie.release_date,
                 cast: BTreeMap::new(),
+                revision: Revision::created(edit),
             },
         );
-        state.set_cast(id, &movie.actors);
-        state.movie(id)
+        let action = AuditAction::Create;
+        state.log(
+            edit,
+            ResourceKind::Movie,
+            id.get(),
+            action,
+            &MOVIE_FIELDS,
+            Version::FIRST,
+        );
+        let joined = state.set_cast(id, &movie.actors);
+        state.touch_actors(&joined, edit);
+        let created = state.movie(id)?;
+        if let Some(key) = key {
+            let kept = Kept::Movie(created.clone());
+            state.keys.keep(ResourceKind::Movie, edit, key, kept);
+        }
+        Ok(Created::new(created))
     }
 
-    async fn update_movie(&self, id: MovieId, patch: MoviePatch) -> Result<Movie> {
+    async fn update_movie(&self, id: MovieId, patch: MoviePatch, edit: &Edit) -> Result<Movie> {
         let mut state = self.write();
-        if !state.movies.contains_key(&id) {
-            return Err(StoreError::movie_not_found(id));
-        }
+        let version = state.expect_movie(id, edit)?.next();
+        let fields = patch.fields();
         if let Some(actors) = &patch.actors {
             check_known(&state.actors, actors, ResourceKind::Actor)?;
         }
@@ -154,31 +196,62 @@ impl Store for MemoryStore {
         if let Some(date) = patch.release_date {
             row.release_date = date;
         }
+        row.revision.changed(edit);
+        state.log(
+            edit,
+            ResourceKind::Movie,
+            id.get(),
+            AuditAction::Update,
+            &fields,
+            version,
+        );
         if let Some(actors) = patch.actors {
-            state.set_cast(id, &actors);
+            let moved = state.set_cast(id, &actors);
+            state.touch_actors(&moved, edit);
         }
         state.movie(id)
     }
 
-    async fn delete_movie(&self, id: MovieId) -> Result<Movie> {
+    async fn delete_movie(&self, id: MovieId, edit: &Edit) -> Result<Movie> {
         let mut state = self.write();
+        let version = state.expect_movie(id, edit)?.next();
         let movie = state.movie(id)?;
-        state.set_cast(id, &[]);
+        state.log(
+            edit,
+            ResourceKind::Movie,
+            id.get(),
+            AuditAction::Delete,
+            &[],
+            version,
+        );
+        let left = state.set_cast(id, &[]);
+        state.touch_actors(&left, edit);
         state.movies.remove(&id);
         Ok(movie)
     }
 
-    async fn get_cast(&self, id: MovieId) -> Result<Vec<CastMember>> {
+    async fn get_cast(&self, id: MovieId) -> Result<Cast> {
         self.read().cast_of(id)
     }
 
-    async fn replace_cast(&self, id: MovieId, cast: NewCast) -> Result<Vec<CastMember>> {
+    async fn replace_cast(&self, id: MovieId, cast: NewCast, edit: &Edit) -> Result<Cast> {
         let mut state = self.write();
-        if !state.movies.contains_key(&id) {
-            return Err(StoreError::movie_not_found(id));
-        }
+        let version = state.expect_movie(id, edit)?.next();
         check_known(&state.actors, &cast.actors(), ResourceKind::Actor)?;
-        state.replace_cast(id, &cast);
+        if let Some(row) = state.movies.get_mut(&id) {
+            row.revision.changed(edit);
+        }
+        let action = AuditAction::Update;
+        state.log(
+            edit,
+            ResourceKind::Movie,
+            id.get(),
+            action,
+            &[CAST_FIELD],
+            version,
+        );
+        let moved = state.replace_cast(id, &cast);
+        state.touch_actors(&moved, edit);
         state.cast_of(id)
     }
 
@@ -220,8 +293,21 @@ impl Store for MemoryStore {
         self.read().actor(id)
     }
 
-    async fn create_actor(&self, actor: NewActor) -> Result<Actor> {
+    async fn create_actor(
+        &self,
+        actor: NewActor,
+        edit: &Edit,
+        key: Option<&Idempotency>,
+    ) -> Result<Created<Actor>> {
         let mut state = self.write();
+        if let Some(key) = key
+            && let Some(kept) = state.keys.find(ResourceKind::Actor, edit, key)?
+        {
+            return match kept {
+                Kept::Actor(actor) => Ok(replayed(actor)),
+                Kept::Movie(_) => Err(StoreError::internal("an actor key kept a movie")),
+            };
+        }
         check_known(&state.movies, &actor.movies, ResourceKind::Movie)?;
         state.last_actor_id += 1;
         let id = ActorId(state.last_actor_id);
@@ -233,17 +319,32 @@ impl Store for MemoryStore {
                 age: actor.age,
                 gender: actor.gender,
                 movies: BTreeSet::new(),
+                revision: Revision::created(edit),
             },
         );
-        state.set_roles(id, &actor.movies);
-        state.actor(id)
+        let action = AuditAction::Create;
+        state.log(
+            edit,
+            ResourceKind::Actor,
+            id.get(),
+            action,
+            &ACTOR_FIELDS,
+            Version::FIRST,
+        );
+        let joined = state.set_roles(id, &actor.movies);
+        state.touch_movies(&joined, edit);
+        let created = state.actor(id)?;
+        if let Some(key) = key {
+            let kept = Kept::Actor(created.clone());
+            state.keys.keep(ResourceKind::Actor, edit, key, kept);
+        }
+        Ok(Created::new(created))
     }
 
-    async fn update_actor(&self, id: ActorId, patch: ActorPatch) -> Result<Actor> {
+    async fn update_actor(&self, id: ActorId, patch: ActorPatch, edit: &Edit) -> Result<Actor> {
         let mut state = self.write();
-        if !state.actors.contains_key(&id) {
-            return Err(StoreError::actor_not_found(id));
-        }
+        let version = state.expect_actor(id, edit)?.next();
+        let fields = patch.fields();
         if let Some(movies) = &patch.movies {
             check_known(&state.movies, movies, ResourceKind::Movie)?;
         }
@@ -261,22 +362,58 @@ impl Store for MemoryStore {
         if let Some(gender) = patch.gender {
             row.gender = gender;
         }
+        row.revision.changed(edit);
+        state.log(
+            edit,
+            ResourceKind::Actor,
+            id.get(),
+            AuditAction::Update,
+            &fields,
+            version,
+        );
         if let Some(movies) = patch.movies {
-            state.set_roles(id, &movies);
+            let moved = state.set_roles(id, &movies);
+            state.touch_movies(&moved, edit);
         }
         state.actor(id)
     }
 
-    async fn delete_actor(&self, id: ActorId) -> Result<Actor> {
+    async fn delete_actor(&self, id: ActorId, edit: &Edit) -> Result<Actor> {
         let mut state = self.write();
+        let version = state.expect_actor(id, edit)?.next();
         let actor = state.actor(id)?;
-        state.set_roles(id, &[]);
+        state.log(
+            edit,
+            ResourceKind::Actor,
+            id.get(),
+            AuditAction::Delete,
+            &[],
+            version,
+        );
+        let left = state.set_roles(id, &[]);
+        state.touch_movies(&left, edit);
         state.actors.remove(&id);
         Ok(actor)
     }
 
     async fn get_credits(&self, id: ActorId) -> Result<Vec<ActorCredit>> {
         self.read().credits_of(id)
+    }
+
+    async fn list_audit(&self, query: &AuditQuery) -> Result<Page<AuditEntry>> {
+        let state = self.read();
+        let entries = &state.trail.entries;
+        if let Some(page) = page_by_id(entries, query, |_, entry| entry.clone()) {
+            return Ok(page);
+        }
+        let filter = query.filter();
+        let rows = entries.values().filter(|entry| filter.keeps(entry));
+        Ok(page_of(
+            rows,
+            query,
+            |entry, _| Value::Int(entry.id),
+            AuditEntry::clone,
+        ))
     }
 
     async fn ping(&self) -> Result<()> {

@@ -1,11 +1,14 @@
-//! The store's state: the rows of both sides, their links with credits, and the id counters.
+//! The store's state: the rows of both sides, their links with credits, the id counters, the
+//! audit trail and the idempotency keys.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use casting_core::{
-    Actor, ActorId, Age, Billing, Character, Gender, Movie, MovieId, Name, ReleaseDate, StoreError,
-    StoreResult as Result, Title,
+    Actor, ActorId, Age, Billing, Character, Gender, Movie, MovieId, Name, ReleaseDate, Revision,
+    StoreError, StoreResult as Result, Title,
 };
+
+use crate::history::{Keys, Trail};
 
 #[derive(Debug)]
 pub(crate) struct MovieRow {
@@ -14,6 +17,7 @@ pub(crate) struct MovieRow {
     pub(crate) release_date: ReleaseDate,
     /// The cast: each actor's credit.
     pub(crate) cast: BTreeMap<ActorId, Credit>,
+    pub(crate) revision: Revision,
 }
 
 /// What a link says beyond the two ids.
@@ -30,6 +34,7 @@ pub(crate) struct ActorRow {
     pub(crate) age: Age,
     pub(crate) gender: Gender,
     pub(crate) movies: BTreeSet<MovieId>,
+    pub(crate) revision: Revision,
 }
 
 #[derive(Debug, Default)]
@@ -38,6 +43,8 @@ pub(crate) struct State {
     pub(crate) actors: BTreeMap<ActorId, ActorRow>,
     pub(crate) last_movie_id: i64,
     pub(crate) last_actor_id: i64,
+    pub(crate) trail: Trail,
+    pub(crate) keys: Keys,
 }
 
 pub(crate) fn fold(text: &str) -> String {
@@ -55,6 +62,7 @@ impl State {
             title: row.title.clone(),
             release_date: row.release_date,
             actors: row.cast.keys().copied().collect(),
+            revision: row.revision.clone(),
         })
     }
 
@@ -69,6 +77,7 @@ impl State {
             age: row.age,
             gender: row.gender,
             movies: row.movies.iter().copied().collect(),
+            revision: row.revision.clone(),
         })
     }
 }

@@ -1,34 +1,62 @@
-//! Actor reads and writes. An actor write locks the actor row first, then every movie whose
-//! links it adds or removes (`FOR NO KEY UPDATE`, ascending), so it serialises with writes of
-//! those movies' casts: the lock order shared with `movies.rs`.
+//! Actor reads and writes. Every write takes its row locks in one order: movies before actors,
+//! each kind in ascending id order (as `movies.rs` does). An actor write whose links change
+//! therefore locks the movies it joins or leaves (`FOR NO KEY UPDATE`: each gets a new version)
+//! before the actor; when the actor's links moved between the first look and the lock, it
+//! starts again.
 
+use casting_core::audit::ACTOR_FIELDS;
 use casting_core::{
-    Actor, ActorId, ActorPatch, Age, Gender, MovieId, Name, NewActor, ResourceKind, StoreError,
-    StoreResult as Result,
+    Actor, ActorId, ActorPatch, Age, AuditAction, Created, Edit, Gender, Idempotency, Name,
+    NewActor, ResourceKind, StoreError, StoreResult as Result,
 };
 use sqlx::{PgConnection, PgPool};
 use tracing::instrument;
 
 use crate::error::from_sqlx;
+use crate::history::{self, begin, finish, refusal};
 use crate::links::{self, Side, all_found, normalise};
-use crate::rows::{ActorDetailRow, ActorRow};
+use crate::rows::{ActorDetailRow, ActorRecordRow};
 
 const GET: &str = "
     SELECT a.name, a.age, a.gender,
+           a.version, a.created_at, a.created_by, a.updated_at, a.updated_by,
            ARRAY(SELECT movie_id FROM actors_movies WHERE actor_id = a.id ORDER BY movie_id)
                AS movies
     FROM actors AS a WHERE a.id = $1";
 
-/// Locks the movies whose links to `actor` this write adds (`wanted`) or may remove (the
-/// actor's current movies), ascending, and fails naming the wanted ones that do not exist.
-async fn lock_movies(conn: &mut PgConnection, actor: i64, wanted: &[i64]) -> Result<()> {
+/// How often a write starts again when the actor's links keep moving under it.
+const ATTEMPTS: usize = 10;
+
+/// Makes the writes that relink one actor wait for each other (a transaction-level advisory
+/// lock, taken before any row lock), so only movie-side writes can move the actor's links
+/// between the first look and the actor's row lock.
+async fn serialise_relinks(conn: &mut PgConnection, actor: ActorId) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('casting.actor-links.' || $1, 0))")
+        .bind(actor.get().to_string())
+        .execute(conn)
+        .await
+        .map_err(from_sqlx)?;
+    Ok(())
+}
+
+/// Whether every movie in `current` was locked (`seen` or `wanted`, both ascending).
+fn all_locked(current: &[i64], seen: &[i64], wanted: &[i64]) -> bool {
+    current
+        .iter()
+        .all(|m| seen.binary_search(m).is_ok() || wanted.binary_search(m).is_ok())
+}
+
+/// Locks the movies `wanted` and `also` (known to have existed), ascending, and fails naming
+/// the wanted ones that do not exist.
+async fn lock_movies(conn: &mut PgConnection, wanted: &[i64], also: &[i64]) -> Result<()> {
+    if wanted.is_empty() && also.is_empty() {
+        return Ok(());
+    }
     let found: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM movies
-         WHERE id = ANY($2) OR id IN (SELECT movie_id FROM actors_movies WHERE actor_id = $1)
-         ORDER BY id FOR NO KEY UPDATE",
+        "SELECT id FROM movies WHERE id = ANY($1) OR id = ANY($2) ORDER BY id FOR NO KEY UPDATE",
     )
-    .bind(actor)
     .bind(wanted)
+    .bind(also)
     .fetch_all(&mut *conn)
     .await
     .map_err(from_sqlx)?;
@@ -51,93 +79,232 @@ fn age_column(age: Age) -> i16 {
     i16::try_from(age.get()).unwrap_or(i16::MAX)
 }
 
-/// An actor without movies in one statement (one round trip).
-const CREATE: &str = "INSERT INTO actors (name, age, gender) VALUES ($1, $2, $3) RETURNING id";
-
-/// Creates an actor. Without movies it is one statement; with movies it is a transaction that
-/// locks the movies first (`FOR NO KEY UPDATE`, ascending, as every actor write does), so the
-/// billing position each link takes (after the rest of its movie's cast) is read after any
-/// write to that cast has committed.
-#[instrument(level = "debug", skip_all, err(level = "debug"))]
-pub(crate) async fn create(pool: &PgPool, new: NewActor) -> Result<Actor> {
-    let movies = normalise(&new.movies);
-    let insert = sqlx::query_scalar(CREATE)
-        .bind(new.name.as_str())
-        .bind(age_column(new.age))
-        .bind(new.gender.as_str());
-    let id: i64 = if movies.is_empty() {
-        insert.fetch_one(pool).await.map_err(from_sqlx)?
-    } else {
-        let mut tx = pool.begin().await.map_err(from_sqlx)?;
-        let found: Vec<i64> = sqlx::query_scalar(
-            "SELECT id FROM movies WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE",
-        )
-        .bind(&movies)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(from_sqlx)?;
-        all_found(ResourceKind::Movie, &movies, &found)?;
-        let id = insert.fetch_one(&mut *tx).await.map_err(from_sqlx)?;
-        links::add(&mut tx, Side::Actor, id, &movies).await?;
-        tx.commit().await.map_err(from_sqlx)?;
-        id
-    };
-    Ok(Actor {
-        id: ActorId(id),
-        name: new.name,
-        age: new.age,
-        gender: new.gender,
-        movies: movies.into_iter().map(MovieId).collect(),
-    })
+/// A new actor's id with their columns.
+#[derive(Debug, sqlx::FromRow)]
+struct ActorIdRow {
+    id: i64,
+    #[sqlx(flatten)]
+    record: ActorRecordRow,
 }
 
-#[instrument(level = "debug", skip(pool, patch), err(level = "debug"))]
-pub(crate) async fn update(pool: &PgPool, id: ActorId, patch: ActorPatch) -> Result<Actor> {
-    let mut tx = pool.begin().await.map_err(from_sqlx)?;
-    // The UPDATE locks the actor row first, whatever the patch holds.
-    let row: Option<ActorRow> = sqlx::query_as(
-        "UPDATE actors SET name = COALESCE($2, name),
-                           age = COALESCE($3, age),
-                           gender = COALESCE($4, gender)
-         WHERE id = $1 RETURNING name, age, gender",
+/// Creates an actor in one transaction: claim the idempotency key (or replay what it kept),
+/// lock the movies, insert the actor with their audit entry, link them (each billed after the
+/// rest of its movie's cast, read after any write to that cast has committed), give each movie
+/// a new version, keep the key.
+#[instrument(level = "debug", skip_all, err(level = "debug"))]
+pub(crate) async fn create(
+    pool: &PgPool,
+    new: NewActor,
+    edit: &Edit,
+    key: Option<&Idempotency>,
+) -> Result<Created<Actor>> {
+    let mut tx = begin(pool).await?;
+    let result = create_in(&mut tx, new, edit, key).await;
+    finish(tx, result).await
+}
+
+async fn create_in(
+    conn: &mut PgConnection,
+    new: NewActor,
+    edit: &Edit,
+    key: Option<&Idempotency>,
+) -> Result<Created<Actor>> {
+    if let Some(key) = key
+        && let Some(kept) = history::claim(conn, ResourceKind::Actor, edit, key).await?
+    {
+        return Ok(Created {
+            record: kept,
+            replayed: true,
+        });
+    }
+    let movies = normalise(&new.movies);
+    lock_movies(conn, &movies, &[]).await?;
+    let created: ActorIdRow = sqlx::query_as(
+        "WITH actor AS (
+             INSERT INTO actors (name, age, gender, created_at, created_by, updated_at,
+                                 updated_by)
+             VALUES ($1, $2, $3, $4, $5, $4, $5)
+             RETURNING id, name, age, gender, version, created_at, created_by, updated_at,
+                       updated_by
+         ), logged AS (
+             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
+             SELECT $4, $5, 'actor', id, 'create', $6, version FROM actor
+         )
+         SELECT * FROM actor",
+    )
+    .bind(new.name.as_str())
+    .bind(age_column(new.age))
+    .bind(new.gender.as_str())
+    .bind(edit.at)
+    .bind(&edit.by)
+    .bind(&ACTOR_FIELDS[..])
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(from_sqlx)?;
+    links::add(conn, Side::Actor, created.id, &movies).await?;
+    history::touch(conn, Side::Actor, &movies, edit).await?;
+    let actor = created.record.into_actor(created.id, movies)?;
+    if let Some(key) = key {
+        history::keep(conn, ResourceKind::Actor, edit, key, &actor).await?;
+    }
+    Ok(Created::new(actor))
+}
+
+/// What one attempt of a write that relinks an actor came to.
+enum Attempt<T> {
+    Done(T),
+    /// The actor's links moved before their row was locked: start again.
+    Moved,
+}
+
+/// Changes an actor in one transaction. Without new movies it is one statement (the version
+/// check, the new version and the audit entry included). With new movies it locks the movies
+/// the actor joins or leaves first, then the actor, then relinks and gives each movie a new
+/// version.
+#[instrument(level = "debug", skip(pool, patch, edit), err(level = "debug"))]
+pub(crate) async fn update(
+    pool: &PgPool,
+    id: ActorId,
+    patch: ActorPatch,
+    edit: &Edit,
+) -> Result<Actor> {
+    for _ in 0..ATTEMPTS {
+        let mut tx = begin(pool).await?;
+        let result = update_in(&mut tx, id, &patch, edit).await;
+        match finish(tx, result).await? {
+            Attempt::Done(actor) => return Ok(actor),
+            Attempt::Moved => continue,
+        }
+    }
+    Err(StoreError::unavailable(
+        "the actor's movies kept changing during the write",
+    ))
+}
+
+async fn update_in(
+    conn: &mut PgConnection,
+    id: ActorId,
+    patch: &ActorPatch,
+    edit: &Edit,
+) -> Result<Attempt<Actor>> {
+    let wanted = patch.movies.as_deref().map(normalise);
+    let seen = match &wanted {
+        Some(wanted) => {
+            // A missing actor, or one at another version, is reported before unknown movies
+            // (the write's own check below is the one that counts).
+            let version: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM actors WHERE id = $1")
+                    .bind(id.get())
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(from_sqlx)?;
+            let version = version.ok_or_else(|| StoreError::actor_not_found(id))?;
+            history::expect(ResourceKind::Actor, id.get(), version, edit)?;
+            serialise_relinks(conn, id).await?;
+            let seen = links::linked(conn, Side::Actor, id.get()).await?;
+            lock_movies(conn, wanted, &seen).await?;
+            Some(seen)
+        }
+        None => None,
+    };
+    let row: Option<ActorRecordRow> = sqlx::query_as(
+        "WITH actor AS (
+             UPDATE actors SET name = COALESCE($2, name),
+                               age = COALESCE($3, age),
+                               gender = COALESCE($4, gender),
+                               version = version + 1, updated_at = $5, updated_by = $6
+             WHERE id = $1 AND ($7::bigint IS NULL OR version = $7)
+             RETURNING id, name, age, gender, version, created_at, created_by, updated_at,
+                       updated_by
+         ), logged AS (
+             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
+             SELECT $5, $6, 'actor', id, 'update', $8, version FROM actor
+         )
+         SELECT name, age, gender, version, created_at, created_by, updated_at, updated_by
+         FROM actor",
     )
     .bind(id.get())
     .bind(patch.name.as_ref().map(Name::as_str))
     .bind(patch.age.map(age_column))
     .bind(patch.gender.map(Gender::as_str))
-    .fetch_optional(&mut *tx)
+    .bind(edit.at)
+    .bind(&edit.by)
+    .bind(edit.expected.map(|v| v.get()))
+    .bind(patch.fields())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(from_sqlx)?;
+    let Some(row) = row else {
+        return Err(refusal(conn, ResourceKind::Actor, id.get()).await);
+    };
+    let current = links::linked(conn, Side::Actor, id.get()).await?;
+    let movies = match (wanted, seen) {
+        (Some(wanted), Some(seen)) => {
+            if !all_locked(&current, &seen, &wanted) {
+                return Ok(Attempt::Moved);
+            }
+            links::replace(conn, Side::Actor, id.get(), &wanted).await?;
+            history::touch(conn, Side::Actor, &history::moved(&current, &wanted), edit).await?;
+            wanted
+        }
+        _ => current,
+    };
+    row.into_actor(id.get(), movies).map(Attempt::Done)
+}
+
+/// Deletes an actor in one transaction: lock their movies, then the actor (checking the
+/// version), log the delete, delete them (their links go with them), give each of their movies
+/// a new version.
+#[instrument(level = "debug", skip(pool, edit), err(level = "debug"))]
+pub(crate) async fn delete(pool: &PgPool, id: ActorId, edit: &Edit) -> Result<Actor> {
+    for _ in 0..ATTEMPTS {
+        let mut tx = begin(pool).await?;
+        let result = delete_in(&mut tx, id, edit).await;
+        match finish(tx, result).await? {
+            Attempt::Done(actor) => return Ok(actor),
+            Attempt::Moved => continue,
+        }
+    }
+    Err(StoreError::unavailable(
+        "the actor's movies kept changing during the delete",
+    ))
+}
+
+async fn delete_in(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<Attempt<Actor>> {
+    serialise_relinks(conn, id).await?;
+    let seen = links::linked(conn, Side::Actor, id.get()).await?;
+    lock_movies(conn, &[], &seen).await?;
+    let row: Option<ActorRecordRow> = sqlx::query_as(
+        "SELECT name, age, gender, version, created_at, created_by, updated_at, updated_by
+         FROM actors WHERE id = $1 FOR UPDATE",
+    )
+    .bind(id.get())
+    .fetch_optional(&mut *conn)
     .await
     .map_err(from_sqlx)?;
     let row = row.ok_or_else(|| StoreError::actor_not_found(id))?;
-    let movies = match patch.movies {
-        Some(movies) => {
-            let movies = normalise(&movies);
-            lock_movies(&mut tx, id.get(), &movies).await?;
-            links::replace(&mut tx, Side::Actor, id.get(), &movies).await?;
-            movies
-        }
-        None => links::linked(&mut tx, Side::Actor, id.get()).await?,
-    };
-    tx.commit().await.map_err(from_sqlx)?;
-    row.into_actor(id.get(), movies)
-}
-
-#[instrument(level = "debug", skip(pool), err(level = "debug"))]
-pub(crate) async fn delete(pool: &PgPool, id: ActorId) -> Result<Actor> {
-    let mut tx = pool.begin().await.map_err(from_sqlx)?;
-    let row: Option<ActorRow> =
-        sqlx::query_as("SELECT name, age, gender FROM actors WHERE id = $1 FOR UPDATE")
-            .bind(id.get())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(from_sqlx)?;
-    let row = row.ok_or_else(|| StoreError::actor_not_found(id))?;
-    let movies = links::linked(&mut tx, Side::Actor, id.get()).await?;
+    history::expect(ResourceKind::Actor, id.get(), row.revision.version, edit)?;
+    let movies = links::linked(conn, Side::Actor, id.get()).await?;
+    if !all_locked(&movies, &seen, &[]) {
+        return Ok(Attempt::Moved);
+    }
+    let actor = row.into_actor(id.get(), movies.clone())?;
+    let gone = actor.revision.version.next();
+    history::log(
+        conn,
+        edit,
+        ResourceKind::Actor,
+        id.get(),
+        AuditAction::Delete,
+        &[],
+        gone,
+    )
+    .await?;
     sqlx::query("DELETE FROM actors WHERE id = $1")
         .bind(id.get())
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(from_sqlx)?;
-    tx.commit().await.map_err(from_sqlx)?;
-    row.into_actor(id.get(), movies)
+    history::touch(conn, Side::Actor, &movies, edit).await?;
+    Ok(Attempt::Done(actor))
 }

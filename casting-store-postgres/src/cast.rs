@@ -2,8 +2,9 @@
 //! credits. Each read is one statement, whatever the size of the cast; a replacement is one
 //! transaction of a fixed number of statements.
 
+use casting_core::audit::CAST_FIELD;
 use casting_core::{
-    ActorCredit, ActorId, Billing, CastMember, Character, MovieId, NewCast, StoreError,
+    ActorCredit, ActorId, Billing, Cast, CastMember, Character, Edit, MovieId, NewCast, StoreError,
     StoreResult as Result,
 };
 use chrono::NaiveDate;
@@ -11,13 +12,15 @@ use sqlx::{FromRow, PgConnection, PgPool};
 use tracing::instrument;
 
 use crate::error::{corrupt, from_sqlx};
-use crate::movies::lock_actors;
-use crate::rows::{ActorRow, MovieRow};
+use crate::history::{self, begin, finish};
+use crate::links::{self, Side};
+use crate::movies::{self, lock_actors};
+use crate::rows::{ActorRow, MovieRow, stored_version};
 
 /// A movie's cast: one line per credit, or one line of NULLs for an empty cast; no line when
 /// the movie does not exist.
 const CAST: &str = "
-    SELECT a.id, a.name, a.age, a.gender, am.character, am.billing
+    SELECT m.version, a.id, a.name, a.age, a.gender, am.character, am.billing
     FROM movies AS m
     LEFT JOIN actors_movies AS am ON am.movie_id = m.id
     LEFT JOIN actors AS a ON a.id = am.actor_id
@@ -35,6 +38,7 @@ const CREDITS: &str = "
 
 #[derive(Debug, FromRow)]
 struct CastLine {
+    version: i64,
     id: Option<i64>,
     name: Option<String>,
     age: Option<i16>,
@@ -65,15 +69,16 @@ fn credit_parts(
     Ok((character, billing))
 }
 
-async fn read_cast(conn: &mut PgConnection, id: MovieId) -> Result<Vec<CastMember>> {
+async fn read_cast(conn: &mut PgConnection, id: MovieId) -> Result<Cast> {
     let lines: Vec<CastLine> = sqlx::query_as(CAST)
         .bind(id.get())
         .fetch_all(conn)
         .await
         .map_err(from_sqlx)?;
-    if lines.is_empty() {
+    let Some(first) = lines.first() else {
         return Err(StoreError::movie_not_found(id));
-    }
+    };
+    let version = stored_version(first.version)?;
     let mut cast = Vec::with_capacity(lines.len());
     for line in lines {
         let (Some(actor), Some(name), Some(age), Some(gender)) =
@@ -88,35 +93,48 @@ async fn read_cast(conn: &mut PgConnection, id: MovieId) -> Result<Vec<CastMembe
             billing,
         });
     }
-    Ok(cast)
+    Ok(Cast {
+        version,
+        members: cast,
+    })
 }
 
 #[instrument(level = "debug", skip(pool), err(level = "debug"))]
-pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Vec<CastMember>> {
+pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Cast> {
     let mut conn = pool.acquire().await.map_err(from_sqlx)?;
     read_cast(&mut conn, id).await
 }
 
-/// Replaces the cast in one transaction: lock the movie (`FOR NO KEY UPDATE`, as every movie
-/// write does), then the actors (`FOR KEY SHARE`, ascending), delete the old links, insert the
-/// new ones from arrays (one statement for any size), read the cast back.
-#[instrument(level = "debug", skip(pool, cast), err(level = "debug"))]
-pub(crate) async fn replace(pool: &PgPool, id: MovieId, cast: NewCast) -> Result<Vec<CastMember>> {
-    let mut tx = pool.begin().await.map_err(from_sqlx)?;
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM movies WHERE id = $1 FOR NO KEY UPDATE")
-            .bind(id.get())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(from_sqlx)?;
-    if found.is_none() {
-        return Err(StoreError::movie_not_found(id));
-    }
-    let actors: Vec<i64> = cast.actors().into_iter().map(ActorId::get).collect();
-    lock_actors(&mut tx, &actors).await?;
+/// Replaces the cast in one transaction: lock the movie (checking its version), then the
+/// actors who stay, join or leave (`FOR NO KEY UPDATE`, ascending, as every movie write does),
+/// delete the old links, insert the new ones from arrays (one statement for any size), give
+/// the movie and each actor who joined or left a new version, read the cast back.
+#[instrument(level = "debug", skip(pool, cast, edit), err(level = "debug"))]
+pub(crate) async fn replace(
+    pool: &PgPool,
+    id: MovieId,
+    cast: NewCast,
+    edit: &Edit,
+) -> Result<Cast> {
+    let mut tx = begin(pool).await?;
+    let result = replace_in(&mut tx, id, cast, edit).await;
+    finish(tx, result).await
+}
+
+async fn replace_in(
+    conn: &mut PgConnection,
+    id: MovieId,
+    cast: NewCast,
+    edit: &Edit,
+) -> Result<Cast> {
+    movies::lock(conn, id, edit, false).await?;
+    let old = links::linked(conn, Side::Movie, id.get()).await?;
+    let mut actors: Vec<i64> = cast.actors().into_iter().map(ActorId::get).collect();
+    actors.sort_unstable();
+    lock_actors(conn, &actors, &old).await?;
     sqlx::query("DELETE FROM actors_movies WHERE movie_id = $1")
         .bind(id.get())
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(from_sqlx)?;
     let credits = cast.credits();
@@ -139,12 +157,12 @@ pub(crate) async fn replace(pool: &PgPool, id: MovieId, cast: NewCast) -> Result
     .bind(&ids)
     .bind(&characters)
     .bind(&billings)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await
     .map_err(from_sqlx)?;
-    let stored = read_cast(&mut tx, id).await?;
-    tx.commit().await.map_err(from_sqlx)?;
-    Ok(stored)
+    movies::bump(conn, id, edit, &[CAST_FIELD]).await?;
+    history::touch(conn, Side::Movie, &history::moved(&old, &actors), edit).await?;
+    read_cast(conn, id).await
 }
 
 #[instrument(level = "debug", skip(pool), err(level = "debug"))]
@@ -170,8 +188,7 @@ pub(crate) async fn credits(pool: &PgPool, id: ActorId) -> Result<Vec<ActorCredi
                 title,
                 release_date,
             }
-            .into_movie(movie, Vec::new())?
-            .summary(),
+            .into_summary(movie)?,
             character,
             billing,
         });

@@ -18,6 +18,7 @@ mod actors;
 mod adopt;
 mod cast;
 mod error;
+mod history;
 mod links;
 mod list;
 mod movies;

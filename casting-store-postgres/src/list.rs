@@ -13,14 +13,16 @@
 //! docs/performance.md shows the plan each shape gets, and what it costs at a million rows.
 
 use casting_core::{
-    ActorField, ActorFilter, ActorSummary, Count, Direction, Filter, ListQuery, MovieField,
-    MovieFilter, MovieSummary, Page, Sort, SortField, SortValue, StoreResult as Result,
+    ActorField, ActorFilter, ActorSummary, AuditEntry, AuditField, AuditFilter, Count, Direction,
+    Filter, ListQuery, MovieField, MovieFilter, MovieSummary, Page, Sort, SortField, SortValue,
+    StoreResult as Result,
 };
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use tracing::instrument;
 
 use crate::error::from_sqlx;
-use crate::rows::{ActorListLine, MovieListLine};
+use crate::history::resource;
+use crate::rows::{ActorListLine, AuditListLine, MovieListLine};
 
 type Sql = QueryBuilder<Postgres>;
 
@@ -32,6 +34,8 @@ pub(crate) trait Listing: Filter {
     const COLUMNS: &'static str;
     /// The column `q` searches.
     const SEARCHED: &'static str;
+    /// Whether `row_counts` (migration 0003) counts the table.
+    const ROW_COUNTS: bool = true;
     /// A sort field as an SQL expression.
     fn column(field: Self::Field) -> &'static str;
     /// Binds a cursor value of `field`, typed as the column is.
@@ -123,6 +127,41 @@ impl Listing for ActorFilter {
                 .push(") GROUP BY actor_id HAVING count(*) = ")
                 .push_bind(len)
                 .push(")");
+        }
+    }
+}
+
+impl Listing for AuditFilter {
+    const TABLE: &'static str = "audit_log";
+    const COLUMNS: &'static str =
+        "m.id, m.at, m.subject, m.resource, m.resource_id, m.action, m.fields, m.version";
+    const SEARCHED: &'static str = "m.subject";
+    const ROW_COUNTS: bool = false;
+
+    fn column(_field: AuditField) -> &'static str {
+        "m.id"
+    }
+
+    fn bind(sql: &mut Sql, _field: AuditField, value: &SortValue) {
+        bind_value(sql, value);
+    }
+
+    fn push_conditions(&self, sql: &mut Sql) {
+        match (self.resource(), self.id()) {
+            (Some(kind), _) => {
+                sql.push(" AND m.resource = ").push_bind(resource(kind));
+            }
+            // Both kinds, so that the `(resource, resource_id, id)` index serves the id.
+            (None, Some(_)) => {
+                sql.push(" AND m.resource IN ('movie', 'actor')");
+            }
+            (None, None) => {}
+        }
+        if let Some(id) = self.id() {
+            sql.push(" AND m.resource_id = ").push_bind(id);
+        }
+        if let Some(subject) = self.subject() {
+            sql.push(" AND m.subject = ").push_bind(subject.to_owned());
         }
     }
 }
@@ -237,12 +276,12 @@ fn statement_after<F: Listing>(prefix: String, query: &ListQuery<F>) -> Sql {
         (Count::Skip, _) => {
             sql.push("NULL::bigint");
         }
-        (Count::Exact, false) => {
+        (Count::Exact, false) if F::ROW_COUNTS => {
             sql.push("(SELECT sum(n)::bigint FROM row_counts WHERE table_name = '")
                 .push(F::TABLE)
                 .push("')");
         }
-        (Count::Exact, true) => {
+        (Count::Exact, _) => {
             sql.push("(SELECT count(*) FROM ")
                 .push(F::TABLE)
                 .push(" AS m WHERE true");
@@ -350,6 +389,27 @@ pub(crate) async fn actors(
         query,
         |line: &ActorListLine| line.total,
         ActorListLine::into_item,
+    )
+    .await
+}
+
+/// A page of the audit trail, newest first.
+#[instrument(
+    level = "debug",
+    skip_all,
+    fields(page = query.page(), per_page = query.per_page(), filtered = query.is_filtered(),
+           after = query.after_values().is_some()),
+    err(level = "debug")
+)]
+pub(crate) async fn audit(
+    pool: &PgPool,
+    query: &ListQuery<AuditFilter>,
+) -> Result<Page<AuditEntry>> {
+    fetch_page(
+        pool,
+        query,
+        |line: &AuditListLine| line.total,
+        AuditListLine::into_item,
     )
     .await
 }

@@ -1,36 +1,105 @@
-//! Movie reads and writes. A movie write locks the movie row first, then the actors it links
-//! (`FOR KEY SHARE`, ascending): the lock order shared with `actors.rs`.
+//! Movie reads and writes. Every write takes its row locks in one order: movies before actors,
+//! each kind in ascending id order. A movie write locks its movie first, then every actor
+//! whose links it adds or removes (`FOR NO KEY UPDATE`, since each gets a new version): the
+//! order `actors.rs` keeps too.
 
+use casting_core::audit::MOVIE_FIELDS;
 use casting_core::{
-    ActorId, Movie, MovieId, MoviePatch, NewMovie, ReleaseDate, ResourceKind, StoreError,
-    StoreResult as Result, Title,
+    ActorId, AuditAction, Created, Edit, Idempotency, Movie, MovieId, MoviePatch, NewMovie,
+    ReleaseDate, ResourceKind, Revision, StoreError, StoreResult as Result, Title,
 };
 use sqlx::{PgConnection, PgPool};
 use tracing::instrument;
 
 use crate::error::from_sqlx;
+use crate::history::{self, begin, finish, refusal};
 use crate::links::{self, Side, all_found, normalise};
-use crate::rows::{CreatedRow, MovieDetailRow, MovieRow};
+use crate::rows::{MovieDetailRow, MovieRecordRow, stored_version};
 
 const GET: &str = "
     SELECT m.title, m.release_date,
+           m.version, m.created_at, m.created_by, m.updated_at, m.updated_by,
            ARRAY(SELECT actor_id FROM actors_movies WHERE movie_id = m.id ORDER BY actor_id)
                AS actors
     FROM movies AS m WHERE m.id = $1";
 
-/// Locks the actors a movie write links, so none can be deleted before the write commits, and
-/// fails naming those that do not exist.
-pub(crate) async fn lock_actors(conn: &mut PgConnection, actors: &[i64]) -> Result<()> {
-    if actors.is_empty() {
+/// Locks the actors a movie write links (`wanted`) or unlinks (`also`, known to exist), in
+/// ascending order, so none can be deleted or changed before the write commits, and fails
+/// naming the wanted ones that do not exist.
+pub(crate) async fn lock_actors(
+    conn: &mut PgConnection,
+    wanted: &[i64],
+    also: &[i64],
+) -> Result<()> {
+    if wanted.is_empty() && also.is_empty() {
         return Ok(());
     }
-    let found: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM actors WHERE id = ANY($1) ORDER BY id FOR KEY SHARE")
-            .bind(actors)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(from_sqlx)?;
-    all_found(ResourceKind::Actor, actors, &found)
+    let found: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM actors WHERE id = ANY($1) OR id = ANY($2) ORDER BY id FOR NO KEY UPDATE",
+    )
+    .bind(wanted)
+    .bind(also)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(from_sqlx)?;
+    all_found(ResourceKind::Actor, wanted, &found)
+}
+
+/// Locks the movie (`FOR NO KEY UPDATE`, or `FOR UPDATE` to delete it) and checks the version
+/// the edit expects.
+pub(crate) async fn lock(
+    conn: &mut PgConnection,
+    id: MovieId,
+    edit: &Edit,
+    delete: bool,
+) -> Result<MovieRecordRow> {
+    let sql = if delete {
+        "SELECT title, release_date, version, created_at, created_by, updated_at, updated_by
+         FROM movies WHERE id = $1 FOR UPDATE"
+    } else {
+        "SELECT title, release_date, version, created_at, created_by, updated_at, updated_by
+         FROM movies WHERE id = $1 FOR NO KEY UPDATE"
+    };
+    let row: Option<MovieRecordRow> = sqlx::query_as(sql)
+        .bind(id.get())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(from_sqlx)?;
+    let row = row.ok_or_else(|| StoreError::movie_not_found(id))?;
+    history::expect(ResourceKind::Movie, id.get(), row.revision.version, edit)?;
+    Ok(row)
+}
+
+/// A new version of a locked movie, stamped by `edit`, with its audit entry.
+pub(crate) async fn bump(
+    conn: &mut PgConnection,
+    id: MovieId,
+    edit: &Edit,
+    fields: &[&str],
+) -> Result<MovieRecordRow> {
+    let row: MovieRecordRow = sqlx::query_as(
+        "UPDATE movies SET version = version + 1, updated_at = $2, updated_by = $3
+         WHERE id = $1
+         RETURNING title, release_date, version, created_at, created_by, updated_at, updated_by",
+    )
+    .bind(id.get())
+    .bind(edit.at)
+    .bind(&edit.by)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(from_sqlx)?;
+    let version = stored_version(row.revision.version)?;
+    history::log(
+        conn,
+        edit,
+        ResourceKind::Movie,
+        id.get(),
+        AuditAction::Update,
+        fields,
+        version,
+    )
+    .await?;
+    Ok(row)
 }
 
 #[instrument(level = "debug", skip(pool), err(level = "debug"))]
@@ -44,31 +113,101 @@ pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Movie> {
     row.movie.into_movie(id.get(), row.actors)
 }
 
-/// A movie and its cast in one statement (one round trip, one implicit transaction): lock the
-/// cast's actors (`FOR KEY SHARE`, ascending), insert the movie only if every actor was found,
-/// link them, billed in ascending actor id order. When an actor is missing nothing is inserted and `id` is NULL; `found` names
-/// those that exist.
+/// A movie, its cast and everything the create records, in one statement: lock the cast's
+/// actors (`FOR NO KEY UPDATE`, ascending), and only if every one was found insert the movie,
+/// link the actors (billed in ascending id order), give each a new version, and append the
+/// audit entries (the movie's first, then the actors' by id). When an actor is missing nothing
+/// is written and `id` is NULL; `found` names those that exist.
+///
+/// One statement, because the actors stay locked from the lock to the commit: concurrent
+/// creates that share actors queue on those rows, so the shorter that span, the more of them
+/// a second (`docs/performance.md`).
 const CREATE: &str = "
     WITH locked AS (
-        SELECT id FROM actors WHERE id = ANY($3) ORDER BY id FOR KEY SHARE
+        SELECT id FROM actors WHERE id = ANY($3) ORDER BY id FOR NO KEY UPDATE
+    ), complete AS (
+        SELECT (SELECT count(*) FROM locked) = cardinality($3::bigint[]) AS ok
     ), movie AS (
-        INSERT INTO movies (title, release_date)
-        SELECT $1, $2 WHERE (SELECT count(*) FROM locked) = cardinality($3::bigint[])
-        RETURNING id
+        INSERT INTO movies (title, release_date, created_at, created_by, updated_at, updated_by)
+        SELECT $1, $2, $4, $5, $4, $5 FROM complete WHERE ok
+        RETURNING id, version
     ), cast_links AS (
         INSERT INTO actors_movies (movie_id, actor_id, billing)
         SELECT movie.id, locked.id, row_number() OVER (ORDER BY locked.id) FROM movie, locked
+    ), bumped AS (
+        UPDATE actors SET version = version + 1, updated_at = $4, updated_by = $5
+        FROM complete WHERE complete.ok AND actors.id = ANY($3)
+        RETURNING actors.id, actors.version
+    ), logged AS (
+        INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
+        SELECT $4, $5, entry.resource, entry.resource_id, entry.action, entry.fields,
+               entry.version
+        FROM (
+            SELECT 0 AS rank, 'movie' AS resource, id AS resource_id, 'create' AS action,
+                   $6::text[] AS fields, version
+            FROM movie
+            UNION ALL
+            SELECT 1, 'actor', id, 'update', ARRAY['movies'], version FROM bumped
+        ) AS entry
+        ORDER BY entry.rank, entry.resource_id
     )
     SELECT (SELECT id FROM movie) AS id, ARRAY(SELECT id FROM locked ORDER BY id) AS found";
 
+/// What [`CREATE`] returns: the new id, or NULL when an actor was missing (then nothing was
+/// written), and the actor ids that were found (and locked).
+#[derive(Debug, sqlx::FromRow)]
+struct CreatedRow {
+    id: Option<i64>,
+    found: Vec<i64>,
+}
+
+/// Creates a movie. Without an idempotency key it is one statement ([`CREATE`]); with one, a
+/// transaction that claims the key (or replays what it kept), runs the same statement, and
+/// keeps the key.
 #[instrument(level = "debug", skip_all, err(level = "debug"))]
-pub(crate) async fn create(pool: &PgPool, new: NewMovie) -> Result<Movie> {
+pub(crate) async fn create(
+    pool: &PgPool,
+    new: NewMovie,
+    edit: &Edit,
+    key: Option<&Idempotency>,
+) -> Result<Created<Movie>> {
+    let Some(key) = key else {
+        let mut conn = pool.acquire().await.map_err(from_sqlx)?;
+        return insert(&mut conn, new, edit).await.map(Created::new);
+    };
+    let mut tx = begin(pool).await?;
+    let result = create_keyed(&mut tx, new, edit, key).await;
+    finish(tx, result).await
+}
+
+async fn create_keyed(
+    conn: &mut PgConnection,
+    new: NewMovie,
+    edit: &Edit,
+    key: &Idempotency,
+) -> Result<Created<Movie>> {
+    if let Some(kept) = history::claim(conn, ResourceKind::Movie, edit, key).await? {
+        return Ok(Created {
+            record: kept,
+            replayed: true,
+        });
+    }
+    let movie = insert(conn, new, edit).await?;
+    history::keep(conn, ResourceKind::Movie, edit, key, &movie).await?;
+    Ok(Created::new(movie))
+}
+
+/// Runs [`CREATE`]; the movie comes back as written (a new movie's columns are all known).
+async fn insert(conn: &mut PgConnection, new: NewMovie, edit: &Edit) -> Result<Movie> {
     let actors = normalise(&new.actors);
     let created: CreatedRow = sqlx::query_as(CREATE)
         .bind(new.title.as_str())
         .bind(new.release_date.date())
         .bind(&actors)
-        .fetch_one(pool)
+        .bind(edit.at)
+        .bind(&edit.by)
+        .bind(&MOVIE_FIELDS[..])
+        .fetch_one(conn)
         .await
         .map_err(from_sqlx)?;
     let Some(id) = created.id else {
@@ -82,54 +221,104 @@ pub(crate) async fn create(pool: &PgPool, new: NewMovie) -> Result<Movie> {
         title: new.title,
         release_date: new.release_date,
         actors: actors.into_iter().map(ActorId).collect(),
+        revision: Revision::created(edit),
     })
 }
 
-#[instrument(level = "debug", skip(pool, patch), err(level = "debug"))]
-pub(crate) async fn update(pool: &PgPool, id: MovieId, patch: MoviePatch) -> Result<Movie> {
-    let mut tx = pool.begin().await.map_err(from_sqlx)?;
-    // The UPDATE locks the movie row first, whatever the patch holds.
-    let row: Option<MovieRow> = sqlx::query_as(
-        "UPDATE movies SET title = COALESCE($2, title),
-                           release_date = COALESCE($3, release_date)
-         WHERE id = $1 RETURNING title, release_date",
+/// Changes a movie in one transaction. A change of its own fields is one statement (the
+/// version check, the new version and the audit entry included); a new cast then locks the
+/// actors who join or leave, relinks, and gives each a new version.
+#[instrument(level = "debug", skip(pool, patch, edit), err(level = "debug"))]
+pub(crate) async fn update(
+    pool: &PgPool,
+    id: MovieId,
+    patch: MoviePatch,
+    edit: &Edit,
+) -> Result<Movie> {
+    let mut tx = begin(pool).await?;
+    let result = update_in(&mut tx, id, patch, edit).await;
+    finish(tx, result).await
+}
+
+async fn update_in(
+    conn: &mut PgConnection,
+    id: MovieId,
+    patch: MoviePatch,
+    edit: &Edit,
+) -> Result<Movie> {
+    let fields = patch.fields();
+    let row: Option<MovieRecordRow> = sqlx::query_as(
+        "WITH movie AS (
+             UPDATE movies SET title = COALESCE($2, title),
+                               release_date = COALESCE($3, release_date),
+                               version = version + 1, updated_at = $4, updated_by = $5
+             WHERE id = $1 AND ($6::bigint IS NULL OR version = $6)
+             RETURNING id, title, release_date, version, created_at, created_by, updated_at,
+                       updated_by
+         ), logged AS (
+             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
+             SELECT $4, $5, 'movie', id, 'update', $7, version FROM movie
+         )
+         SELECT title, release_date, version, created_at, created_by, updated_at, updated_by
+         FROM movie",
     )
     .bind(id.get())
     .bind(patch.title.as_ref().map(Title::as_str))
     .bind(patch.release_date.map(ReleaseDate::date))
-    .fetch_optional(&mut *tx)
+    .bind(edit.at)
+    .bind(&edit.by)
+    .bind(edit.expected.map(|v| v.get()))
+    .bind(&fields)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(from_sqlx)?;
-    let row = row.ok_or_else(|| StoreError::movie_not_found(id))?;
+    let Some(row) = row else {
+        return Err(refusal(conn, ResourceKind::Movie, id.get()).await);
+    };
     let actors = match patch.actors {
         Some(actors) => {
             let actors = normalise(&actors);
-            lock_actors(&mut tx, &actors).await?;
-            links::replace(&mut tx, Side::Movie, id.get(), &actors).await?;
+            let old = links::linked(conn, Side::Movie, id.get()).await?;
+            lock_actors(conn, &actors, &old).await?;
+            links::replace(conn, Side::Movie, id.get(), &actors).await?;
+            history::touch(conn, Side::Movie, &history::moved(&old, &actors), edit).await?;
             actors
         }
-        None => links::linked(&mut tx, Side::Movie, id.get()).await?,
+        None => links::linked(conn, Side::Movie, id.get()).await?,
     };
-    tx.commit().await.map_err(from_sqlx)?;
     row.into_movie(id.get(), actors)
 }
 
-#[instrument(level = "debug", skip(pool), err(level = "debug"))]
-pub(crate) async fn delete(pool: &PgPool, id: MovieId) -> Result<Movie> {
-    let mut tx = pool.begin().await.map_err(from_sqlx)?;
-    let row: Option<MovieRow> =
-        sqlx::query_as("SELECT title, release_date FROM movies WHERE id = $1 FOR UPDATE")
-            .bind(id.get())
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(from_sqlx)?;
-    let row = row.ok_or_else(|| StoreError::movie_not_found(id))?;
-    let actors = links::linked(&mut tx, Side::Movie, id.get()).await?;
+/// Deletes a movie in one transaction: lock it and check its version, lock its actors, log the
+/// delete, delete it (its links go with it), give each of its actors a new version.
+#[instrument(level = "debug", skip(pool, edit), err(level = "debug"))]
+pub(crate) async fn delete(pool: &PgPool, id: MovieId, edit: &Edit) -> Result<Movie> {
+    let mut tx = begin(pool).await?;
+    let result = delete_in(&mut tx, id, edit).await;
+    finish(tx, result).await
+}
+
+async fn delete_in(conn: &mut PgConnection, id: MovieId, edit: &Edit) -> Result<Movie> {
+    let row = lock(conn, id, edit, true).await?;
+    let actors = links::linked(conn, Side::Movie, id.get()).await?;
+    lock_actors(conn, &[], &actors).await?;
+    let movie = row.into_movie(id.get(), actors.clone())?;
+    let gone = movie.revision.version.next();
+    history::log(
+        conn,
+        edit,
+        ResourceKind::Movie,
+        id.get(),
+        AuditAction::Delete,
+        &[],
+        gone,
+    )
+    .await?;
     sqlx::query("DELETE FROM movies WHERE id = $1")
         .bind(id.get())
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(from_sqlx)?;
-    tx.commit().await.map_err(from_sqlx)?;
-    row.into_movie(id.get(), actors)
+    history::touch(conn, Side::Movie, &actors, edit).await?;
+    Ok(movie)
 }

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use casting_core::{
-    Actor, ActorCredit, ActorId, ActorPatch, ActorQuery, ActorSummary, CastMember, Movie, MovieId,
-    MoviePatch, MovieQuery, MovieSummary, NewActor, NewCast, NewMovie, Page, Store,
-    StoreResult as Result,
+    Actor, ActorCredit, ActorId, ActorPatch, ActorQuery, ActorSummary, AuditEntry, AuditQuery,
+    Cast, Created, Edit, Idempotency, Movie, MovieId, MoviePatch, MovieQuery, MovieSummary,
+    NewActor, NewCast, NewMovie, Page, Store, StoreResult as Result,
 };
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
@@ -100,24 +100,29 @@ impl Store for PostgresStore {
         movies::get(&self.pool, id).await
     }
 
-    async fn create_movie(&self, movie: NewMovie) -> Result<Movie> {
-        movies::create(&self.pool, movie).await
+    async fn create_movie(
+        &self,
+        movie: NewMovie,
+        edit: &Edit,
+        key: Option<&Idempotency>,
+    ) -> Result<Created<Movie>> {
+        movies::create(&self.pool, movie, edit, key).await
     }
 
-    async fn update_movie(&self, id: MovieId, patch: MoviePatch) -> Result<Movie> {
-        movies::update(&self.pool, id, patch).await
+    async fn update_movie(&self, id: MovieId, patch: MoviePatch, edit: &Edit) -> Result<Movie> {
+        movies::update(&self.pool, id, patch, edit).await
     }
 
-    async fn delete_movie(&self, id: MovieId) -> Result<Movie> {
-        movies::delete(&self.pool, id).await
+    async fn delete_movie(&self, id: MovieId, edit: &Edit) -> Result<Movie> {
+        movies::delete(&self.pool, id, edit).await
     }
 
-    async fn get_cast(&self, id: MovieId) -> Result<Vec<CastMember>> {
+    async fn get_cast(&self, id: MovieId) -> Result<Cast> {
         cast::get(&self.pool, id).await
     }
 
-    async fn replace_cast(&self, id: MovieId, new: NewCast) -> Result<Vec<CastMember>> {
-        cast::replace(&self.pool, id, new).await
+    async fn replace_cast(&self, id: MovieId, new: NewCast, edit: &Edit) -> Result<Cast> {
+        cast::replace(&self.pool, id, new, edit).await
     }
 
     async fn list_actors(&self, query: &ActorQuery) -> Result<Page<ActorSummary>> {
@@ -128,20 +133,29 @@ impl Store for PostgresStore {
         actors::get(&self.pool, id).await
     }
 
-    async fn create_actor(&self, actor: NewActor) -> Result<Actor> {
-        actors::create(&self.pool, actor).await
+    async fn create_actor(
+        &self,
+        actor: NewActor,
+        edit: &Edit,
+        key: Option<&Idempotency>,
+    ) -> Result<Created<Actor>> {
+        actors::create(&self.pool, actor, edit, key).await
     }
 
-    async fn update_actor(&self, id: ActorId, patch: ActorPatch) -> Result<Actor> {
-        actors::update(&self.pool, id, patch).await
+    async fn update_actor(&self, id: ActorId, patch: ActorPatch, edit: &Edit) -> Result<Actor> {
+        actors::update(&self.pool, id, patch, edit).await
     }
 
-    async fn delete_actor(&self, id: ActorId) -> Result<Actor> {
-        actors::delete(&self.pool, id).await
+    async fn delete_actor(&self, id: ActorId, edit: &Edit) -> Result<Actor> {
+        actors::delete(&self.pool, id, edit).await
     }
 
     async fn get_credits(&self, id: ActorId) -> Result<Vec<ActorCredit>> {
         cast::credits(&self.pool, id).await
+    }
+
+    async fn list_audit(&self, query: &AuditQuery) -> Result<Page<AuditEntry>> {
+        list::audit(&self.pool, query).await
     }
 
     async fn ping(&self) -> Result<()> {

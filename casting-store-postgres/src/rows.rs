@@ -3,13 +3,41 @@
 //! database was written by someone else), never a panic.
 
 use casting_core::{
-    Actor, ActorId, ActorSummary, Age, Gender, Movie, MovieId, MovieSummary, Name, ReleaseDate,
-    StoreResult as Result, Title,
+    Actor, ActorId, ActorSummary, Age, AuditAction, AuditEntry, Gender, Movie, MovieId,
+    MovieSummary, Name, ReleaseDate, ResourceKind, Revision, StoreError, StoreResult as Result,
+    Title, Version,
 };
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::FromRow;
 
 use crate::error::corrupt;
+
+/// A record's version and who made and changed it, when.
+#[derive(Debug, FromRow)]
+pub(crate) struct RevisionRow {
+    pub(crate) version: i64,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) created_by: Option<String>,
+    pub(crate) updated_at: DateTime<Utc>,
+    pub(crate) updated_by: Option<String>,
+}
+
+impl RevisionRow {
+    pub(crate) fn into_revision(self) -> Result<Revision> {
+        Ok(Revision {
+            version: stored_version(self.version)?,
+            created_at: self.created_at,
+            created_by: self.created_by,
+            updated_at: self.updated_at,
+            updated_by: self.updated_by,
+        })
+    }
+}
+
+/// A version as stored (the column's CHECK keeps it positive).
+pub(crate) fn stored_version(version: i64) -> Result<Version> {
+    Version::new(version).ok_or_else(|| StoreError::internal("a stored version is not positive"))
+}
 
 /// A movie's own columns.
 #[derive(Debug, FromRow)]
@@ -19,22 +47,44 @@ pub(crate) struct MovieRow {
 }
 
 impl MovieRow {
-    /// The movie with `id` and its cast (ascending actor ids).
-    pub(crate) fn into_movie(self, id: i64, actors: Vec<i64>) -> Result<Movie> {
-        Ok(Movie {
+    /// The movie with `id`, without its cast.
+    pub(crate) fn into_summary(self, id: i64) -> Result<MovieSummary> {
+        Ok(MovieSummary {
             id: MovieId(id),
             title: Title::parse(&self.title).map_err(corrupt)?,
             release_date: ReleaseDate::try_from(self.release_date).map_err(corrupt)?,
-            actors: actors.into_iter().map(ActorId).collect(),
         })
     }
 }
 
-/// A movie's columns with its cast, as the detail statement reads them.
+/// A movie's columns with its revision.
+#[derive(Debug, FromRow)]
+pub(crate) struct MovieRecordRow {
+    #[sqlx(flatten)]
+    pub(crate) movie: MovieRow,
+    #[sqlx(flatten)]
+    pub(crate) revision: RevisionRow,
+}
+
+impl MovieRecordRow {
+    /// The movie with `id` and its cast (ascending actor ids).
+    pub(crate) fn into_movie(self, id: i64, actors: Vec<i64>) -> Result<Movie> {
+        let summary = self.movie.into_summary(id)?;
+        Ok(Movie {
+            id: summary.id,
+            title: summary.title,
+            release_date: summary.release_date,
+            actors: actors.into_iter().map(ActorId).collect(),
+            revision: self.revision.into_revision()?,
+        })
+    }
+}
+
+/// A movie's columns with its revision and cast, as the detail statement reads them.
 #[derive(Debug, FromRow)]
 pub(crate) struct MovieDetailRow {
     #[sqlx(flatten)]
-    pub(crate) movie: MovieRow,
+    pub(crate) movie: MovieRecordRow,
     pub(crate) actors: Vec<i64>,
 }
 
@@ -56,34 +106,38 @@ impl ActorRow {
             gender: Gender::parse(&self.gender).map_err(corrupt)?,
         })
     }
+}
 
+/// An actor's columns with their revision.
+#[derive(Debug, FromRow)]
+pub(crate) struct ActorRecordRow {
+    #[sqlx(flatten)]
+    pub(crate) actor: ActorRow,
+    #[sqlx(flatten)]
+    pub(crate) revision: RevisionRow,
+}
+
+impl ActorRecordRow {
     /// The actor with `id` and their movies (ascending movie ids).
     pub(crate) fn into_actor(self, id: i64, movies: Vec<i64>) -> Result<Actor> {
-        let summary = self.into_summary(id)?;
+        let summary = self.actor.into_summary(id)?;
         Ok(Actor {
             id: summary.id,
             name: summary.name,
             age: summary.age,
             gender: summary.gender,
             movies: movies.into_iter().map(MovieId).collect(),
+            revision: self.revision.into_revision()?,
         })
     }
 }
 
-/// An actor's columns with their movies, as the detail statement reads them.
+/// An actor's columns with their revision and movies, as the detail statement reads them.
 #[derive(Debug, FromRow)]
 pub(crate) struct ActorDetailRow {
     #[sqlx(flatten)]
-    pub(crate) actor: ActorRow,
+    pub(crate) actor: ActorRecordRow,
     pub(crate) movies: Vec<i64>,
-}
-
-/// What a create statement returns: the new id, or NULL when a linked record was missing (then
-/// nothing was written), and the linked ids that were found (and locked).
-#[derive(Debug, FromRow)]
-pub(crate) struct CreatedRow {
-    pub(crate) id: Option<i64>,
-    pub(crate) found: Vec<i64>,
 }
 
 /// One line of a movie list: the total (NULL when not counted), and a movie unless the page is empty (then the line is
@@ -103,12 +157,12 @@ impl MovieListLine {
         else {
             return Ok(None);
         };
-        let movie = MovieRow {
+        MovieRow {
             title,
             release_date,
         }
-        .into_movie(id, Vec::new())?;
-        Ok(Some(movie.summary()))
+        .into_summary(id)
+        .map(Some)
     }
 }
 
@@ -131,5 +185,68 @@ impl ActorListLine {
             return Ok(None);
         };
         ActorRow { name, age, gender }.into_summary(id).map(Some)
+    }
+}
+
+/// One line of the audit trail, like [`MovieListLine`].
+#[derive(Debug, FromRow)]
+pub(crate) struct AuditListLine {
+    pub(crate) total: Option<i64>,
+    pub(crate) id: Option<i64>,
+    pub(crate) at: Option<DateTime<Utc>>,
+    pub(crate) subject: Option<String>,
+    pub(crate) resource: Option<String>,
+    pub(crate) resource_id: Option<i64>,
+    pub(crate) action: Option<String>,
+    pub(crate) fields: Option<Vec<String>>,
+    pub(crate) version: Option<i64>,
+}
+
+impl AuditListLine {
+    /// The entry on this line, if there is one.
+    pub(crate) fn into_item(self) -> Result<Option<AuditEntry>> {
+        let (
+            Some(id),
+            Some(at),
+            Some(subject),
+            Some(resource),
+            Some(resource_id),
+            Some(action),
+            Some(fields),
+            Some(version),
+        ) = (
+            self.id,
+            self.at,
+            self.subject,
+            self.resource,
+            self.resource_id,
+            self.action,
+            self.fields,
+            self.version,
+        )
+        else {
+            return Ok(None);
+        };
+        let resource = match resource.as_str() {
+            "movie" => ResourceKind::Movie,
+            "actor" => ResourceKind::Actor,
+            _ => {
+                return Err(StoreError::internal(
+                    "an audit entry names an unknown resource",
+                ));
+            }
+        };
+        let action = AuditAction::parse(&action)
+            .ok_or_else(|| StoreError::internal("an audit entry names an unknown action"))?;
+        Ok(Some(AuditEntry {
+            id,
+            at,
+            subject,
+            resource,
+            resource_id,
+            action,
+            fields,
+            version: stored_version(version)?,
+        }))
     }
 }

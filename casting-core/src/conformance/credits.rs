@@ -45,7 +45,7 @@ pub async fn cast_replacement_stores_credits_in_billing_order(store: &dyn Store)
     // Released 2025-02-08, like every `add_movie`.
     let aliens = add_movie(store, "Aliens", &[]).await.id;
 
-    let stored = store
+    let stored = plain(store)
         .replace_cast(
             aliens,
             cast_of(&[
@@ -63,7 +63,7 @@ pub async fn cast_replacement_stores_credits_in_billing_order(store: &dyn Store)
     ];
     assert_eq!(summary(&stored), expected);
     assert_eq!(
-        summary(&store.get_cast(aliens).await.expect("get_cast")),
+        summary(&plain(store).get_cast(aliens).await.expect("get_cast")),
         expected
     );
     assert_eq!(stored[0].actor.name.as_str(), "Sigourney Weaver");
@@ -72,7 +72,7 @@ pub async fn cast_replacement_stores_credits_in_billing_order(store: &dyn Store)
     assert_eq!(store.get_movie(aliens).await.expect("get").actors, ids);
     assert_links_consistent(store, &[aliens], &ids).await;
 
-    let alien = store
+    let alien = plain(store)
         .create_movie(NewMovie {
             title: title("Alien"),
             release_date: date("1979-05-25"),
@@ -81,7 +81,7 @@ pub async fn cast_replacement_stores_credits_in_billing_order(store: &dyn Store)
         .await
         .expect("create")
         .id;
-    let avatar = store
+    let avatar = plain(store)
         .create_movie(NewMovie {
             title: title("Avatar"),
             release_date: date("2009-12-18"),
@@ -90,7 +90,7 @@ pub async fn cast_replacement_stores_credits_in_billing_order(store: &dyn Store)
         .await
         .expect("create")
         .id;
-    let same_day = store
+    let same_day = plain(store)
         .create_movie(NewMovie {
             title: title("Avatar Again"),
             release_date: date("2009-12-18"),
@@ -100,7 +100,7 @@ pub async fn cast_replacement_stores_credits_in_billing_order(store: &dyn Store)
         .expect("create")
         .id;
     for (movie, character) in [(alien, "Ripley"), (avatar, "Grace"), (same_day, "Grace 2")] {
-        store
+        plain(store)
             .replace_cast(movie, cast_of(&[(ripley, Some(character), Some(2))]))
             .await
             .expect("replace_cast");
@@ -128,7 +128,7 @@ pub async fn cast_replacement_stores_credits_in_billing_order(store: &dyn Store)
     );
     assert_eq!(credits[3].movie.title.as_str(), "Alien");
 
-    let emptied = store
+    let emptied = plain(store)
         .replace_cast(aliens, NewCast::default())
         .await
         .expect("replace_cast");
@@ -143,7 +143,7 @@ pub async fn cast_replacement_stores_credits_in_billing_order(store: &dyn Store)
     );
     assert!(store.get_credits(newt).await.expect("credits").is_empty());
     assert_not_found(
-        store.get_cast(MovieId(9_999_999)).await,
+        plain(store).get_cast(MovieId(9_999_999)).await,
         ResourceKind::Movie,
         9_999_999,
         "get_cast",
@@ -160,12 +160,12 @@ pub async fn cast_replacement_stores_credits_in_billing_order(store: &dyn Store)
 pub async fn unknown_ids_in_a_cast_change_nothing(store: &dyn Store) {
     let ripley = add_actor(store, "Ripley", &[]).await.id;
     let movie = add_movie(store, "Aliens", &[]).await.id;
-    store
+    plain(store)
         .replace_cast(movie, cast_of(&[(ripley, Some("Ellen"), Some(5))]))
         .await
         .expect("replace_cast");
-    let before = store.get_cast(movie).await.expect("get_cast");
-    let result = store
+    let before = plain(store).get_cast(movie).await.expect("get_cast");
+    let result = plain(store)
         .replace_cast(
             movie,
             cast_of(&[
@@ -181,9 +181,12 @@ pub async fn unknown_ids_in_a_cast_change_nothing(store: &dyn Store) {
         &[9_999_998, 9_999_999],
         "replace_cast",
     );
-    assert_eq!(store.get_cast(movie).await.expect("get_cast"), before);
+    assert_eq!(
+        plain(store).get_cast(movie).await.expect("get_cast"),
+        before
+    );
     assert_not_found(
-        store
+        plain(store)
             .replace_cast(MovieId(9_999_999), cast_of(&[(ripley, None, None)]))
             .await,
         ResourceKind::Movie,
@@ -202,20 +205,20 @@ pub async fn id_lists_keep_credits_and_bill_new_links_last(store: &dyn Store) {
     let d = add_actor(store, "D", &[]).await.id;
     let created = add_movie(store, "Created", &[c, a, b]).await.id;
     assert_eq!(
-        summary(&store.get_cast(created).await.expect("get_cast")),
+        summary(&plain(store).get_cast(created).await.expect("get_cast")),
         [(a, None, 1), (b, None, 2), (c, None, 3)],
         "a create bills its actors in ascending id order"
     );
 
     let movie = add_movie(store, "Edited", &[]).await.id;
-    store
+    plain(store)
         .replace_cast(
             movie,
             cast_of(&[(a, Some("Hero"), Some(2)), (b, Some("Villain"), Some(5))]),
         )
         .await
         .expect("replace_cast");
-    store
+    plain(store)
         .update_movie(
             movie,
             MoviePatch {
@@ -226,21 +229,21 @@ pub async fn id_lists_keep_credits_and_bill_new_links_last(store: &dyn Store) {
         .await
         .expect("update_movie");
     assert_eq!(
-        summary(&store.get_cast(movie).await.expect("get_cast")),
+        summary(&plain(store).get_cast(movie).await.expect("get_cast")),
         [(a, own("Hero"), 2), (c, None, 3), (d, None, 4)],
         "the actor who stays keeps the credit; new ones come after the rest"
     );
 
-    store
+    plain(store)
         .update_actor(b, patch_movies(&[movie]))
         .await
         .expect("update_actor");
-    store
+    plain(store)
         .update_actor(a, patch_movies(&[movie, created]))
         .await
         .expect("update_actor");
     assert_eq!(
-        summary(&store.get_cast(movie).await.expect("get_cast")),
+        summary(&plain(store).get_cast(movie).await.expect("get_cast")),
         [
             (a, own("Hero"), 2),
             (c, None, 3),
@@ -250,19 +253,19 @@ pub async fn id_lists_keep_credits_and_bill_new_links_last(store: &dyn Store) {
     );
     let late = add_actor(store, "Late", &[movie, created]).await.id;
     assert_eq!(
-        summary(&store.get_cast(movie).await.expect("get_cast")).last(),
+        summary(&plain(store).get_cast(movie).await.expect("get_cast")).last(),
         Some(&(late, None, 6))
     );
     assert_eq!(
-        summary(&store.get_cast(created).await.expect("get_cast")).last(),
+        summary(&plain(store).get_cast(created).await.expect("get_cast")).last(),
         Some(&(late, None, 4))
     );
-    store
+    plain(store)
         .update_actor(a, patch_movies(&[created]))
         .await
         .expect("update_actor");
     assert_eq!(
-        summary(&store.get_cast(movie).await.expect("get_cast")),
+        summary(&plain(store).get_cast(movie).await.expect("get_cast")),
         [(c, None, 3), (d, None, 4), (b, None, 5), (late, None, 6)]
     );
     assert_links_consistent(store, &[movie, created], &[a, b, c, d, late]).await;
@@ -276,7 +279,7 @@ pub async fn deletes_remove_credits(store: &dyn Store) {
     let one = add_movie(store, "One", &[]).await.id;
     let two = add_movie(store, "Two", &[]).await.id;
     for movie in [one, two] {
-        store
+        plain(store)
             .replace_cast(
                 movie,
                 cast_of(&[(a, Some("Lead"), Some(1)), (b, Some("Foil"), Some(2))]),
@@ -284,19 +287,19 @@ pub async fn deletes_remove_credits(store: &dyn Store) {
             .await
             .expect("replace_cast");
     }
-    store.delete_actor(a).await.expect("delete_actor");
+    plain(store).delete_actor(a).await.expect("delete_actor");
     assert_eq!(
-        summary(&store.get_cast(one).await.expect("get_cast")),
+        summary(&plain(store).get_cast(one).await.expect("get_cast")),
         [(b, own("Foil"), 2)]
     );
-    store.delete_movie(one).await.expect("delete_movie");
+    plain(store).delete_movie(one).await.expect("delete_movie");
     let credits = store.get_credits(b).await.expect("get_credits");
     assert_eq!(credits.len(), 1);
     assert_eq!(credits[0].movie.id, two);
     // A new actor after the deletes is billed after what is left.
     let c = add_actor(store, "C", &[two]).await.id;
     assert_eq!(
-        summary(&store.get_cast(two).await.expect("get_cast")),
+        summary(&plain(store).get_cast(two).await.expect("get_cast")),
         [(b, own("Foil"), 2), (c, None, 3)]
     );
 }
@@ -332,11 +335,11 @@ pub async fn concurrent_cast_puts_end_in_one_whole_cast(store: &dyn Store) {
         .collect();
     let writes = casts
         .iter()
-        .map(|cast| store.replace_cast(movie, cast.clone()));
+        .map(|cast| plain(store).replace_cast(movie, cast.clone()));
     for result in join_all(writes).await {
         result.expect("replace_cast");
     }
-    let last = store.get_cast(movie).await.expect("get_cast");
+    let last = plain(store).get_cast(movie).await.expect("get_cast");
     let last: Vec<(ActorId, Option<String>, Billing)> = last
         .into_iter()
         .map(|m| (m.actor.id, m.character.map(String::from), m.billing))

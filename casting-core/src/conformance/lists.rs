@@ -155,11 +155,11 @@ pub async fn lists_are_ordered_by_id(store: &dyn Store) {
     for text in ["Zulu", "Alpha", "Mike", "Bravo", "Yankee"] {
         ids.push(add_movie(store, text, &[]).await.id);
     }
-    store
+    plain(store)
         .update_movie(ids[0], patch_title("Aardvark"))
         .await
         .expect("update");
-    store.delete_movie(ids[2]).await.expect("delete");
+    plain(store).delete_movie(ids[2]).await.expect("delete");
     let listed = movie_ids(store, &ListQuery::default()).await;
     assert_eq!(listed, [ids[0], ids[1], ids[3], ids[4]]);
 

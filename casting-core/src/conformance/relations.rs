@@ -37,7 +37,7 @@ pub async fn repeated_relation_ids_are_stored_once(store: &dyn Store) {
     let a = add_actor(store, "A", &[]).await.id;
     let movie = add_movie(store, "Twice", &[a, a]).await;
     assert_eq!(movie.actors, [a]);
-    let movie = store
+    let movie = plain(store)
         .update_movie(
             movie.id,
             MoviePatch {
@@ -61,7 +61,7 @@ pub async fn replacing_a_relation(store: &dyn Store) {
     let a3 = add_actor(store, "A3", &[]).await.id;
     let movie = add_movie(store, "Recast", &[a1, a2]).await.id;
 
-    let recast = store
+    let recast = plain(store)
         .update_movie(
             movie,
             MoviePatch {
@@ -76,7 +76,7 @@ pub async fn replacing_a_relation(store: &dyn Store) {
     assert_eq!(store.get_actor(a3).await.expect("get").movies, [movie]);
 
     let m2 = add_movie(store, "Other", &[]).await.id;
-    let actor = store
+    let actor = plain(store)
         .update_actor(a1, patch_movies(&[m2, movie]))
         .await
         .expect("actor side");
@@ -86,7 +86,7 @@ pub async fn replacing_a_relation(store: &dyn Store) {
         [a1, a2, a3]
     );
 
-    let emptied = store
+    let emptied = plain(store)
         .update_movie(
             movie,
             MoviePatch {
@@ -109,7 +109,7 @@ pub async fn unknown_relations_on_create_change_nothing(store: &dyn Store) {
     let m = movie.id.get();
 
     assert_unknown(
-        store
+        plain(store)
             .create_movie(new_movie(
                 "Ghost cast",
                 &[ActorId(a + 900), actor.id, ActorId(a + 800)],
@@ -120,7 +120,7 @@ pub async fn unknown_relations_on_create_change_nothing(store: &dyn Store) {
         "create_movie",
     );
     assert_unknown(
-        store
+        plain(store)
             .create_actor(new_actor("Ghost roles", &[movie.id, MovieId(m + 7)]))
             .await,
         ResourceKind::Movie,
@@ -141,7 +141,7 @@ pub async fn unknown_relations_on_update_change_nothing(store: &dyn Store) {
     let missing = a1.id.get() + 500;
 
     assert_unknown(
-        store
+        plain(store)
             .update_movie(
                 movie.id,
                 MoviePatch {
@@ -163,7 +163,7 @@ pub async fn unknown_relations_on_update_change_nothing(store: &dyn Store) {
 
     let missing_movie = movie.id.get() + 500;
     assert_unknown(
-        store
+        plain(store)
             .update_actor(
                 a1.id,
                 ActorPatch {
@@ -189,7 +189,7 @@ pub async fn delete_movie_unlinks_and_keeps_actors(store: &dyn Store) {
     let doomed = add_movie(store, "Doomed", &[a1, a2]).await.id;
     let kept = add_movie(store, "Kept", &[a1]).await.id;
 
-    store.delete_movie(doomed).await.expect("delete");
+    plain(store).delete_movie(doomed).await.expect("delete");
     assert_eq!(store.get_actor(a1).await.expect("get").movies, [kept]);
     assert!(store.get_actor(a2).await.expect("get").movies.is_empty());
     assert_eq!(actor_total(store).await, 2);
@@ -203,7 +203,7 @@ pub async fn delete_actor_unlinks_and_keeps_movies(store: &dyn Store) {
     let doomed = add_actor(store, "Doomed", &[m1, m2]).await.id;
     let kept = add_actor(store, "Kept", &[m2]).await.id;
 
-    store.delete_actor(doomed).await.expect("delete");
+    plain(store).delete_actor(doomed).await.expect("delete");
     assert!(store.get_movie(m1).await.expect("get").actors.is_empty());
     assert_eq!(store.get_movie(m2).await.expect("get").actors, [kept]);
     assert_eq!(movie_total(store).await, 2);
@@ -228,7 +228,7 @@ pub async fn concurrent_cast_replacements_end_in_one_cast(store: &dyn Store) {
         .collect();
 
     let results = join_all(casts.iter().map(|cast| {
-        store.update_movie(
+        plain(store).update_movie(
             movie,
             MoviePatch {
                 actors: Some(cast.clone()),
@@ -266,7 +266,7 @@ pub async fn concurrent_role_replacements_end_in_one_list(store: &dyn Store) {
     let results = join_all(
         lists
             .iter()
-            .map(|list| store.update_actor(actor, patch_movies(list))),
+            .map(|list| plain(store).update_actor(actor, patch_movies(list))),
     )
     .await;
     for result in results {
@@ -293,7 +293,7 @@ pub async fn concurrent_edits_from_both_sides_stay_consistent(store: &dyn Store)
         let movie_side = (0..16).map(|i| {
             let movie = movies[(i + round) % 4];
             let cast = vec![actors[i % 4], actors[(i + 1) % 4], actors[(i + 3) % 4]];
-            store.update_movie(
+            plain(store).update_movie(
                 movie,
                 MoviePatch {
                     actors: Some(cast),
@@ -304,7 +304,7 @@ pub async fn concurrent_edits_from_both_sides_stay_consistent(store: &dyn Store)
         let actor_side = (0..16).map(|i| {
             let actor = actors[(i + round) % 4];
             let roles = vec![movies[(i + 2) % 4], movies[(i + 3) % 4], movies[i % 4]];
-            store.update_actor(actor, patch_movies(&roles))
+            plain(store).update_actor(actor, patch_movies(&roles))
         });
         let (movie_results, actor_results) =
             futures_util::future::join(join_all(movie_side), join_all(actor_side)).await;

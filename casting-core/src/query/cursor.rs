@@ -11,7 +11,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Datelike, NaiveDate};
 
 use crate::domain::ReleaseDate;
-use crate::model::ResourceKind;
 use crate::query::sort::{SortField, SortKey, SortValue, ValueKind};
 
 const FORMAT: u8 = 1;
@@ -26,13 +25,6 @@ pub(crate) enum CursorError {
     Mangled,
     /// A cursor made for another resource, `q`, filter or sort.
     OtherQuery,
-}
-
-fn resource_tag(kind: ResourceKind) -> u8 {
-    match kind {
-        ResourceKind::Movie => 1,
-        ResourceKind::Actor => 2,
-    }
 }
 
 /// FNV-1a, 64 bits: stable across builds and platforms, which `std`'s hashers are not.
@@ -51,12 +43,12 @@ fn checksum(bytes: &[u8]) -> [u8; 4] {
 
 /// The cursor after a record with `values` (one per key of `keys`).
 pub(crate) fn encode<F: SortField>(
-    kind: ResourceKind,
+    kind: u8,
     print: u64,
     keys: &[SortKey<F>],
     values: &[SortValue],
 ) -> String {
-    let mut bytes = vec![FORMAT, resource_tag(kind)];
+    let mut bytes = vec![FORMAT, kind];
     bytes.extend_from_slice(&print.to_be_bytes());
     for (key, value) in keys.iter().zip(values) {
         match (key.field.kind(), value) {
@@ -82,7 +74,7 @@ pub(crate) fn encode<F: SortField>(
 /// The values a cursor holds, if it is whole and was made for this resource and fingerprint.
 pub(crate) fn decode<F: SortField>(
     text: &str,
-    kind: ResourceKind,
+    kind: u8,
     print: u64,
     keys: &[SortKey<F>],
 ) -> Result<Vec<SortValue>, CursorError> {
@@ -104,7 +96,7 @@ pub(crate) fn decode<F: SortField>(
     }
     let tag = reader.take::<1>()?[0];
     let made_for = u64::from_be_bytes(reader.take::<8>()?);
-    if tag != resource_tag(kind) || made_for != print {
+    if tag != kind || made_for != print {
         return Err(CursorError::OtherQuery);
     }
     let mut values = Vec::with_capacity(keys.len());
@@ -167,27 +159,21 @@ mod tests {
             SortValue::Date(ReleaseDate::parse("0001-01-01").unwrap()),
             SortValue::Int(i64::MAX),
         ];
-        let cursor = encode(ResourceKind::Movie, 42, &keys, &values);
+        let cursor = encode(1, 42, &keys, &values);
         assert!(
             cursor
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         );
-        assert_eq!(decode(&cursor, ResourceKind::Movie, 42, &keys), Ok(values));
+        assert_eq!(decode(&cursor, 1, 42, &keys), Ok(values));
     }
 
     #[test]
     fn another_query_or_resource_is_told_apart_from_mangling() {
         let keys = keys("id");
-        let cursor = encode(ResourceKind::Movie, 7, &keys, &[SortValue::Int(5)]);
-        assert_eq!(
-            decode(&cursor, ResourceKind::Movie, 8, &keys),
-            Err(CursorError::OtherQuery)
-        );
-        assert_eq!(
-            decode(&cursor, ResourceKind::Actor, 7, &keys),
-            Err(CursorError::OtherQuery)
-        );
+        let cursor = encode(1, 7, &keys, &[SortValue::Int(5)]);
+        assert_eq!(decode(&cursor, 1, 8, &keys), Err(CursorError::OtherQuery));
+        assert_eq!(decode(&cursor, 2, 7, &keys), Err(CursorError::OtherQuery));
         for bad in [
             "",
             "x",
@@ -196,7 +182,7 @@ mod tests {
             &"A".repeat(5000),
         ] {
             assert_eq!(
-                decode(bad, ResourceKind::Movie, 7, &keys),
+                decode(bad, 1, 7, &keys),
                 Err(CursorError::Mangled),
                 "{bad:?}"
             );
@@ -208,7 +194,7 @@ mod tests {
                 let mut changed = cursor.clone();
                 changed.replace_range(i..=i, &c.to_string());
                 if changed != cursor {
-                    assert!(decode(&changed, ResourceKind::Movie, 7, &keys).is_err());
+                    assert!(decode(&changed, 1, 7, &keys).is_err());
                 }
             }
         }

@@ -4,15 +4,22 @@
 use std::fmt::{self, Write};
 
 use crate::domain::{Age, FieldError, Gender, ReleaseDate};
-use crate::model::{ActorId, MovieId, ResourceKind};
-use crate::query::sort::{ActorField, MovieField, SortField};
+use crate::model::{ActorId, MovieId};
+use crate::query::sort::{ActorField, MovieField, Sort, SortField};
 
 /// The filters of one kind of list. Implemented by [`MovieFilter`] and [`ActorFilter`].
 pub trait Filter: Clone + fmt::Debug + Default + PartialEq + Eq + Send + Sync + 'static {
     /// The fields this list sorts on.
     type Field: SortField;
-    /// The records listed.
-    const RESOURCE: ResourceKind;
+    /// What is listed, as a cursor's fingerprint names it (`movie`, `actor`, `audit`).
+    const NAME: &'static str;
+    /// What is listed, as a cursor's tag byte says it: a cursor of one list is refused by
+    /// another.
+    const TAG: u8;
+    /// The order when none is asked for: by id, ascending, unless the list says otherwise.
+    fn default_sort() -> Sort<Self::Field> {
+        Sort::default()
+    }
     /// Whether the filter keeps every record.
     fn is_empty(&self) -> bool;
     /// Writes the filter in one canonical form: equal filters write equal text. Part of a
@@ -68,7 +75,8 @@ impl MovieFilter {
 
 impl Filter for MovieFilter {
     type Field = MovieField;
-    const RESOURCE: ResourceKind = ResourceKind::Movie;
+    const NAME: &'static str = "movie";
+    const TAG: u8 = 1;
 
     fn is_empty(&self) -> bool {
         self.released_from.is_none() && self.released_to.is_none() && self.actors.is_empty()
@@ -155,7 +163,8 @@ impl MovieFilter {
 
 impl Filter for ActorFilter {
     type Field = ActorField;
-    const RESOURCE: ResourceKind = ResourceKind::Actor;
+    const NAME: &'static str = "actor";
+    const TAG: u8 = 2;
 
     fn is_empty(&self) -> bool {
         self.genders.is_empty()

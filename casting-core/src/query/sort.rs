@@ -169,6 +169,11 @@ impl<F: SortField> Default for Sort<F> {
 }
 
 impl<F: SortField> Sort<F> {
+    /// A sort of exactly these keys; the last must be the id.
+    pub(crate) fn by(keys: Vec<SortKey<F>>) -> Self {
+        Self { keys }
+    }
+
     /// Reads a comma list of field names, each optionally prefixed by `-` for descending.
     pub fn parse(text: &str) -> Result<Self, FieldError> {
         let error = |message: String| FieldError::new("sort", message);

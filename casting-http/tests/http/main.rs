@@ -5,8 +5,10 @@
 #[macro_use]
 mod support;
 
+mod audit;
 mod credits;
 mod edge;
+mod editing;
 mod errors;
 mod mounting;
 mod resources;

@@ -54,10 +54,10 @@ async fn path_for(app: &TestApp, path: &str) -> String {
 }
 
 #[test]
-fn the_spec_names_all_ten_permissions() {
+fn the_spec_names_all_eleven_permissions() {
     let named: BTreeSet<Permission> = operations().into_iter().map(|(_, _, p)| p).collect();
     assert_eq!(named, Permission::ALL.into_iter().collect());
-    assert_eq!(operations().len(), 15);
+    assert_eq!(operations().len(), 16);
 }
 
 async fn every_operation_times_every_role(app: &TestApp) {

@@ -117,7 +117,7 @@ fn every_operation_declares_the_bearer_scheme_and_its_errors() {
             );
         }
     }
-    assert_eq!(count, 15);
+    assert_eq!(count, 16);
     assert_eq!(spec["servers"][0]["url"], "/", "servers is not empty");
     assert!(
         !spec.to_string().contains("allOf"),

@@ -75,8 +75,11 @@ pub fn assert_error_shape(reply: &Reply) {
         403 => "forbidden",
         404 => "resource not found",
         405 => "method not allowed",
+        409 => "conflict",
+        412 => "precondition failed",
         413 => "payload too large",
         422 => "unprocessable",
+        428 => "precondition required",
         503 => "service unavailable",
         _ => "internal server error",
     };
@@ -207,6 +210,28 @@ impl TestApp {
         let mut request = self.http.request(method, format!("{}{path}", self.url));
         if let Some(token) = token {
             request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        read(request.send().await.expect("request")).await
+    }
+
+    /// A request as `role` with extra headers.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        role: Role,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.url))
+            .bearer_auth(Self::token(role));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         if let Some(body) = body {
             request = request.json(&body);

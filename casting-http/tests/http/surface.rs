@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use casting_auth0::Auth0Verifier;
 use casting_core::Role::{CastingAssistant, ExecutiveProducer};
 use casting_core::{
-    Actor, ActorCredit, ActorId, ActorPatch, ActorQuery, ActorSummary, CastMember, Movie, MovieId,
-    MoviePatch, MovieQuery, MovieSummary, NewActor, NewCast, NewMovie, Page, Store,
-    StoreError as Error, StoreResult as Result,
+    Actor, ActorCredit, ActorId, ActorPatch, ActorQuery, ActorSummary, AuditEntry, AuditQuery,
+    Cast, Created, Edit, Idempotency, Movie, MovieId, MoviePatch, MovieQuery, MovieSummary,
+    NewActor, NewCast, NewMovie, Page, Store, StoreError as Error, StoreResult as Result,
 };
 use casting_http::HttpConfig;
 use casting_store_memory::MemoryStore;
@@ -236,13 +236,18 @@ impl Store for FaultyStore {
     async fn get_movie(&self, _: MovieId) -> Result<Movie> {
         Err(leak())
     }
-    async fn create_movie(&self, _: NewMovie) -> Result<Movie> {
+    async fn create_movie(
+        &self,
+        _: NewMovie,
+        _: &Edit,
+        _: Option<&Idempotency>,
+    ) -> Result<Created<Movie>> {
         Err(leak())
     }
-    async fn update_movie(&self, _: MovieId, _: MoviePatch) -> Result<Movie> {
+    async fn update_movie(&self, _: MovieId, _: MoviePatch, _: &Edit) -> Result<Movie> {
         Err(leak())
     }
-    async fn delete_movie(&self, _: MovieId) -> Result<Movie> {
+    async fn delete_movie(&self, _: MovieId, _: &Edit) -> Result<Movie> {
         Err(leak())
     }
     async fn list_actors(&self, _: &ActorQuery) -> Result<Page<ActorSummary>> {
@@ -251,22 +256,30 @@ impl Store for FaultyStore {
     async fn get_actor(&self, _: ActorId) -> Result<Actor> {
         Err(leak())
     }
-    async fn create_actor(&self, _: NewActor) -> Result<Actor> {
+    async fn create_actor(
+        &self,
+        _: NewActor,
+        _: &Edit,
+        _: Option<&Idempotency>,
+    ) -> Result<Created<Actor>> {
         Err(leak())
     }
-    async fn update_actor(&self, _: ActorId, _: ActorPatch) -> Result<Actor> {
+    async fn update_actor(&self, _: ActorId, _: ActorPatch, _: &Edit) -> Result<Actor> {
         Err(leak())
     }
-    async fn delete_actor(&self, _: ActorId) -> Result<Actor> {
+    async fn delete_actor(&self, _: ActorId, _: &Edit) -> Result<Actor> {
         Err(leak())
     }
-    async fn get_cast(&self, _: MovieId) -> Result<Vec<CastMember>> {
+    async fn get_cast(&self, _: MovieId) -> Result<Cast> {
         Err(leak())
     }
-    async fn replace_cast(&self, _: MovieId, _: NewCast) -> Result<Vec<CastMember>> {
+    async fn replace_cast(&self, _: MovieId, _: NewCast, _: &Edit) -> Result<Cast> {
         Err(leak())
     }
     async fn get_credits(&self, _: ActorId) -> Result<Vec<ActorCredit>> {
+        Err(leak())
+    }
+    async fn list_audit(&self, _: &AuditQuery) -> Result<Page<AuditEntry>> {
         Err(leak())
     }
     async fn ping(&self) -> Result<()> {

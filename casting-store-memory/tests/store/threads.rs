@@ -4,11 +4,15 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use casting_core::{
-    ActorId, ActorPatch, ListQuery, MovieId, MoviePatch, NewActor, NewMovie, Store,
+    ActorId, ActorPatch, Edit, ListQuery, MovieId, MoviePatch, NewActor, NewMovie, Store,
 };
 use casting_core::{Age, Gender, Name, ReleaseDate, Title};
 use casting_store_memory::MemoryStore;
 use tokio::task::JoinSet;
+
+fn edit() -> Edit {
+    Edit::now("test|threads")
+}
 
 fn movie(i: usize) -> NewMovie {
     NewMovie {
@@ -33,8 +37,22 @@ async fn spawned_tasks_on_many_threads_keep_the_store_consistent() {
     let mut movies = Vec::new();
     let mut actors = Vec::new();
     for i in 0..6 {
-        movies.push(store.create_movie(movie(i)).await.unwrap().id);
-        actors.push(store.create_actor(actor(i)).await.unwrap().id);
+        movies.push(
+            store
+                .create_movie(movie(i), &edit(), None)
+                .await
+                .unwrap()
+                .record
+                .id,
+        );
+        actors.push(
+            store
+                .create_actor(actor(i), &edit(), None)
+                .await
+                .unwrap()
+                .record
+                .id,
+        );
     }
 
     let mut tasks = JoinSet::new();
@@ -44,7 +62,10 @@ async fn spawned_tasks_on_many_threads_keep_the_store_consistent() {
         tasks.spawn(async move {
             match i % 4 {
                 0 => {
-                    store.create_movie(movie(100 + i)).await.unwrap();
+                    store
+                        .create_movie(movie(100 + i), &edit(), None)
+                        .await
+                        .unwrap();
                 }
                 1 => {
                     let cast = vec![actors[i % 6], actors[(i / 4) % 6]];
@@ -52,7 +73,10 @@ async fn spawned_tasks_on_many_threads_keep_the_store_consistent() {
                         actors: Some(cast),
                         ..Default::default()
                     };
-                    store.update_movie(movies[i % 6], patch).await.unwrap();
+                    store
+                        .update_movie(movies[i % 6], patch, &edit())
+                        .await
+                        .unwrap();
                 }
                 2 => {
                     let roles = vec![movies[(i + 1) % 6]];
@@ -60,7 +84,10 @@ async fn spawned_tasks_on_many_threads_keep_the_store_consistent() {
                         movies: Some(roles),
                         ..Default::default()
                     };
-                    store.update_actor(actors[i % 6], patch).await.unwrap();
+                    store
+                        .update_actor(actors[i % 6], patch, &edit())
+                        .await
+                        .unwrap();
                 }
                 _ => {
                     store.list_movies(&ListQuery::default()).await.unwrap();

@@ -284,23 +284,33 @@ async fn applied_with_quarantine_it_is_the_migrated_schema_with_every_id_kept() 
     let store = PostgresStore::new(db.pool.clone());
     store.migrate().await.expect("migrations are all recorded");
     let movie = store
-        .create_movie(NewMovie {
-            title: Title::parse("New").unwrap(),
-            release_date: ReleaseDate::parse("2025-01-01").unwrap(),
-            actors: vec![casting_core::ActorId(1)],
-        })
+        .create_movie(
+            NewMovie {
+                title: Title::parse("New").unwrap(),
+                release_date: ReleaseDate::parse("2025-01-01").unwrap(),
+                actors: vec![casting_core::ActorId(1)],
+            },
+            &casting_core::Edit::now("test|adopt"),
+            None,
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .record;
     assert_eq!(movie.id, MovieId(10));
     let actor = store
-        .create_actor(NewActor {
-            name: Name::parse("New").unwrap(),
-            age: Age::parse(1).unwrap(),
-            gender: Gender::Other,
-            movies: vec![MovieId(1)],
-        })
+        .create_actor(
+            NewActor {
+                name: Name::parse("New").unwrap(),
+                age: Age::parse(1).unwrap(),
+                gender: Gender::Other,
+                movies: vec![MovieId(1)],
+            },
+            &casting_core::Edit::now("test|adopt"),
+            None,
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .record;
     assert_eq!(actor.id.get(), 7);
     assert_eq!(store.get_movie(MovieId(1)).await.unwrap().actors.len(), 3);
     assert_eq!(

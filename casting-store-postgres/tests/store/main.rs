@@ -4,4 +4,5 @@
 
 mod adopt;
 mod conformance;
+mod editing;
 mod postgres;

@@ -35,7 +35,17 @@ async fn migrations_apply_to_an_empty_database_and_again_without_change() {
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert_eq!(tables, ["actors", "actors_movies", "movies", "row_counts"]);
+    assert_eq!(
+        tables,
+        [
+            "actors",
+            "actors_movies",
+            "audit_log",
+            "idempotency_keys",
+            "movies",
+            "row_counts"
+        ]
+    );
 
     let store = PostgresStore::new(pool);
     let fixture = testing::TestDatabase::adopt(store, name, admin);

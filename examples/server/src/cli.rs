@@ -93,6 +93,12 @@ pub struct Settings {
     /// Seconds /ready waits for the store before a 503 [default: 1]
     #[arg(long, env = "READY_TIMEOUT_SECS", global = true)]
     pub ready_timeout_secs: Option<String>,
+    /// Refuse writes without If-Match with 428: true or false [default: false]
+    #[arg(long, env = "REQUIRE_IF_MATCH", global = true)]
+    pub require_if_match: Option<String>,
+    /// Seconds an Idempotency-Key is remembered, 1 to 31536000 [default: 86400]
+    #[arg(long, env = "IDEMPOTENCY_TTL_SECS", global = true)]
+    pub idempotency_ttl_secs: Option<String>,
     /// Log filter, tracing's EnvFilter syntax [default: info]
     #[arg(long, env = "RUST_LOG", global = true)]
     pub rust_log: Option<String>,
@@ -122,6 +128,8 @@ impl Settings {
             "HEADER_TIMEOUT_SECS" => &self.header_timeout_secs,
             "KEEP_ALIVE_TIMEOUT_SECS" => &self.keep_alive_timeout_secs,
             "READY_TIMEOUT_SECS" => &self.ready_timeout_secs,
+            "REQUIRE_IF_MATCH" => &self.require_if_match,
+            "IDEMPOTENCY_TTL_SECS" => &self.idempotency_ttl_secs,
             "RUST_LOG" => &self.rust_log,
             "LOG_FORMAT" => &self.log_format,
             _ => return None,

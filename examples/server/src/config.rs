@@ -52,6 +52,10 @@ pub struct Config {
     /// `TOKEN_CACHE_MAX_BYTES`: the verified-token cache's bound (default 4 MiB; 0 turns it
     /// off).
     pub token_cache_bytes: usize,
+    /// `REQUIRE_IF_MATCH`: refuse writes without `If-Match` with 428 (default `false`).
+    pub require_if_match: bool,
+    /// `IDEMPOTENCY_TTL_SECS`: how long an `Idempotency-Key` is remembered (default 24 h).
+    pub idempotency_ttl: Duration,
 }
 
 /// How log lines are written.
@@ -291,6 +295,29 @@ impl Config {
             },
         };
 
+        let require_if_match = match get("REQUIRE_IF_MATCH").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return fail(
+                    "REQUIRE_IF_MATCH",
+                    format!("{other:?} is not true or false"),
+                );
+            }
+        };
+        let idempotency_ttl = match get("IDEMPOTENCY_TTL_SECS") {
+            None => Duration::from_secs(24 * 60 * 60),
+            Some(text) => match text.parse::<u64>() {
+                Ok(secs) if (1..=31_536_000).contains(&secs) => Duration::from_secs(secs),
+                _ => {
+                    return fail(
+                        "IDEMPOTENCY_TTL_SECS",
+                        format!("{text:?} is not a whole number of seconds from 1 to 31536000"),
+                    );
+                }
+            },
+        };
+
         Ok(Self {
             addr: SocketAddr::new(host, port),
             database_url,
@@ -303,6 +330,8 @@ impl Config {
             pool_size,
             ready_timeout,
             token_cache_bytes,
+            require_if_match,
+            idempotency_ttl,
         })
     }
 }
@@ -396,6 +425,12 @@ mod tests {
             32
         );
         assert_eq!(defaults.ready_timeout, Duration::from_secs(1));
+        assert!(!defaults.require_if_match);
+        assert_eq!(defaults.idempotency_ttl, Duration::from_secs(86_400));
+        let strict =
+            config(&[("REQUIRE_IF_MATCH", "true"), ("IDEMPOTENCY_TTL_SECS", "60")]).unwrap();
+        assert!(strict.require_if_match);
+        assert_eq!(strict.idempotency_ttl, Duration::from_secs(60));
         let set = config(&[
             ("MAX_CONNECTIONS", "64"),
             ("HEADER_TIMEOUT_SECS", "0.5"),
@@ -427,6 +462,9 @@ mod tests {
             ("LOG_FORMAT", "xml"),
             ("TOKEN_CACHE_MAX_BYTES", "-1"),
             ("TOKEN_CACHE_MAX_BYTES", "lots"),
+            ("REQUIRE_IF_MATCH", "yes"),
+            ("IDEMPOTENCY_TTL_SECS", "0"),
+            ("IDEMPOTENCY_TTL_SECS", "1d"),
         ] {
             assert_eq!(variable(&[(name, bad)]), name, "{name}={bad}");
         }

@@ -92,6 +92,7 @@ pub async fn load_sample(service: &CastingService) -> Result<(), casting_core::E
                     actors: Some(cast.iter().map(|&i| actors[i]).collect()),
                     ..MovieChanges::default()
                 },
+                None,
             )
             .await?;
     }

@@ -115,7 +115,7 @@ async fn run(settings: &Settings) -> Result<(), String> {
     }
 
     let (store, postgres) = open_store(&config).await?;
-    let service = CastingService::new(store);
+    let service = CastingService::new(store).with_idempotency_ttl(config.idempotency_ttl);
     let (verifier, dev_issuer) = make_verifier(&config)?;
     if dev_issuer.is_some() && postgres.is_none() {
         dev::load_sample(&service)
@@ -144,6 +144,7 @@ async fn run(settings: &Settings) -> Result<(), String> {
     let http = HttpConfig {
         allowed_origins: config.allowed_origins.clone(),
         ready_timeout: config.ready_timeout,
+        require_if_match: config.require_if_match,
     };
     let app = casting_http::app(service, verifier, &http);
     let served = poem::Server::new_with_acceptor(acceptor)

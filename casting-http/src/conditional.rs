@@ -1,0 +1,158 @@
+//! Entity tags and conditional requests (RFC 9110 §8.8.3, §13.1), and the `Idempotency-Key`
+//! of creates.
+//!
+//! A record's tag is strong and names the record and its version: `"m-12-v3"` is movie 12 at
+//! version 3, `"a-5-v1"` actor 5 at version 1. `If-Match` (on writes) compares strongly: a
+//! weak tag never matches. `If-None-Match` (on reads) compares weakly.
+
+use casting_core::{IdempotencyKey, ResourceKind, Version};
+use poem::Request;
+
+use crate::errors::ApiError;
+
+/// Whether writes must carry `If-Match` (`REQUIRE_IF_MATCH`); attached to the operations as
+/// request data by [`CastingApi`](crate::CastingApi).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RequireIfMatch(pub(crate) bool);
+
+fn letter(kind: ResourceKind) -> char {
+    match kind {
+        ResourceKind::Movie => 'm',
+        ResourceKind::Actor => 'a',
+    }
+}
+
+/// The strong entity tag of a record at a version, quotes included.
+pub(crate) fn etag(kind: ResourceKind, id: i64, version: Version) -> String {
+    format!("\"{}-{id}-v{version}\"", letter(kind))
+}
+
+/// The version a tag names for this record, if it is one of its strong tags.
+fn version_in(tag: &str, kind: ResourceKind, id: i64) -> Option<Version> {
+    let inner = tag.strip_prefix('"')?.strip_suffix('"')?;
+    let rest = inner.strip_prefix(letter(kind))?.strip_prefix('-')?;
+    let (tagged_id, version) = rest.split_once("-v")?;
+    if tagged_id != id.to_string() || !version.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    version.parse().ok().and_then(Version::new)
+}
+
+/// What a write's `If-Match` expects of the record: `None` for any version (`*`, or no header
+/// where none is required), else the version to compare with, atomically, in the store.
+///
+/// A header that names none of this record's versions (another record's tag, a weak tag,
+/// anything else) can never match: it expects a version no record reaches, so the store
+/// refuses with the current version as for any stale tag. Of several tags naming this record,
+/// the newest counts.
+pub(crate) fn expected(
+    request: &Request,
+    header: Option<&str>,
+    kind: ResourceKind,
+    id: i64,
+) -> Result<Option<Version>, ApiError> {
+    let Some(header) = header else {
+        let required = request.data::<RequireIfMatch>().is_some_and(|r| r.0);
+        return if required {
+            Err(ApiError::precondition_required())
+        } else {
+            Ok(None)
+        };
+    };
+    let tags: Vec<&str> = header.split(',').map(str::trim).collect();
+    if tags.contains(&"*") {
+        return Ok(None);
+    }
+    let newest = tags
+        .iter()
+        .filter_map(|tag| version_in(tag, kind, id))
+        .max()
+        .or(Version::new(i64::MAX));
+    Ok(newest)
+}
+
+/// Whether a read's `If-None-Match` matches `current` (weak comparison; `*` matches any).
+pub(crate) fn none_match(header: Option<&str>, current: &str) -> bool {
+    header.is_some_and(|header| {
+        header
+            .split(',')
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == current)
+    })
+}
+
+/// The `Idempotency-Key` of a create, checked: 1 to 255 visible ASCII characters, else a 400
+/// naming the header.
+pub(crate) fn idempotency_key(header: Option<&str>) -> Result<Option<IdempotencyKey>, ApiError> {
+    header
+        .map(IdempotencyKey::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_fields(vec![e]))
+}
+
+/// The `Idempotent-Replayed` header of a create's answer.
+pub(crate) fn replayed(replayed: bool) -> Option<String> {
+    replayed.then(|| "true".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(n: i64) -> Option<Version> {
+        Version::new(n)
+    }
+
+    #[test]
+    fn tags_name_the_record_and_its_version() {
+        assert_eq!(etag(ResourceKind::Movie, 12, Version::FIRST), "\"m-12-v1\"");
+        assert_eq!(version_in("\"m-12-v3\"", ResourceKind::Movie, 12), v(3));
+        for other in [
+            "\"m-13-v3\"",
+            "\"a-12-v3\"",
+            "W/\"m-12-v3\"",
+            "m-12-v3",
+            "\"m-12-v\"",
+            "\"m-12-v+3\"",
+            "\"m-12-v0\"",
+            "\"m-012-v3\"",
+        ] {
+            assert_eq!(version_in(other, ResourceKind::Movie, 12), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn if_match_expects_the_named_version_any_or_none_possible() {
+        let request = Request::default();
+        let expect = |header| expected(&request, header, ResourceKind::Actor, 5).unwrap();
+        assert_eq!(expect(None), None);
+        assert_eq!(expect(Some("*")), None);
+        assert_eq!(expect(Some("\"a-5-v2\"")), v(2));
+        assert_eq!(expect(Some("\"a-5-v2\", \"a-5-v4\"")), v(4));
+        assert_eq!(expect(Some("\"m-5-v2\"")), v(i64::MAX));
+        assert_eq!(expect(Some("garbage")), v(i64::MAX));
+    }
+
+    #[test]
+    fn a_required_if_match_is_a_428_when_missing() {
+        let mut request = Request::default();
+        request.extensions_mut().insert(RequireIfMatch(true));
+        let refused = expected(&request, None, ResourceKind::Movie, 1).unwrap_err();
+        assert_eq!(refused.status().as_u16(), 428);
+        assert_eq!(
+            expected(&request, Some("*"), ResourceKind::Movie, 1).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        let current = "\"m-1-v2\"";
+        assert!(none_match(Some("\"m-1-v2\""), current));
+        assert!(none_match(Some("W/\"m-1-v2\""), current));
+        assert!(none_match(Some("\"x\", \"m-1-v2\""), current));
+        assert!(none_match(Some("*"), current));
+        assert!(!none_match(Some("\"m-1-v1\""), current));
+        assert!(!none_match(None, current));
+    }
+}

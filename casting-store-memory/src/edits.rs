@@ -1,0 +1,98 @@
+//! What every write does besides itself: checks the version it expects, stamps new versions
+//! (of its record, and of the other side's records whose links it changed) and appends their
+//! audit entries.
+
+use std::collections::BTreeSet;
+
+use casting_core::{
+    ActorId, AuditAction, AuditEntry, Edit, MovieId, ResourceKind, StoreError,
+    StoreResult as Result, Version,
+};
+
+use crate::state::State;
+
+impl State {
+    /// Appends one entry to the audit trail.
+    pub(crate) fn log(
+        &mut self,
+        edit: &Edit,
+        resource: ResourceKind,
+        resource_id: i64,
+        action: AuditAction,
+        fields: &[&str],
+        version: Version,
+    ) {
+        self.trail.append(|id| AuditEntry {
+            id,
+            at: edit.at,
+            subject: edit.by.clone(),
+            resource,
+            resource_id,
+            action,
+            fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            version,
+        });
+    }
+
+    /// `Ok` when `edit` expects the movie's current version (the movie must exist).
+    pub(crate) fn expect_movie(&self, id: MovieId, edit: &Edit) -> Result<Version> {
+        let row = self
+            .movies
+            .get(&id)
+            .ok_or_else(|| StoreError::movie_not_found(id))?;
+        expect(ResourceKind::Movie, id.get(), row.revision.version, edit)
+    }
+
+    /// `Ok` when `edit` expects the actor's current version (the actor must exist).
+    pub(crate) fn expect_actor(&self, id: ActorId, edit: &Edit) -> Result<Version> {
+        let row = self
+            .actors
+            .get(&id)
+            .ok_or_else(|| StoreError::actor_not_found(id))?;
+        expect(ResourceKind::Actor, id.get(), row.revision.version, edit)
+    }
+
+    /// A new version of each actor whose list of movies a movie write changed.
+    pub(crate) fn touch_actors(&mut self, ids: &BTreeSet<ActorId>, edit: &Edit) {
+        for id in ids {
+            let Some(row) = self.actors.get_mut(id) else {
+                continue;
+            };
+            row.revision.changed(edit);
+            let version = row.revision.version;
+            self.log(
+                edit,
+                ResourceKind::Actor,
+                id.get(),
+                AuditAction::Update,
+                &["movies"],
+                version,
+            );
+        }
+    }
+
+    /// A new version of each movie whose cast an actor write changed.
+    pub(crate) fn touch_movies(&mut self, ids: &BTreeSet<MovieId>, edit: &Edit) {
+        for id in ids {
+            let Some(row) = self.movies.get_mut(id) else {
+                continue;
+            };
+            row.revision.changed(edit);
+            let version = row.revision.version;
+            self.log(
+                edit,
+                ResourceKind::Movie,
+                id.get(),
+                AuditAction::Update,
+                &["actors"],
+                version,
+            );
+        }
+    }
+}
+
+fn expect(kind: ResourceKind, id: i64, current: Version, edit: &Edit) -> Result<Version> {
+    edit.check(current)
+        .map(|()| current)
+        .map_err(|current| StoreError::PreconditionFailed { kind, id, current })
+}

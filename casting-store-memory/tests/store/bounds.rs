@@ -1,0 +1,36 @@
+//! What the memory store keeps bounded: the audit trail keeps its newest entries.
+
+use casting_core::{AuditQuery, Edit, MoviePatch, NewMovie, ReleaseDate, Store, Title};
+use casting_store_memory::MemoryStore;
+
+#[tokio::test]
+async fn the_trail_keeps_its_newest_entries_up_to_its_capacity() {
+    let store = MemoryStore::with_audit_capacity(3);
+    let edit = Edit::now("test|bounds");
+    let movie = store
+        .create_movie(
+            NewMovie {
+                title: Title::parse("Bounded").unwrap(),
+                release_date: ReleaseDate::parse("2025-02-08").unwrap(),
+                actors: vec![],
+            },
+            &edit,
+            None,
+        )
+        .await
+        .unwrap()
+        .record;
+    for i in 0..4 {
+        let patch = MoviePatch {
+            title: Some(Title::parse(&format!("Bounded {i}")).unwrap()),
+            ..MoviePatch::default()
+        };
+        store.update_movie(movie.id, patch, &edit).await.unwrap();
+    }
+    let trail = store.list_audit(&AuditQuery::default()).await.unwrap();
+    assert_eq!(trail.total, Some(3));
+    let versions: Vec<i64> = trail.items.iter().map(|e| e.version.get()).collect();
+    assert_eq!(versions, [5, 4, 3], "the newest three, newest first");
+    let numbers: Vec<i64> = trail.items.iter().map(|e| e.id).collect();
+    assert_eq!(numbers, [5, 4, 3], "entries keep their numbers");
+}
