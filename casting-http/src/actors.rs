@@ -4,11 +4,11 @@ use casting_core::{ActorId, ActorListParams, CastingService, ResourceKind};
 use poem::Request;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::payload::Json;
 
 use crate::bodies::{ActorPatchBody, Changes, NewActorBody};
 use crate::conditional::{etag, expected, idempotency_key, none_match, replayed};
 use crate::dto::{ActorDeleted, ActorEnvelope, ActorsPage};
+use crate::json::Json;
 use crate::listing::{
     ActorSortParam, AgeParam, Common, CountParam, CursorParam, GenderParam, IdParam, next_link,
 };

@@ -2,6 +2,7 @@
 //! ready to mount anywhere.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use casting_core::{CastingService, TokenVerifier};
 use poem::endpoint::BoxEndpoint;
@@ -12,6 +13,7 @@ use crate::actors::ActorsApi;
 use crate::audit::AuditApi;
 use crate::conditional::RequireIfMatch;
 use crate::credits::CreditsApi;
+use crate::health::{HealthApi, ReadyTimeout};
 use crate::middleware::Contract;
 use crate::movies::MoviesApi;
 use crate::routes::RouteTable;
@@ -20,8 +22,8 @@ use crate::security::Verifier;
 const TITLE: &str = "Casting Agency API";
 
 const DESCRIPTION: &str = "Movies, actors and the cast between them, behind Auth0 tokens with \
-role-based permissions. Every operation needs a bearer token whose `permissions` claim holds the \
-permission the operation names. Errors are JSON: `{\"success\": false, \"error\": <status>, \
+role-based permissions. Every operation but the two probes (`/health`, `/ready`) needs a bearer \
+token whose `permissions` claim holds the permission the operation names. Errors are JSON: `{\"success\": false, \"error\": <status>, \
 \"message\", \"code\", \"details\"}`.";
 
 /// The casting operations with their spec, over one service and one verifier.
@@ -44,9 +46,10 @@ permission the operation names. Errors are JSON: `{\"success\": false, \"error\"
 /// # }
 /// ```
 pub struct CastingApi {
-    openapi: OpenApiService<(MoviesApi, ActorsApi, CreditsApi, AuditApi), ()>,
+    openapi: OpenApiService<(MoviesApi, ActorsApi, CreditsApi, AuditApi, HealthApi), ()>,
     verifier: Arc<dyn TokenVerifier>,
     require_if_match: bool,
+    ready_timeout: Duration,
 }
 
 impl std::fmt::Debug for CastingApi {
@@ -65,7 +68,8 @@ pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) ->
             MoviesApi::new(service.clone()),
             ActorsApi::new(service.clone()),
             CreditsApi::new(service.clone()),
-            AuditApi::new(service),
+            AuditApi::new(service.clone()),
+            HealthApi::new(service),
         ),
         TITLE,
         env!("CARGO_PKG_VERSION"),
@@ -78,6 +82,7 @@ pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) ->
         openapi,
         verifier,
         require_if_match: false,
+        ready_timeout: Duration::from_secs(1),
     }
 }
 
@@ -87,6 +92,13 @@ impl CastingApi {
     #[must_use]
     pub fn require_if_match(mut self, required: bool) -> Self {
         self.require_if_match = required;
+        self
+    }
+
+    /// The same operations, with `GET /ready` waiting `timeout` for the store (default 1 s).
+    #[must_use]
+    pub fn ready_timeout(mut self, timeout: Duration) -> Self {
+        self.ready_timeout = timeout;
         self
     }
 
@@ -127,6 +139,7 @@ impl CastingApi {
             .into_endpoint()
             .data(Verifier(self.verifier))
             .data(RequireIfMatch(self.require_if_match))
+            .data(ReadyTimeout(self.ready_timeout))
             .map_to_response()
     }
 }

@@ -1,15 +1,14 @@
-//! The whole application: the API, the spec, Swagger UI, health, and the layers around them.
+//! The whole application: the API (with its probes), the spec, Swagger UI, and the layers
+//! around them.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use casting_core::{CastingService, TokenVerifier};
 use poem::endpoint::BoxEndpoint;
 use poem::http::Method;
 use poem::middleware::{CatchPanic, Cors};
-use poem::web::{Data, Json, Redirect};
+use poem::web::Redirect;
 use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler};
-use serde_json::json;
 
 use crate::api::api_service;
 use crate::config::HttpConfig;
@@ -21,30 +20,6 @@ use crate::routes::RouteTable;
 #[handler]
 fn index() -> Redirect {
     Redirect::see_other("/docs")
-}
-
-/// `GET /health`: 200 while the process runs.
-#[handler]
-fn health() -> Json<serde_json::Value> {
-    Json(json!({ "success": true, "status": "ok" }))
-}
-
-/// How long `/ready` waits for the store.
-#[derive(Clone, Copy)]
-struct ReadyTimeout(Duration);
-
-/// `GET /ready`: 200 when the store answers within the ready timeout, else 503.
-#[handler]
-async fn ready(service: Data<&CastingService>, timeout: Data<&ReadyTimeout>) -> Response {
-    match tokio::time::timeout(timeout.0.0, service.ready()).await {
-        Ok(Ok(())) => Json(json!({ "success": true, "status": "ready" })).into_response(),
-        Ok(Err(error)) => ApiError::from(error).into_response(),
-        Err(_) => ApiError::unavailable(&format_args!(
-            "the store did not answer within {:?}",
-            timeout.0.0
-        ))
-        .into_response(),
-    }
 }
 
 /// How a path outside the OpenAPI document is mounted.
@@ -62,13 +37,13 @@ pub fn app(
     verifier: Arc<dyn TokenVerifier>,
     config: &HttpConfig,
 ) -> impl Endpoint<Output = Response> + use<> {
-    let api = api_service(service.clone(), verifier).require_if_match(config.require_if_match);
+    let api = api_service(service, verifier)
+        .require_if_match(config.require_if_match)
+        .ready_timeout(config.ready_timeout);
     // The paths outside the OpenAPI document, all `GET`: listed once, for the router and for
     // the route table that answers 405s.
-    let public: [(&str, Mount, BoxEndpoint<'static, Response>); 6] = [
+    let public: [(&str, Mount, BoxEndpoint<'static, Response>); 4] = [
         ("/", Mount::At, get(index).map_to_response().boxed()),
-        ("/health", Mount::At, get(health).map_to_response().boxed()),
-        ("/ready", Mount::At, get(ready).map_to_response().boxed()),
         (
             "/openapi.json",
             Mount::At,
@@ -103,8 +78,6 @@ pub fn app(
     }
 
     routes
-        .data(service)
-        .data(ReadyTimeout(config.ready_timeout))
         .with(Contract {
             routes: Arc::new(table),
         })

@@ -3,9 +3,9 @@
 use casting_core::{AuditEntry, AuditListParams, CastingService, Page};
 use poem::Request;
 use poem_openapi::param::Query;
-use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 
+use crate::json::Json;
 use crate::listing::{
     Common, CountParam, CursorParam, IdParam, ResourceParam, SubjectParam, next_link,
 };

@@ -18,7 +18,7 @@ use crate::dto::{ActorShort, MovieShort};
 pub struct Direct<T>(pub T);
 
 impl<T: Type + Send> Payload for Direct<T> {
-    const CONTENT_TYPE: &'static str = "application/json; charset=utf-8";
+    const CONTENT_TYPE: &'static str = crate::json::JSON;
 
     fn schema_ref() -> MetaSchemaRef {
         T::schema_ref()
@@ -33,7 +33,7 @@ impl<T: Serialize + Send> IntoResponse for Direct<T> {
     fn into_response(self) -> Response {
         match serde_json::to_vec(&self.0) {
             Ok(body) => Response::builder()
-                .content_type("application/json; charset=utf-8")
+                .content_type(crate::json::JSON)
                 .body(body),
             // Plain structs of strings and numbers cannot fail to serialise; if one did, the
             // error path answers 500 like any other.

@@ -6,10 +6,10 @@
 //! "details": {}}`. 5xx bodies say nothing internal; their cause goes to the log, once, when the
 //! error becomes a response ([`ApiError::into_parts`]), never when it is merely built.
 
+use crate::json::Json;
 use casting_core::{AuthError, Claim, Error as CoreError, FieldError, Permission, TokenProblem};
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Response};
-use poem_openapi::payload::Json;
 use serde_json::{Value, json};
 
 pub use crate::error_body::{Details, ErrorBody};

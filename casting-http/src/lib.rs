@@ -41,6 +41,8 @@ mod direct;
 mod dto;
 mod error_body;
 mod errors;
+mod health;
+mod json;
 mod listener;
 mod listing;
 mod middleware;

@@ -4,11 +4,11 @@ use casting_core::{CastingService, MovieId, MovieListParams, ResourceKind};
 use poem::Request;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Header, Path, Query};
-use poem_openapi::payload::Json;
 
 use crate::bodies::{Changes, MoviePatchBody, NewMovieBody};
 use crate::conditional::{etag, expected, idempotency_key, none_match, replayed};
 use crate::dto::{MovieDeleted, MovieEnvelope, MoviesPage};
+use crate::json::Json;
 use crate::listing::{
     Common, CountParam, CursorParam, DateParam, IdParam, MovieSortParam, next_link,
 };

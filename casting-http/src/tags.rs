@@ -11,4 +11,6 @@ pub(crate) enum Tag {
     Credits,
     /// Who changed what, when.
     Audit,
+    /// Probes for load balancers and orchestrators; public.
+    Operations,
 }
