@@ -199,6 +199,8 @@ impl KeyCache {
             }
         }
         let result = fetcher.fetch().await;
+        let outcome = if result.is_ok() { "ok" } else { "error" };
+        metrics::counter!("casting_jwks_downloads_total", "outcome" => outcome).increment(1);
         let mut state = self
             .inner
             .state

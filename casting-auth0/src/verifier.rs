@@ -119,8 +119,27 @@ impl Auth0Verifier {
     ///
     /// A token verified before is answered from the verified-token cache until its `exp`
     /// (see [`TokenCacheSettings`](crate::TokenCacheSettings)).
+    ///
+    /// Each call counts in `casting_token_verifications_total{outcome}` (`ok`,
+    /// `invalid_token`, `token_expired`, `invalid_claims`, `unavailable`), and each answer from
+    /// the cache in `casting_token_cache_hits_total`, through the `metrics` facade.
     #[instrument(level = "debug", skip_all, err(level = "debug"))]
     pub async fn verify_token(&self, token: &str) -> Result<Principal, AuthError> {
+        let result = self.verify_any(token).await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(AuthError::InvalidToken(_)) => "invalid_token",
+            Err(AuthError::Expired) => "token_expired",
+            Err(AuthError::InvalidClaim(_)) => "invalid_claims",
+            Err(AuthError::Unavailable(_)) => "unavailable",
+            Err(_) => "error",
+        };
+        metrics::counter!("casting_token_verifications_total", "outcome" => outcome).increment(1);
+        result
+    }
+
+    /// [`verify_token`](Self::verify_token) without the counting: from the cache, or in full.
+    async fn verify_any(&self, token: &str) -> Result<Principal, AuthError> {
         let Some(cache) = &self.tokens else {
             return self
                 .verify_uncached(token)
@@ -135,10 +154,12 @@ impl Auth0Verifier {
         match cache.lookup(&key, |kid| self.keys.holds(kid)) {
             Lookup::Accepted(principal) => {
                 self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!("casting_token_cache_hits_total").increment(1);
                 return Ok(principal);
             }
             Lookup::Refused(error) => {
                 self.counters.cache_hits.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!("casting_token_cache_hits_total").increment(1);
                 return Err(error);
             }
             Lookup::Miss => {}

@@ -13,6 +13,7 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler};
 use crate::api::api_service;
 use crate::config::HttpConfig;
 use crate::errors::ApiError;
+use crate::metering::Metered;
 use crate::middleware::{Contract, Observe, REQUEST_ID};
 use crate::routes::RouteTable;
 
@@ -77,16 +78,19 @@ pub fn app(
         };
     }
 
+    let table = Arc::new(table);
+    let routes_for_metrics = Arc::clone(&table);
     routes
-        .with(Contract {
-            routes: Arc::new(table),
-        })
+        .with(Contract { routes: table })
         .with(
             CatchPanic::new()
                 .with_handler(|_| ApiError::internal(&"a handler panicked").into_response()),
         )
         .with(cors(config))
         .with(Observe)
+        .with(Metered {
+            routes: routes_for_metrics,
+        })
 }
 
 /// CORS as the contract states it: the methods and headers the API uses (the contract's, and

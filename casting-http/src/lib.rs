@@ -45,6 +45,7 @@ mod health;
 mod json;
 mod listener;
 mod listing;
+mod metering;
 mod middleware;
 mod movies;
 mod nullable;

@@ -7,7 +7,34 @@
 /// Paths and their methods.
 #[derive(Debug, Default)]
 pub(crate) struct RouteTable {
-    routes: Vec<(Vec<String>, Vec<&'static str>)>,
+    routes: Vec<Route>,
+}
+
+/// One path template: its segments, the template as the spec writes it, its methods.
+#[derive(Debug)]
+struct Route {
+    segments: Vec<String>,
+    template: String,
+    methods: Vec<&'static str>,
+}
+
+impl Route {
+    fn new(path: &str, methods: Vec<&'static str>) -> Self {
+        Self {
+            segments: segments(path),
+            template: path.to_owned(),
+            methods,
+        }
+    }
+
+    fn matches(&self, wanted: &[String]) -> bool {
+        self.segments.len() == wanted.len()
+            && self
+                .segments
+                .iter()
+                .zip(wanted)
+                .all(|(p, w)| p == w || (p.starts_with('{') && p.ends_with('}')))
+    }
 }
 
 impl RouteTable {
@@ -21,7 +48,7 @@ impl RouteTable {
                     .into_iter()
                     .filter(|m| operations.get(m.to_lowercase()).is_some())
                     .collect();
-                routes.push((segments(path), methods));
+                routes.push(Route::new(path, methods));
             }
         }
         Self { routes }
@@ -29,7 +56,7 @@ impl RouteTable {
 
     /// Adds a path that answers `GET` only.
     pub(crate) fn add_get(&mut self, path: &str) {
-        self.routes.push((segments(path), vec!["GET"]));
+        self.routes.push(Route::new(path, vec!["GET"]));
     }
 
     /// The distinct first segments of the paths (`/movies`, `/movie-details`…), sorted.
@@ -37,7 +64,7 @@ impl RouteTable {
         let mut prefixes: Vec<String> = self
             .routes
             .iter()
-            .filter_map(|(segments, _)| segments.first().map(|s| format!("/{s}")))
+            .filter_map(|route| route.segments.first().map(|s| format!("/{s}")))
             .collect();
         prefixes.sort();
         prefixes.dedup();
@@ -46,18 +73,28 @@ impl RouteTable {
 
     /// The methods `path` answers; empty if it names nothing.
     pub(crate) fn methods(&self, path: &str) -> Vec<&'static str> {
-        let wanted = segments(path);
-        self.routes
-            .iter()
-            .find(|(pattern, _)| {
-                pattern.len() == wanted.len()
-                    && pattern
-                        .iter()
-                        .zip(&wanted)
-                        .all(|(p, w)| p == w || (p.starts_with('{') && p.ends_with('}')))
-            })
-            .map(|(_, methods)| methods.clone())
+        self.find(path)
+            .map(|route| route.methods.clone())
             .unwrap_or_default()
+    }
+
+    /// The position of the template `path` matches, for [`template_at`](Self::template_at);
+    /// `None` if it names nothing.
+    pub(crate) fn position(&self, path: &str) -> Option<usize> {
+        let wanted = segments(path);
+        self.routes.iter().position(|route| route.matches(&wanted))
+    }
+
+    /// The template at `position` (`/movies/{id}`), as the spec writes it. Bounded by the
+    /// table, so fit for a metric's label.
+    pub(crate) fn template_at(&self, position: usize) -> Option<&str> {
+        self.routes
+            .get(position)
+            .map(|route| route.template.as_str())
+    }
+
+    fn find(&self, path: &str) -> Option<&Route> {
+        self.position(path).and_then(|i| self.routes.get(i))
     }
 }
 
@@ -82,6 +119,10 @@ mod tests {
         assert_eq!(table.methods("/movies/7"), ["PATCH"]);
         assert_eq!(table.methods("/health"), ["GET"]);
         assert!(table.methods("/movies/7/x").is_empty());
+        let template = |path| table.position(path).and_then(|i| table.template_at(i));
+        assert_eq!(template("/movies/7"), Some("/movies/{id}"));
+        assert_eq!(template("/health"), Some("/health"));
+        assert_eq!(template("/nothing/here"), None);
         assert_eq!(table.prefixes(), ["/health", "/movies"]);
     }
 }

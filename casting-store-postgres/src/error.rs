@@ -8,8 +8,12 @@ use sqlx::postgres::PgDatabaseError;
 /// enforces is a domain error, anything else is `Internal`.
 pub(crate) fn from_sqlx(err: sqlx::Error) -> Error {
     let (code, constraint, detail) = match &err {
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
+        sqlx::Error::PoolTimedOut => {
+            // A request that waited for a connection the whole acquire timeout.
+            metrics::counter!("casting_db_pool_timeouts_total").increment(1);
+            return Error::unavailable(err);
+        }
+        sqlx::Error::PoolClosed
         | sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
         | sqlx::Error::WorkerCrashed => return Error::unavailable(err),

@@ -29,5 +29,5 @@ mod schema;
 pub mod testing;
 
 pub use adopt::{AdoptError, AdoptOptions, Report, adopt};
-pub use pool::{PoolSettings, PostgresStore};
+pub use pool::{PoolSettings, PoolStats, PostgresStore};
 pub use schema::{MIGRATOR, migrate};

@@ -84,10 +84,31 @@ impl PostgresStore {
         &self.pool
     }
 
+    /// How many connections the pool holds now, how many of them are idle, and its cap: for
+    /// gauges (the server's `/metrics`).
+    pub fn pool_stats(&self) -> PoolStats {
+        PoolStats {
+            connections: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max_connections: self.pool.options().get_max_connections(),
+        }
+    }
+
     /// Closes the pool, waiting for connections in use to be returned.
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A snapshot of the pool ([`PostgresStore::pool_stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Connections open, idle or in use.
+    pub connections: u32,
+    /// Connections open and idle.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max_connections: u32,
 }
 
 #[async_trait]

@@ -99,6 +99,9 @@ pub struct Settings {
     /// Seconds an Idempotency-Key is remembered, 1 to 31536000 [default: 86400]
     #[arg(long, env = "IDEMPOTENCY_TTL_SECS", global = true)]
     pub idempotency_ttl_secs: Option<String>,
+    /// Where GET /metrics (Prometheus text) listens, host:port, or off [default: off; a free loopback port in development mode]
+    #[arg(long, env = "METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<String>,
     /// Log filter, tracing's EnvFilter syntax [default: info]
     #[arg(long, env = "RUST_LOG", global = true)]
     pub rust_log: Option<String>,
@@ -130,6 +133,7 @@ impl Settings {
             "READY_TIMEOUT_SECS" => &self.ready_timeout_secs,
             "REQUIRE_IF_MATCH" => &self.require_if_match,
             "IDEMPOTENCY_TTL_SECS" => &self.idempotency_ttl_secs,
+            "METRICS_ADDR" => &self.metrics_addr,
             "RUST_LOG" => &self.rust_log,
             "LOG_FORMAT" => &self.log_format,
             _ => return None,

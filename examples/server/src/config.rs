@@ -56,6 +56,9 @@ pub struct Config {
     pub require_if_match: bool,
     /// `IDEMPOTENCY_TTL_SECS`: how long an `Idempotency-Key` is remembered (default 24 h).
     pub idempotency_ttl: Duration,
+    /// `METRICS_ADDR`: where `/metrics` listens; `None` is off (the default, except in
+    /// development mode, where it is a free loopback port).
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// How log lines are written.
@@ -318,6 +321,21 @@ impl Config {
             },
         };
 
+        let metrics_addr = match get("METRICS_ADDR").as_deref() {
+            Some("off") => None,
+            None if auth == Auth::Development => Some(SocketAddr::new(host, 0)),
+            None => None,
+            Some(text) => match text.parse::<SocketAddr>() {
+                Ok(addr) => Some(addr),
+                Err(_) => {
+                    return fail(
+                        "METRICS_ADDR",
+                        format!("{text:?} is not an address like 127.0.0.1:9464, or off"),
+                    );
+                }
+            },
+        };
+
         Ok(Self {
             addr: SocketAddr::new(host, port),
             database_url,
@@ -332,6 +350,7 @@ impl Config {
             token_cache_bytes,
             require_if_match,
             idempotency_ttl,
+            metrics_addr,
         })
     }
 }
@@ -465,6 +484,7 @@ mod tests {
             ("REQUIRE_IF_MATCH", "yes"),
             ("IDEMPOTENCY_TTL_SECS", "0"),
             ("IDEMPOTENCY_TTL_SECS", "1d"),
+            ("METRICS_ADDR", "9464"),
         ] {
             assert_eq!(variable(&[(name, bad)]), name, "{name}={bad}");
         }

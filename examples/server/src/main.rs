@@ -11,6 +11,7 @@
 mod cli;
 mod config;
 mod dev;
+mod exporter;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -114,6 +115,11 @@ async fn run(settings: &Settings) -> Result<(), String> {
         LogFormat::Json => subscriber.json().init(),
     }
 
+    // Before anything records: metrics recorded without a recorder are lost.
+    let recorder = match config.metrics_addr {
+        Some(addr) => Some((addr, exporter::install()?)),
+        None => None,
+    };
     let (store, postgres) = open_store(&config).await?;
     let service = CastingService::new(store).with_idempotency_ttl(config.idempotency_ttl);
     let (verifier, dev_issuer) = make_verifier(&config)?;
@@ -137,6 +143,11 @@ async fn run(settings: &Settings) -> Result<(), String> {
     let base_url = format!("http://{local}");
     if let Some(issuer) = &dev_issuer {
         dev::print_tokens(issuer, &base_url);
+    }
+    if let Some((addr, handle)) = recorder {
+        let local = exporter::serve(addr, handle, postgres.clone()).await?;
+        tracing::info!("metrics on http://{local}/metrics");
+        println!("metrics on http://{local}/metrics");
     }
     tracing::info!("listening on {base_url} (Swagger UI at {base_url}/docs)");
     println!("listening on {base_url}");

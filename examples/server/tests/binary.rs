@@ -10,7 +10,7 @@ use casting_store_postgres::testing;
 use serde_json::Value;
 
 /// Every setting's variable (the server reads these, and nothing else of ours).
-const SETTINGS: [&str; 18] = [
+const SETTINGS: [&str; 21] = [
     "HOST",
     "PORT",
     "DATABASE_URL",
@@ -27,6 +27,9 @@ const SETTINGS: [&str; 18] = [
     "HEADER_TIMEOUT_SECS",
     "KEEP_ALIVE_TIMEOUT_SECS",
     "READY_TIMEOUT_SECS",
+    "REQUIRE_IF_MATCH",
+    "IDEMPOTENCY_TTL_SECS",
+    "METRICS_ADDR",
     "RUST_LOG",
     "LOG_FORMAT",
 ];
@@ -436,6 +439,77 @@ async fn every_body_example_in_the_spec_succeeds_against_the_sample() {
     assert_eq!(
         tried, 5,
         "POST and PATCH of both resources, and PUT of a cast"
+    );
+    assert!(server.terminate().success());
+}
+
+/// The value of the first series in a Prometheus text exposition whose line starts with
+/// `prefix` (a name with its labels), or 0 when there is none yet.
+fn series(text: &str, prefix: &str) -> f64 {
+    text.lines()
+        .find(|line| line.starts_with(prefix))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_listener_and_move_with_requests() {
+    let mut server = Running::start(&[("PORT", "0")]);
+    let token = server.token("Casting Assistant");
+    let metrics = server.wait_for("metrics on ");
+    let base = server.wait_for("listening on ");
+    assert!(metrics.starts_with("http://127.0.0.1:"), "{metrics}");
+    assert!(
+        !metrics.starts_with(&base),
+        "a listener of its own: {metrics}"
+    );
+    let scrape = || async {
+        let response = reqwest::get(&metrics).await.expect("scrape");
+        assert_eq!(response.status().as_u16(), 200);
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(kind.starts_with("text/plain"), "{kind}");
+        response.text().await.expect("text")
+    };
+
+    let ok = r#"casting_http_requests_total{route="/movies/{id}",method="GET",status="200"}"#;
+    let missing = r#"casting_http_requests_total{route="/movies/{id}",method="GET",status="404"}"#;
+    let unauthorized = r#"casting_http_requests_total{route="/movies",method="GET",status="401"}"#;
+    let verified = r#"casting_token_verifications_total{outcome="ok"}"#;
+    let before = scrape().await;
+    for _ in 0..3 {
+        assert_eq!(get(&base, "/movies/1", &token).await.0, 200);
+    }
+    assert_eq!(get(&base, "/movies/999", &token).await.0, 404);
+    let refused = reqwest::get(format!("{base}/movies")).await.expect("get");
+    assert_eq!(refused.status().as_u16(), 401);
+    let after = scrape().await;
+
+    assert_eq!(series(&after, ok) - series(&before, ok), 3.0, "{after}");
+    assert_eq!(series(&after, missing) - series(&before, missing), 1.0);
+    assert_eq!(
+        series(&after, unauthorized) - series(&before, unauthorized),
+        1.0
+    );
+    assert!(
+        series(&after, verified) >= series(&before, verified) + 4.0,
+        "{after}"
+    );
+    assert!(
+        series(&after, "casting_token_cache_hits_total") >= 3.0,
+        "{after}"
+    );
+    let bucket = r#"casting_http_request_duration_seconds_bucket{route="/movies/{id}",method="GET",le="+Inf"}"#;
+    assert!(
+        series(&after, bucket) >= 4.0,
+        "a latency histogram: {after}"
+    );
+    assert!(
+        after.contains("casting_http_requests_in_flight"),
+        "an in-flight gauge: {after}"
     );
     assert!(server.terminate().success());
 }
