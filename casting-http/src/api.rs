@@ -75,6 +75,7 @@ pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) ->
         env!("CARGO_PKG_VERSION"),
     )
     .description(DESCRIPTION)
+    .license(poem_openapi::LicenseObject::new(env!("CARGO_PKG_LICENSE")))
     // What OpenAPI assumes when `servers` is empty (the host's root), said explicitly, as
     // linters require.
     .server(poem_openapi::ServerObject::new("/").description("The host serving this document"));

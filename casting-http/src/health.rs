@@ -47,7 +47,7 @@ operation_response! {
         /// The process runs.
         Ok(Status)
     }
-    errors: []
+    errors: [PayloadTooLarge]
 }
 
 operation_response! {
@@ -56,7 +56,7 @@ operation_response! {
         /// The store answered within the ready timeout.
         Ok(Status)
     }
-    errors: [Unavailable]
+    errors: [PayloadTooLarge, Unavailable]
 }
 
 /// The probes.
