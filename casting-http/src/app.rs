@@ -11,6 +11,7 @@ use poem::web::Redirect;
 use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler};
 
 use crate::api::api_service;
+use crate::compress::Compress;
 use crate::config::HttpConfig;
 use crate::errors::ApiError;
 use crate::metering::Metered;
@@ -87,6 +88,7 @@ pub fn app(
                 .with_handler(|_| ApiError::internal(&"a handler panicked").into_response()),
         )
         .with(cors(config))
+        .with(Compress)
         .with(Observe)
         .with(Metered {
             routes: routes_for_metrics,

@@ -34,6 +34,7 @@ mod api;
 mod app;
 mod audit;
 mod bodies;
+mod compress;
 mod conditional;
 mod config;
 mod credits;
