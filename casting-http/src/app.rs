@@ -89,7 +89,9 @@ pub fn app(
         )
         .with(cors(config))
         .with(Compress)
-        .with(Observe)
+        .with(Observe {
+            routes: Arc::clone(&routes_for_metrics),
+        })
         .with(Metered {
             routes: routes_for_metrics,
         })

@@ -80,19 +80,26 @@ impl<E: Endpoint> Endpoint for ContractEndpoint<E> {
 }
 
 /// Gives every request an id (the caller's `x-request-id` when it is sane), logs one line per
-/// request, and shapes any error that reached this far.
-pub(crate) struct Observe;
+/// request (with the route's template, as the metrics name it), and shapes any error that
+/// reached this far.
+pub(crate) struct Observe {
+    pub(crate) routes: Arc<RouteTable>,
+}
 
 impl<E: Endpoint> Middleware<E> for Observe {
     type Output = ObserveEndpoint<E>;
 
     fn transform(&self, inner: E) -> Self::Output {
-        ObserveEndpoint { inner }
+        ObserveEndpoint {
+            inner,
+            routes: Arc::clone(&self.routes),
+        }
     }
 }
 
 pub(crate) struct ObserveEndpoint<E> {
     inner: E,
+    routes: Arc<RouteTable>,
 }
 
 fn request_id(request: &Request) -> HeaderValue {
@@ -131,10 +138,16 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
         let method = request.method().clone();
         // The path only: query strings are the caller's business, and tokens never travel there.
         let path = request.uri().path().to_owned();
+        let route = self
+            .routes
+            .position(&path)
+            .and_then(|i| self.routes.template_at(i))
+            .unwrap_or("unmatched");
         let span = tracing::info_span!(
             "request",
             %method,
             %path,
+            route,
             request_id = id.to_str().unwrap_or_default()
         );
         let result = self.inner.call(request).instrument(span.clone()).await;

@@ -297,8 +297,24 @@ async fn flags_set_the_server_and_json_logs_have_no_colour_codes() {
         .position(|l| l.starts_with("Casting Assistant may: "))
         .expect("the role line");
     let token = server.seen[at + 1].clone();
-    let (status, _) = get(&base, "/movies", &token).await;
+    let (status, _) = get(&base, "/movies/1", &token).await;
     assert_eq!(status, 200);
+    // The request's line: one JSON object with its route, status, latency and id.
+    let served = loop {
+        let line = server
+            .lines
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the request's log line");
+        server.seen.push(line.clone());
+        if line.contains("\"served\"") {
+            break serde_json::from_str::<Value>(&line).expect("a JSON log line");
+        }
+    };
+    assert_eq!(served["fields"]["status"], 200, "{served}");
+    assert!(served["fields"]["latency_ms"].is_string(), "{served}");
+    assert_eq!(served["span"]["route"], "/movies/{id}", "{served}");
+    assert_eq!(served["span"]["path"], "/movies/1", "{served}");
+    assert!(served["span"]["request_id"].is_string(), "{served}");
     let seen = server.seen.clone();
     let status = server.terminate();
     assert!(status.success());
