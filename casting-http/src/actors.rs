@@ -10,7 +10,8 @@ use crate::conditional::{etag, expected, idempotency_key, none_match, replayed};
 use crate::dto::{ActorDeleted, ActorEnvelope, ActorsPage};
 use crate::json::Json;
 use crate::listing::{
-    ActorSortParam, AgeParam, Common, CountParam, CursorParam, GenderParam, IdParam, next_link,
+    ActorSortParam, AgeParam, Common, CountParam, CursorParam, GenderParam, IdParam,
+    IdempotencyKeyParam, next_link,
 };
 use crate::payload::StrictJson;
 use crate::query::Utf8Query;
@@ -237,9 +238,9 @@ impl ActorsApi {
         /// Your name for this create (1 to 255 visible ASCII characters, e.g. a UUID), so that
         /// a retry does not create the actor twice.
         #[oai(name = "Idempotency-Key")]
-        idempotency: Header<Option<String>>,
+        idempotency: Header<Option<IdempotencyKeyParam>>,
     ) -> CreateActorResponse {
-        let key = match idempotency_key(idempotency.0.as_deref()) {
+        let key = match idempotency_key(idempotency.0.as_ref().map(|k| k.0.as_str())) {
             Ok(key) => key,
             Err(refused) => return refused.into(),
         };

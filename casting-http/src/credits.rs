@@ -21,7 +21,7 @@ use crate::payload::StrictJson;
 use crate::responses::operation_response;
 use crate::security::{Caller, op};
 use crate::tags::Tag;
-use crate::types::{PathId, Text};
+use crate::types::{BillingNumber, PathId, Text};
 
 operation_response! {
     /// The answers of `GET /movies/{id}/cast`.
@@ -108,7 +108,7 @@ pub struct CreditSchema {
     pub character: Option<Text>,
     /// The billing position, 1 to 1000000, distinct within the cast. Absent or `null`: billed
     /// after the credits that have one, in the order given.
-    pub billing: Option<i64>,
+    pub billing: Option<BillingNumber>,
 }
 
 /// A whole cast, replacing the old one.

@@ -108,6 +108,20 @@ text_param!(
 );
 
 text_param!(
+    /// The `Idempotency-Key` header of a create (the core checks it).
+    IdempotencyKeyParam,
+    "string_idempotency_key",
+    MetaSchema {
+        description: Some("1 to 255 visible ASCII characters, e.g. a UUID."),
+        min_length: Some(1),
+        max_length: Some(255),
+        pattern: Some("^[!-~]+$".into()),
+        example: Some(Value::String("5f0c2b1e-8d7a-4c3e-9b1a-2e6f4d8c7a90".into())),
+        ..MetaSchema::new("string")
+    }
+);
+
+text_param!(
     /// `resource` of `GET /audit`.
     ResourceParam,
     "string_resource_param",

@@ -10,7 +10,8 @@ use crate::conditional::{etag, expected, idempotency_key, none_match, replayed};
 use crate::dto::{MovieDeleted, MovieEnvelope, MoviesPage};
 use crate::json::Json;
 use crate::listing::{
-    Common, CountParam, CursorParam, DateParam, IdParam, MovieSortParam, next_link,
+    Common, CountParam, CursorParam, DateParam, IdParam, IdempotencyKeyParam, MovieSortParam,
+    next_link,
 };
 use crate::payload::StrictJson;
 use crate::query::Utf8Query;
@@ -233,9 +234,9 @@ impl MoviesApi {
         /// Your name for this create (1 to 255 visible ASCII characters, e.g. a UUID), so that
         /// a retry does not create the movie twice.
         #[oai(name = "Idempotency-Key")]
-        idempotency: Header<Option<String>>,
+        idempotency: Header<Option<IdempotencyKeyParam>>,
     ) -> CreateMovieResponse {
-        let key = match idempotency_key(idempotency.0.as_deref()) {
+        let key = match idempotency_key(idempotency.0.as_ref().map(|k| k.0.as_str())) {
             Ok(key) => key,
             Err(refused) => return refused.into(),
         };

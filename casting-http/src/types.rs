@@ -99,6 +99,8 @@ passthrough!(
              `Sat, 08 Feb 2025 00:00:00 GMT`."
         ),
         example: Some(Value::String("08-02-2025".into())),
+        // The shape only: a date that does not exist (`31-02-2025`) is still a 400.
+        pattern: Some("^([0-9]{2}-[0-9]{2}-[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2})$".into()),
         ..MetaSchema::new("string")
     }
 );
@@ -201,6 +203,33 @@ impl ParseFromJSON for Text {
 impl ParseFromJSON for GenderText {
     fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
         string(value).map(Self).map_err(ParseError::propagate)
+    }
+}
+
+passthrough!(
+    /// A billing position as a cast body sends it, 1 to 1000000 (the core checks it).
+    BillingNumber(i64),
+    Number,
+    "integer_billing",
+    MetaSchema {
+        description: Some("A billing position: 1 is top billing; 1 to 1000000."),
+        minimum: Some(1.0),
+        maximum: Some(1_000_000.0),
+        ..MetaSchema::new_with_format("integer", "int64")
+    }
+);
+
+impl ParseFromJSON for BillingNumber {
+    /// Only a JSON integer.
+    fn parse_from_json(value: Option<Value>) -> ParseResult<Self> {
+        match value {
+            Some(Value::Number(number)) => number
+                .as_i64()
+                .map(Self)
+                .ok_or_else(|| ParseError::custom("billing must be a whole number")),
+            Some(other) => Err(ParseError::expected_type(other)),
+            None => Err(ParseError::expected_input()),
+        }
     }
 }
 
@@ -308,7 +337,10 @@ impl Type for PathId {
     }
 
     fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema::new_with_format("integer", "int64")))
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            minimum: Some(1.0),
+            ..MetaSchema::new_with_format("integer", "int64")
+        }))
     }
 
     fn as_raw_value(&self) -> Option<&Self> {
