@@ -92,14 +92,14 @@ impl ActorsApi {
         &self,
         caller: &Caller<op::GetActor>,
         id: i64,
-        if_none_match: Option<&str>,
+        request: &Request,
     ) -> GetActorResponse {
         self.service
             .actor(caller.principal(), ActorId(id))
             .await
             .map(|actor| {
                 let tag = etag(ResourceKind::Actor, id, actor.revision.version);
-                if none_match(if_none_match, &tag) {
+                if none_match(request, &tag) {
                     GetActorResponse::NotModified(tag)
                 } else {
                     GetActorResponse::Ok(Json(envelope(actor)), tag)
@@ -198,13 +198,14 @@ impl ActorsApi {
     async fn details(
         &self,
         caller: Caller<op::GetActor>,
+        request: &Request,
         /// The actor's id: a positive whole number, in digits.
         id: Path<PathId>,
         /// Entity tags from earlier answers: a 304 when one is the actor's current tag.
         #[oai(name = "If-None-Match")]
-        if_none_match: Header<Option<String>>,
+        _if_none_match: Header<Option<String>>,
     ) -> GetActorResponse {
-        self.get(&caller, id.0.0, if_none_match.0.as_deref()).await
+        self.get(&caller, id.0.0, request).await
     }
 
     /// Get an actor with their movies (same as /actor-details/{id})
@@ -215,13 +216,14 @@ impl ActorsApi {
     async fn one(
         &self,
         caller: Caller<op::GetActor>,
+        request: &Request,
         /// The actor's id: a positive whole number, in digits.
         id: Path<PathId>,
         /// Entity tags from earlier answers: a 304 when one is the actor's current tag.
         #[oai(name = "If-None-Match")]
-        if_none_match: Header<Option<String>>,
+        _if_none_match: Header<Option<String>>,
     ) -> GetActorResponse {
-        self.get(&caller, id.0.0, if_none_match.0.as_deref()).await
+        self.get(&caller, id.0.0, request).await
     }
 
     /// Create an actor
@@ -234,13 +236,14 @@ impl ActorsApi {
     async fn create(
         &self,
         caller: Caller<op::CreateActor>,
+        request: &Request,
         body: StrictJson<NewActorBody>,
         /// Your name for this create (1 to 255 visible ASCII characters, e.g. a UUID), so that
         /// a retry does not create the actor twice.
         #[oai(name = "Idempotency-Key")]
-        idempotency: Header<Option<IdempotencyKeyParam>>,
+        _idempotency: Header<Option<IdempotencyKeyParam>>,
     ) -> CreateActorResponse {
-        let key = match idempotency_key(idempotency.0.as_ref().map(|k| k.0.as_str())) {
+        let key = match idempotency_key(request) {
             Ok(key) => key,
             Err(refused) => return refused.into(),
         };
@@ -276,10 +279,10 @@ impl ActorsApi {
         body: StrictJson<Changes<ActorPatchBody>>,
         /// The actor's `ETag` as you last read it (or `*`: any version).
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        _if_match: Header<Option<String>>,
     ) -> UpdateActorResponse {
         let id = id.0.0;
-        let expected = match expected(request, if_match.0.as_deref(), ResourceKind::Actor, id) {
+        let expected = match expected(request, ResourceKind::Actor, id) {
             Ok(expected) => expected,
             Err(refused) => return refused.into(),
         };
@@ -312,10 +315,10 @@ impl ActorsApi {
         id: Path<PathId>,
         /// The actor's `ETag` as you last read it (or `*`: any version).
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        _if_match: Header<Option<String>>,
     ) -> DeleteActorResponse {
         let id = id.0.0;
-        let expected = match expected(request, if_match.0.as_deref(), ResourceKind::Actor, id) {
+        let expected = match expected(request, ResourceKind::Actor, id) {
             Ok(expected) => expected,
             Err(refused) => return refused.into(),
         };

@@ -47,11 +47,10 @@ fn version_in(tag: &str, kind: ResourceKind, id: i64) -> Option<Version> {
 /// the newest counts.
 pub(crate) fn expected(
     request: &Request,
-    header: Option<&str>,
     kind: ResourceKind,
     id: i64,
 ) -> Result<Option<Version>, ApiError> {
-    let Some(header) = header else {
+    let Some(header) = raw(request, "if-match") else {
         let required = request.data::<RequireIfMatch>().is_some_and(|r| r.0);
         return if required {
             Err(ApiError::precondition_required())
@@ -71,9 +70,19 @@ pub(crate) fn expected(
     Ok(newest)
 }
 
+/// A header as the client sent it: `Some("")` for bytes that are not visible ASCII (which the
+/// operation's typed header parameter would read as absent), so a garbled header never counts
+/// as no header.
+fn raw<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
+    request
+        .headers()
+        .get(name)
+        .map(|value| value.to_str().unwrap_or_default())
+}
+
 /// Whether a read's `If-None-Match` matches `current` (weak comparison; `*` matches any).
-pub(crate) fn none_match(header: Option<&str>, current: &str) -> bool {
-    header.is_some_and(|header| {
+pub(crate) fn none_match(request: &Request, current: &str) -> bool {
+    raw(request, "if-none-match").is_some_and(|header| {
         header
             .split(',')
             .map(str::trim)
@@ -83,8 +92,8 @@ pub(crate) fn none_match(header: Option<&str>, current: &str) -> bool {
 
 /// The `Idempotency-Key` of a create, checked: 1 to 255 visible ASCII characters, else a 400
 /// naming the header.
-pub(crate) fn idempotency_key(header: Option<&str>) -> Result<Option<IdempotencyKey>, ApiError> {
-    header
+pub(crate) fn idempotency_key(request: &Request) -> Result<Option<IdempotencyKey>, ApiError> {
+    raw(request, "idempotency-key")
         .map(IdempotencyKey::parse)
         .transpose()
         .map_err(|e| ApiError::bad_fields(vec![e]))
@@ -123,36 +132,59 @@ mod tests {
 
     #[test]
     fn if_match_expects_the_named_version_any_or_none_possible() {
-        let request = Request::default();
-        let expect = |header| expected(&request, header, ResourceKind::Actor, 5).unwrap();
+        let expect = |header: Option<&[u8]>| {
+            let mut request = Request::default();
+            if let Some(value) = header {
+                request.headers_mut().insert(
+                    "if-match",
+                    poem::http::HeaderValue::from_bytes(value).unwrap(),
+                );
+            }
+            expected(&request, ResourceKind::Actor, 5).unwrap()
+        };
         assert_eq!(expect(None), None);
-        assert_eq!(expect(Some("*")), None);
-        assert_eq!(expect(Some("\"a-5-v2\"")), v(2));
-        assert_eq!(expect(Some("\"a-5-v2\", \"a-5-v4\"")), v(4));
-        assert_eq!(expect(Some("\"m-5-v2\"")), v(i64::MAX));
-        assert_eq!(expect(Some("garbage")), v(i64::MAX));
+        assert_eq!(expect(Some(b"*")), None);
+        assert_eq!(expect(Some(b"\"a-5-v2\"")), v(2));
+        assert_eq!(expect(Some(b"\"a-5-v2\", \"a-5-v4\"")), v(4));
+        assert_eq!(expect(Some(b"\"m-5-v2\"")), v(i64::MAX));
+        assert_eq!(expect(Some(b"garbage")), v(i64::MAX));
+        assert_eq!(
+            expect(Some(b"\xc3\x97")),
+            v(i64::MAX),
+            "not ASCII: never matches"
+        );
     }
 
     #[test]
     fn a_required_if_match_is_a_428_when_missing() {
         let mut request = Request::default();
         request.extensions_mut().insert(RequireIfMatch(true));
-        let refused = expected(&request, None, ResourceKind::Movie, 1).unwrap_err();
+        let refused = expected(&request, ResourceKind::Movie, 1).unwrap_err();
         assert_eq!(refused.status().as_u16(), 428);
-        assert_eq!(
-            expected(&request, Some("*"), ResourceKind::Movie, 1).unwrap(),
-            None
-        );
+        request
+            .headers_mut()
+            .insert("if-match", poem::http::HeaderValue::from_static("*"));
+        assert_eq!(expected(&request, ResourceKind::Movie, 1).unwrap(), None);
     }
 
     #[test]
     fn if_none_match_compares_weakly() {
         let current = "\"m-1-v2\"";
-        assert!(none_match(Some("\"m-1-v2\""), current));
-        assert!(none_match(Some("W/\"m-1-v2\""), current));
-        assert!(none_match(Some("\"x\", \"m-1-v2\""), current));
-        assert!(none_match(Some("*"), current));
-        assert!(!none_match(Some("\"m-1-v1\""), current));
-        assert!(!none_match(None, current));
+        let matches = |header: Option<&str>| {
+            let mut request = Request::default();
+            if let Some(value) = header {
+                request.headers_mut().insert(
+                    "if-none-match",
+                    poem::http::HeaderValue::from_str(value).unwrap(),
+                );
+            }
+            none_match(&request, current)
+        };
+        assert!(matches(Some("\"m-1-v2\"")));
+        assert!(matches(Some("W/\"m-1-v2\"")));
+        assert!(matches(Some("\"x\", \"m-1-v2\"")));
+        assert!(matches(Some("*")));
+        assert!(!matches(Some("\"m-1-v1\"")));
+        assert!(!matches(None));
     }
 }

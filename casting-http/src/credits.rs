@@ -338,11 +338,11 @@ impl CreditsApi {
         body: StrictJson<CastBody>,
         /// The movie's `ETag` as you last read it (or `*`: any version).
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        _if_match: Header<Option<String>>,
     ) -> ReplaceCastResponse {
         let movie = MovieId(id.0.0);
         let kind = ResourceKind::Movie;
-        let expected = match expected(request, if_match.0.as_deref(), kind, movie.get()) {
+        let expected = match expected(request, kind, movie.get()) {
             Ok(expected) => expected,
             Err(refused) => return refused.into(),
         };

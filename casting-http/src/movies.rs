@@ -92,14 +92,14 @@ impl MoviesApi {
         &self,
         caller: &Caller<op::GetMovie>,
         id: i64,
-        if_none_match: Option<&str>,
+        request: &Request,
     ) -> GetMovieResponse {
         self.service
             .movie(caller.principal(), MovieId(id))
             .await
             .map(|movie| {
                 let tag = etag(ResourceKind::Movie, id, movie.revision.version);
-                if none_match(if_none_match, &tag) {
+                if none_match(request, &tag) {
                     GetMovieResponse::NotModified(tag)
                 } else {
                     GetMovieResponse::Ok(Json(envelope(movie)), tag)
@@ -194,13 +194,14 @@ impl MoviesApi {
     async fn details(
         &self,
         caller: Caller<op::GetMovie>,
+        request: &Request,
         /// The movie's id: a positive whole number, in digits.
         id: Path<PathId>,
         /// Entity tags from earlier answers: a 304 when one is the movie's current tag.
         #[oai(name = "If-None-Match")]
-        if_none_match: Header<Option<String>>,
+        _if_none_match: Header<Option<String>>,
     ) -> GetMovieResponse {
-        self.get(&caller, id.0.0, if_none_match.0.as_deref()).await
+        self.get(&caller, id.0.0, request).await
     }
 
     /// Get a movie with its cast (same as /movie-details/{id})
@@ -211,13 +212,14 @@ impl MoviesApi {
     async fn one(
         &self,
         caller: Caller<op::GetMovie>,
+        request: &Request,
         /// The movie's id: a positive whole number, in digits.
         id: Path<PathId>,
         /// Entity tags from earlier answers: a 304 when one is the movie's current tag.
         #[oai(name = "If-None-Match")]
-        if_none_match: Header<Option<String>>,
+        _if_none_match: Header<Option<String>>,
     ) -> GetMovieResponse {
-        self.get(&caller, id.0.0, if_none_match.0.as_deref()).await
+        self.get(&caller, id.0.0, request).await
     }
 
     /// Create a movie
@@ -230,13 +232,14 @@ impl MoviesApi {
     async fn create(
         &self,
         caller: Caller<op::CreateMovie>,
+        request: &Request,
         body: StrictJson<NewMovieBody>,
         /// Your name for this create (1 to 255 visible ASCII characters, e.g. a UUID), so that
         /// a retry does not create the movie twice.
         #[oai(name = "Idempotency-Key")]
-        idempotency: Header<Option<IdempotencyKeyParam>>,
+        _idempotency: Header<Option<IdempotencyKeyParam>>,
     ) -> CreateMovieResponse {
-        let key = match idempotency_key(idempotency.0.as_ref().map(|k| k.0.as_str())) {
+        let key = match idempotency_key(request) {
             Ok(key) => key,
             Err(refused) => return refused.into(),
         };
@@ -272,10 +275,10 @@ impl MoviesApi {
         body: StrictJson<Changes<MoviePatchBody>>,
         /// The movie's `ETag` as you last read it (or `*`: any version).
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        _if_match: Header<Option<String>>,
     ) -> UpdateMovieResponse {
         let id = id.0.0;
-        let expected = match expected(request, if_match.0.as_deref(), ResourceKind::Movie, id) {
+        let expected = match expected(request, ResourceKind::Movie, id) {
             Ok(expected) => expected,
             Err(refused) => return refused.into(),
         };
@@ -308,10 +311,10 @@ impl MoviesApi {
         id: Path<PathId>,
         /// The movie's `ETag` as you last read it (or `*`: any version).
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        _if_match: Header<Option<String>>,
     ) -> DeleteMovieResponse {
         let id = id.0.0;
-        let expected = match expected(request, if_match.0.as_deref(), ResourceKind::Movie, id) {
+        let expected = match expected(request, ResourceKind::Movie, id) {
             Ok(expected) => expected,
             Err(refused) => return refused.into(),
         };

@@ -64,6 +64,11 @@ passthrough!(
         description: Some("Trimmed; 1 to 200 characters; no control characters."),
         min_length: Some(1),
         max_length: Some(200),
+        // Something besides white space (which is trimmed), and no control character anywhere.
+        pattern: Some(
+            "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$"
+                .into()
+        ),
         ..MetaSchema::new("string")
     }
 );

@@ -179,6 +179,20 @@ async fn if_match_writes_only_over_the_version_read(app: &TestApp) {
         .await
         .expect(412, "precondition_failed");
     }
+    // An If-Match that is not ASCII never matches: it is not taken for no If-Match.
+    let garbled = app
+        .http
+        .patch(format!("{}{path}", app.url))
+        .bearer_auth(TestApp::token(CastingDirector))
+        .header(
+            "if-match",
+            reqwest::header::HeaderValue::from_bytes(b"\xc3\x97").unwrap(),
+        )
+        .json(&json!({ "title": "Garbled" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbled.status().as_u16(), 412);
     let any = app
         .send(
             Method::PATCH,
@@ -375,6 +389,21 @@ async fn idempotency_keys_make_retries_safe(app: &TestApp) {
             "Idempotency-Key"
         );
     }
+    // A key that is not ASCII at all is refused too, not taken for no key (found by
+    // Schemathesis: a typed header parameter reads such bytes as absent).
+    let garbled = app
+        .http
+        .post(format!("{}/movies", app.url))
+        .bearer_auth(TestApp::token(ExecutiveProducer))
+        .header(
+            "idempotency-key",
+            reqwest::header::HeaderValue::from_bytes(b"\xc3\x97\xc3\xb8").unwrap(),
+        )
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbled.status().as_u16(), 400);
     let list = app.get("/movies", CastingAssistant).await;
     assert_eq!(list.body["total"], 1, "refused requests create nothing");
 }
