@@ -4,7 +4,7 @@
 # development token, a fixed seed and a bounded budget; fails on any finding (a 5xx, an answer
 # the spec does not describe, a valid request refused, an invalid one accepted).
 #
-# Needs: target/debug/casting-server (built by `cargo test`, or built here), python3 (Schemathesis
+# Needs: the debug casting-server in $CARGO_TARGET_DIR or target/ (built by `cargo test`, or here), python3 (Schemathesis
 # is installed from PyPI at a pinned version into $LINT_TOOLS on first use), and for the
 # PostgreSQL run $DATABASE_URL of a role that may create databases (skipped without it, unless
 # CASTING_REQUIRE_DB=1).
@@ -23,7 +23,8 @@ if ! "$TOOLS/st-venv/bin/pip" show schemathesis 2>/dev/null | grep -qx "Version:
   python3 -m venv "$TOOLS/st-venv"
   "$TOOLS/st-venv/bin/pip" install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
 fi
-[ -x target/debug/casting-server ] || cargo build -q -p casting-server
+server_bin="${CARGO_TARGET_DIR:-target}/debug/casting-server"
+[ -x "$server_bin" ] || cargo build -q -p casting-server
 
 work=$(mktemp -d)
 cleanup() {
@@ -39,7 +40,7 @@ fuzz() {
   local store=$1
   shift
   env -i PATH="$PATH" HOME="$HOME" PORT=0 METRICS_ADDR=off RUST_LOG=error "$@" \
-    target/debug/casting-server > "$work/server.log" 2>&1 &
+    "$server_bin" > "$work/server.log" 2>&1 &
   local server=$!
   for _ in $(seq 1 300); do
     grep -q '^listening on' "$work/server.log" 2>/dev/null && break
@@ -47,6 +48,11 @@ fuzz() {
   done
   local base token
   base=$(sed -n 's/^listening on //p' "$work/server.log")
+  if [ -z "$base" ]; then
+    cat "$work/server.log"
+    echo "fuzz-spec: the $store server did not start"
+    exit 1
+  fi
   token=$(awk '/^Executive Producer may:/ {getline; print; exit}' "$work/server.log")
   echo "Schemathesis $SCHEMATHESIS_VERSION, $store store, $EXAMPLES examples per operation, seed $SEED:"
   if ! "$st" --config-file docs/schemathesis.toml run "$base/openapi.json" \
