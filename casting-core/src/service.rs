@@ -68,35 +68,33 @@ use crate::store::Store;
 #[derive(Debug, Clone)]
 pub struct CastingService {
     store: Arc<dyn Store>,
-    idempotency_ttl: TimeDelta,
+    idempotency_ttl: Duration,
 }
 
 /// How long an idempotency key is kept when the service is not told otherwise.
 pub const DEFAULT_IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+/// The longest an idempotency key is kept: ten years.
+const MAX_IDEMPOTENCY_TTL: Duration = Duration::from_secs(3650 * 24 * 60 * 60);
 
 impl CastingService {
     /// A service over `store`.
     pub fn new(store: Arc<dyn Store>) -> Self {
         Self {
             store,
-            idempotency_ttl: TimeDelta::hours(24),
+            idempotency_ttl: DEFAULT_IDEMPOTENCY_TTL,
         }
     }
 
     /// The same service, keeping idempotency keys for `ttl` (at most ten years).
     #[must_use]
     pub fn with_idempotency_ttl(mut self, ttl: Duration) -> Self {
-        self.idempotency_ttl = TimeDelta::from_std(ttl)
-            .unwrap_or(TimeDelta::MAX)
-            .min(TimeDelta::days(3650));
+        self.idempotency_ttl = ttl.min(MAX_IDEMPOTENCY_TTL);
         self
     }
 
     /// How long idempotency keys are kept.
     pub fn idempotency_ttl(&self) -> Duration {
         self.idempotency_ttl
-            .to_std()
-            .unwrap_or(DEFAULT_IDEMPOTENCY_TTL)
     }
 
     fn edit(who: &Principal, expected: Option<Version>) -> Edit {
@@ -112,7 +110,9 @@ impl CastingService {
         key.map(|key| Idempotency {
             key: key.clone(),
             request: request.canonical(),
-            expires_at: edit.at + self.idempotency_ttl,
+            // At most ten years (`with_idempotency_ttl`), so it converts and adds.
+            expires_at: edit.at
+                + TimeDelta::from_std(self.idempotency_ttl).unwrap_or(TimeDelta::days(3650)),
         })
     }
 

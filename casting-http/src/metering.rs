@@ -20,7 +20,7 @@ use metrics::{Counter, Gauge, Histogram};
 use poem::http::Method;
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 
-use crate::routes::RouteTable;
+use crate::routes::{Matched, RouteTable};
 
 /// Records every request's metrics; outermost, so it sees every answer as it leaves.
 pub(crate) struct Metered {
@@ -122,10 +122,11 @@ impl Drop for InFlight {
 impl<E: Endpoint> Endpoint for MeteredEndpoint<E> {
     type Output = Response;
 
-    async fn call(&self, request: Request) -> poem::Result<Response> {
+    async fn call(&self, mut request: Request) -> poem::Result<Response> {
         let _in_flight = InFlight::start();
         let started = Instant::now();
         let position = self.routes.position(request.uri().path());
+        request.extensions_mut().insert(Matched(position));
         let method = method_label(request.method());
         let response = match self.inner.call(request).await {
             Ok(response) => response.into_response(),

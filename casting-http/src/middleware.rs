@@ -140,7 +140,7 @@ impl<E: Endpoint> Endpoint for ObserveEndpoint<E> {
         let path = request.uri().path().to_owned();
         let route = self
             .routes
-            .position(&path)
+            .matched(&request)
             .and_then(|i| self.routes.template_at(i))
             .unwrap_or("unmatched");
         let span = tracing::info_span!(

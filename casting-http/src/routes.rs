@@ -10,6 +10,10 @@ pub(crate) struct RouteTable {
     routes: Vec<Route>,
 }
 
+/// Which template a request's path matched (its position in the table), once looked up.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Matched(pub(crate) Option<usize>);
+
 /// One path template: its segments, the template as the spec writes it, its methods.
 #[derive(Debug)]
 struct Route {
@@ -27,7 +31,7 @@ impl Route {
         }
     }
 
-    fn matches(&self, wanted: &[String]) -> bool {
+    fn matches(&self, wanted: &[&str]) -> bool {
         self.segments.len() == wanted.len()
             && self
                 .segments
@@ -81,8 +85,18 @@ impl RouteTable {
     /// The position of the template `path` matches, for [`template_at`](Self::template_at);
     /// `None` if it names nothing.
     pub(crate) fn position(&self, path: &str) -> Option<usize> {
-        let wanted = segments(path);
+        let wanted: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         self.routes.iter().position(|route| route.matches(&wanted))
+    }
+
+    /// The position of the template a request's path matches: looked up once per request
+    /// (by the outermost middleware, which leaves it in the request's extensions as
+    /// [`Matched`]) and read by the others.
+    pub(crate) fn matched(&self, request: &poem::Request) -> Option<usize> {
+        match request.extensions().get::<Matched>() {
+            Some(Matched(position)) => *position,
+            None => self.position(request.uri().path()),
+        }
     }
 
     /// The template at `position` (`/movies/{id}`), as the spec writes it. Bounded by the
