@@ -3,11 +3,16 @@
 //! answer whose encoding could depend on it. Request bodies are never inflated: a compressed
 //! upload would slip past the body limit, so one is refused as a body that is not JSON.
 //!
-//! The static Swagger UI page (1.7 MB) is compressed once per encoding and kept.
+//! The static Swagger UI page (1.7 MB) is also compressed at the densest settings, once per
+//! encoding, on a thread of its own, and kept: brotli's densest takes seconds (4 s in release, half
+//! a minute in a debug build), which no request waits for. Until it is kept, the page goes out
+//! compressed like any answer.
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::{Arc, PoisonError, RwLock};
+
+use bytes::Bytes;
 
 use poem::http::header::{self, HeaderValue};
 use poem::http::{HeaderMap, StatusCode};
@@ -139,42 +144,87 @@ impl<E: Endpoint> Middleware<E> for Compress {
     }
 }
 
-/// Bodies compressed once: by path and coding, with the length of what was compressed.
-type Kept = HashMap<(String, Coding), (usize, Arc<Vec<u8>>)>;
+/// A static body's densest form: being made, or made from a body of `len` bytes.
+enum Kept {
+    Making,
+    Made { len: usize, body: Bytes },
+}
+
+/// The static bodies' densest forms, by path and coding.
+type KeptBodies = HashMap<(String, Coding), Kept>;
 
 /// [`Compress`] around an endpoint.
 pub(crate) struct CompressEndpoint<E> {
     inner: E,
-    kept: Arc<RwLock<Kept>>,
+    kept: Arc<RwLock<KeptBodies>>,
 }
 
-/// Paths whose bodies never change while the process runs (Swagger UI), so their compressed
-/// forms are kept.
+/// Paths whose bodies never change while the process runs (Swagger UI), so their densest
+/// compressed forms are kept.
 fn is_static(path: &str) -> bool {
     path == "/docs" || path.starts_with("/docs/")
 }
 
 impl<E: Endpoint> CompressEndpoint<E> {
-    fn compressed(&self, path: &str, coding: Coding, body: &[u8]) -> Option<Arc<Vec<u8>>> {
-        if !is_static(path) {
-            return coding.compress(body, false).ok().map(Arc::new);
+    /// `body` compressed: the kept densest form of a static body when it is made (and starts
+    /// making it when nobody is), else at the quick settings.
+    fn compressed(&self, path: &str, coding: Coding, body: &[u8]) -> Option<Bytes> {
+        if is_static(path) {
+            let key = (path.to_owned(), coding);
+            if let Some(Kept::Made { len, body: kept }) = self
+                .kept
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&key)
+                && *len == body.len()
+            {
+                return Some(kept.clone());
+            }
+            self.make_densest(key, body);
         }
-        let key = (path.to_owned(), coding);
-        if let Some((len, kept)) = self
-            .kept
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-            && *len == body.len()
+        coding.compress(body, false).ok().map(Bytes::from)
+    }
+
+    /// Compresses `body` at the densest settings on a thread of its own (a plain thread: the
+    /// runtime's shutdown does not wait for it) and keeps the result, unless that is under way.
+    fn make_densest(&self, key: (String, Coding), body: &[u8]) {
         {
-            return Some(Arc::clone(kept));
+            let mut kept = self.kept.write().unwrap_or_else(PoisonError::into_inner);
+            match kept.get(&key) {
+                Some(Kept::Making) => return,
+                Some(Kept::Made { len, .. }) if *len == body.len() => return,
+                _ => kept.insert(key.clone(), Kept::Making),
+            };
         }
-        let compressed = Arc::new(coding.compress(body, true).ok()?);
-        self.kept
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key, (body.len(), Arc::clone(&compressed)));
-        Some(compressed)
+        let slot = key.clone();
+        let kept = Arc::clone(&self.kept);
+        let body = body.to_vec();
+        let job = move || {
+            let made = key.1.compress(&body, true);
+            let mut kept = kept.write().unwrap_or_else(PoisonError::into_inner);
+            match made {
+                Ok(densest) => {
+                    let made = Kept::Made {
+                        len: body.len(),
+                        body: Bytes::from(densest),
+                    };
+                    kept.insert(key, made);
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "could not compress a static page");
+                    kept.remove(&key);
+                }
+            }
+        };
+        let thread = std::thread::Builder::new()
+            .name("casting-compress".into())
+            .spawn(job);
+        if let Err(error) = thread {
+            tracing::warn!(%error, "no thread to compress a static page");
+            // The job never ran: let a later request try again.
+            let mut kept = self.kept.write().unwrap_or_else(PoisonError::into_inner);
+            kept.remove(&slot);
+        }
     }
 }
 
@@ -213,7 +263,7 @@ impl<E: Endpoint> Endpoint for CompressEndpoint<E> {
             header::CONTENT_ENCODING,
             HeaderValue::from_static(coding.name()),
         );
-        Ok(Response::from_parts(parts, Body::from(compressed.to_vec())))
+        Ok(Response::from_parts(parts, Body::from_bytes(compressed)))
     }
 }
 

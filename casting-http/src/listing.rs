@@ -1,5 +1,10 @@
 //! The query parameters the two lists share or add (their schemas state the rules; casting-core
 //! checks them), and the `Link` header of a page that has a next one.
+//!
+//! Swagger UI's Try it out fills in every parameter's `example`. Only the `sort` parameters carry
+//! one (it reorders and hides nothing); filters and the `Idempotency-Key` header give theirs in
+//! the description, so a first Try it out lists the whole sample and a second create is not a
+//! replay of the first.
 
 use std::borrow::Cow;
 
@@ -30,8 +35,9 @@ text_param!(
     DateParam,
     "string_date_param",
     MetaSchema {
-        description: Some("`DD-MM-YYYY` or `YYYY-MM-DD`, as in bodies; inclusive."),
-        example: Some(Value::String("2025-01-01".into())),
+        description: Some(
+            "`DD-MM-YYYY` or `YYYY-MM-DD` (e.g. `2025-01-01`), as in bodies; inclusive."
+        ),
         ..MetaSchema::new("string")
     }
 );
@@ -116,7 +122,6 @@ text_param!(
         min_length: Some(1),
         max_length: Some(255),
         pattern: Some("^[!-~]+$".into()),
-        example: Some(Value::String("5f0c2b1e-8d7a-4c3e-9b1a-2e6f4d8c7a90".into())),
         ..MetaSchema::new("string")
     }
 );
@@ -137,9 +142,10 @@ text_param!(
     SubjectParam,
     "string_subject_param",
     MetaSchema {
-        description: Some("A token's subject (`sub`), exactly; at most 255 characters."),
+        description: Some(
+            "A token's subject (`sub`, e.g. `auth0|64f1c0ffee`), exactly; at most 255 characters."
+        ),
         max_length: Some(255),
-        example: Some(Value::String("auth0|64f1c0ffee".into())),
         ..MetaSchema::new("string")
     }
 );

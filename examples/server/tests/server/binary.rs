@@ -1,143 +1,10 @@
 //! The real `casting-server` binary: development mode with zero set-up, graceful shutdown, and
 //! configuration errors that name their variable.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
-
 use casting_store_postgres::testing;
 use serde_json::Value;
 
-/// Every setting's variable (the server reads these, and nothing else of ours).
-const SETTINGS: [&str; 21] = [
-    "HOST",
-    "PORT",
-    "DATABASE_URL",
-    "DATABASE_POOL_SIZE",
-    "DATABASE_POOL_TIMEOUT_SECS",
-    "AUTH0_DOMAIN",
-    "AUTH0_AUDIENCE",
-    "API_AUDIENCE",
-    "AUTH0_ISSUER",
-    "AUTH0_JWKS_URI",
-    "TOKEN_CACHE_MAX_BYTES",
-    "CORS_ALLOWED_ORIGINS",
-    "MAX_CONNECTIONS",
-    "HEADER_TIMEOUT_SECS",
-    "KEEP_ALIVE_TIMEOUT_SECS",
-    "READY_TIMEOUT_SECS",
-    "REQUIRE_IF_MATCH",
-    "IDEMPOTENCY_TTL_SECS",
-    "METRICS_ADDR",
-    "RUST_LOG",
-    "LOG_FORMAT",
-];
-
-/// The binary with a clean environment (no variable of ours, no `.env`), plus `vars`.
-fn server(vars: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_casting-server"));
-    for name in SETTINGS {
-        command.env_remove(name);
-    }
-    command.env_remove("CASTING_REQUIRE_DB");
-    command
-        .envs(vars.iter().copied())
-        .current_dir(std::env::temp_dir())
-        .stdin(Stdio::null());
-    command
-}
-
-struct Running {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Running {
-    fn start(vars: &[(&str, &str)]) -> Self {
-        Self::start_with(vars, &[])
-    }
-
-    fn start_with(vars: &[(&str, &str)], args: &[&str]) -> Self {
-        let mut child = server(vars)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start casting-server");
-        let stdout = child.stdout.take().expect("stdout");
-        let (send, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if send.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        Self {
-            child,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// Reads printed lines until one starts with `prefix`; returns the rest of it.
-    fn wait_for(&mut self, prefix: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.seen.push(line.clone());
-                    if let Some(rest) = line.strip_prefix(prefix) {
-                        return rest.to_owned();
-                    }
-                }
-                Err(_) => panic!(
-                    "no line starting {prefix:?}; printed so far: {:#?}",
-                    self.seen
-                ),
-            }
-        }
-    }
-
-    /// The development token printed for `role` (`Casting Assistant`…): the line after the one
-    /// that names the role and what it may do.
-    fn token(&mut self, role: &str) -> String {
-        self.wait_for(&format!("{role} may: "));
-        let line = self
-            .lines
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the token line");
-        self.seen.push(line.clone());
-        assert!(
-            line.starts_with("ey") && !line.contains(' '),
-            "a bare token: {line}"
-        );
-        line
-    }
-
-    /// Sends SIGTERM and waits for the exit status.
-    fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return status;
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("casting-server did not stop within 30 s of SIGTERM");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
+use crate::support::{Running, SETTINGS, server};
 
 async fn get(base: &str, path: &str, token: &str) -> (u16, Value) {
     let response = reqwest::Client::new()
@@ -301,11 +168,7 @@ async fn flags_set_the_server_and_json_logs_have_no_colour_codes() {
     assert_eq!(status, 200);
     // The request's line: one JSON object with its route, status, latency and id.
     let served = loop {
-        let line = server
-            .lines
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the request's log line");
-        server.seen.push(line.clone());
+        let line = server.next_line();
         if line.contains("\"served\"") {
             break serde_json::from_str::<Value>(&line).expect("a JSON log line");
         }
@@ -456,6 +319,68 @@ async fn every_body_example_in_the_spec_succeeds_against_the_sample() {
         tried, 5,
         "POST and PATCH of both resources, and PUT of a cast"
     );
+    assert!(server.terminate().success());
+}
+
+/// What Swagger UI's Try it out fills in on the lists (every parameter's `example`) hides none of
+/// the sample catalogue, and no header is prefilled (a prefilled `Idempotency-Key` would make a
+/// second create a replay of the first).
+#[tokio::test]
+async fn parameter_examples_in_the_spec_hide_nothing_of_the_sample() {
+    let mut server = Running::start(&[("PORT", "0")]);
+    let producer = server.token("Executive Producer");
+    let base = server.wait_for("listening on ");
+    let spec: Value = reqwest::get(format!("{base}/openapi.json"))
+        .await
+        .expect("spec")
+        .json()
+        .await
+        .expect("json");
+    let mut lists = 0;
+    for (path, methods) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in methods.as_object().expect("methods") {
+            let parameters = operation["parameters"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for parameter in &parameters {
+                let example = parameter
+                    .get("example")
+                    .or_else(|| parameter["schema"].get("example"));
+                if parameter["in"] == "header" {
+                    assert!(example.is_none(), "{method} {path}: {parameter}");
+                }
+            }
+            let paged = parameters.iter().any(|p| p["name"] == "per_page");
+            if method != "get" || !paged {
+                continue;
+            }
+            let filled: Vec<String> = parameters
+                .iter()
+                .filter(|p| p["in"] == "query")
+                .filter_map(|p| {
+                    let example = p.get("example").or_else(|| p["schema"].get("example"))?;
+                    let value = example.as_str().map_or(example.to_string(), str::to_owned);
+                    Some(format!("{}={value}", p["name"].as_str()?))
+                })
+                .collect();
+            let (status, bare) = get(&base, path, &producer).await;
+            assert_eq!(status, 200, "{path}: {bare}");
+            let url = format!("{path}?{}", filled.join("&"));
+            let (status, tried) = get(&base, &url, &producer).await;
+            assert_eq!(status, 200, "{url}: {tried}");
+            assert!(
+                bare["total"].as_u64().is_some_and(|n| n > 0),
+                "{path}: {bare}"
+            );
+            assert_eq!(
+                tried["total"], bare["total"],
+                "{url} hides part of the sample"
+            );
+            lists += 1;
+        }
+    }
+    assert_eq!(lists, 3, "the movies, the actors and the audit trail");
     assert!(server.terminate().success());
 }
 
