@@ -12,8 +12,9 @@ use casting_core::{
 use sqlx::{PgConnection, PgPool};
 use tracing::instrument;
 
+use crate::acquire::{begin, connection};
 use crate::error::from_sqlx;
-use crate::history::{self, begin, finish, refusal};
+use crate::history::{self, finish, refusal};
 use crate::links::{self, Side, all_found, normalise};
 use crate::rows::{ActorDetailRow, ActorRecordRow};
 
@@ -65,9 +66,10 @@ async fn lock_movies(conn: &mut PgConnection, wanted: &[i64], also: &[i64]) -> R
 
 #[instrument(level = "debug", skip(pool), err(level = "debug"))]
 pub(crate) async fn get(pool: &PgPool, id: ActorId) -> Result<Actor> {
+    let mut conn = connection(pool).await?;
     let row: Option<ActorDetailRow> = sqlx::query_as(GET)
         .bind(id.get())
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(from_sqlx)?;
     let row = row.ok_or_else(|| StoreError::actor_not_found(id))?;
@@ -98,7 +100,8 @@ pub(crate) async fn create(
     edit: &Edit,
     key: Option<&Idempotency>,
 ) -> Result<Created<Actor>> {
-    let mut tx = begin(pool).await?;
+    let mut conn = connection(pool).await?;
+    let mut tx = begin(&mut conn).await?;
     let result = create_in(&mut tx, new, edit, key).await;
     finish(tx, result).await
 }
@@ -169,7 +172,8 @@ pub(crate) async fn update(
     edit: &Edit,
 ) -> Result<Actor> {
     for _ in 0..ATTEMPTS {
-        let mut tx = begin(pool).await?;
+        let mut conn = connection(pool).await?;
+        let mut tx = begin(&mut conn).await?;
         let result = update_in(&mut tx, id, &patch, edit).await;
         match finish(tx, result).await? {
             Attempt::Done(actor) => return Ok(actor),
@@ -258,7 +262,8 @@ async fn update_in(
 #[instrument(level = "debug", skip(pool, edit), err(level = "debug"))]
 pub(crate) async fn delete(pool: &PgPool, id: ActorId, edit: &Edit) -> Result<Actor> {
     for _ in 0..ATTEMPTS {
-        let mut tx = begin(pool).await?;
+        let mut conn = connection(pool).await?;
+        let mut tx = begin(&mut conn).await?;
         let result = delete_in(&mut tx, id, edit).await;
         match finish(tx, result).await? {
             Attempt::Done(actor) => return Ok(actor),

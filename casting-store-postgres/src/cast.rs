@@ -11,8 +11,9 @@ use chrono::NaiveDate;
 use sqlx::{FromRow, PgConnection, PgPool};
 use tracing::instrument;
 
+use crate::acquire::{begin, connection};
 use crate::error::{corrupt, from_sqlx};
-use crate::history::{self, begin, finish};
+use crate::history::{self, finish};
 use crate::links::{self, Side};
 use crate::movies::{self, lock_actors};
 use crate::rows::{ActorRow, MovieRow, stored_version};
@@ -101,7 +102,7 @@ async fn read_cast(conn: &mut PgConnection, id: MovieId) -> Result<Cast> {
 
 #[instrument(level = "debug", skip(pool), err(level = "debug"))]
 pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Cast> {
-    let mut conn = pool.acquire().await.map_err(from_sqlx)?;
+    let mut conn = connection(pool).await?;
     read_cast(&mut conn, id).await
 }
 
@@ -116,7 +117,8 @@ pub(crate) async fn replace(
     cast: NewCast,
     edit: &Edit,
 ) -> Result<Cast> {
-    let mut tx = begin(pool).await?;
+    let mut conn = connection(pool).await?;
+    let mut tx = begin(&mut conn).await?;
     let result = replace_in(&mut tx, id, cast, edit).await;
     finish(tx, result).await
 }
@@ -167,9 +169,10 @@ async fn replace_in(
 
 #[instrument(level = "debug", skip(pool), err(level = "debug"))]
 pub(crate) async fn credits(pool: &PgPool, id: ActorId) -> Result<Vec<ActorCredit>> {
+    let mut conn = connection(pool).await?;
     let lines: Vec<CreditLine> = sqlx::query_as(CREDITS)
         .bind(id.get())
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(from_sqlx)?;
     if lines.is_empty() {

@@ -1,26 +1,21 @@
 //! What every write records besides itself, in its own transaction: the audit trail, new
 //! versions of the other side's records whose links it changed, and the idempotency keys of
-//! creates. Also the transaction helpers every write uses.
+//! creates. Also how every write's transaction ends.
 
 use casting_core::{
     AuditAction, Edit, Idempotency, ResourceKind, StoreError, StoreResult as Result, Version,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, Postgres, Transaction};
 
 use crate::error::from_sqlx;
 use crate::links::Side;
 use crate::rows::stored_version;
 
-/// Starts a write's transaction.
-pub(crate) async fn begin(pool: &PgPool) -> Result<Transaction<'static, Postgres>> {
-    pool.begin().await.map_err(from_sqlx)
-}
-
 /// Ends a write's transaction: commits what succeeded, rolls back (explicitly, so no lock
 /// outlives the request) what failed.
-pub(crate) async fn finish<T>(tx: Transaction<'static, Postgres>, result: Result<T>) -> Result<T> {
+pub(crate) async fn finish<T>(tx: Transaction<'_, Postgres>, result: Result<T>) -> Result<T> {
     match result {
         Ok(value) => {
             tx.commit().await.map_err(from_sqlx)?;

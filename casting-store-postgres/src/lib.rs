@@ -14,6 +14,7 @@
 //!   [`StoreError::Unavailable`](casting_core::StoreError::Unavailable); constraint violations
 //!   become domain errors; the sqlx error is kept as the source.
 
+mod acquire;
 mod actors;
 mod adopt;
 mod cast;

@@ -20,6 +20,7 @@ use casting_core::{
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use tracing::instrument;
 
+use crate::acquire::connection;
 use crate::error::from_sqlx;
 use crate::history::resource;
 use crate::rows::{ActorListLine, AuditListLine, MovieListLine};
@@ -322,9 +323,10 @@ where
     L: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
 {
     let mut sql = statement(query);
+    let mut conn = connection(pool).await?;
     let lines: Vec<L> = sql
         .build_query_as()
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await
         .map_err(from_sqlx)?;
     let total = lines

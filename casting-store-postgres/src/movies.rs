@@ -11,8 +11,9 @@ use casting_core::{
 use sqlx::{PgConnection, PgPool};
 use tracing::instrument;
 
+use crate::acquire::{begin, connection};
 use crate::error::from_sqlx;
-use crate::history::{self, begin, finish, refusal};
+use crate::history::{self, finish, refusal};
 use crate::links::{self, Side, all_found, normalise};
 use crate::rows::{MovieDetailRow, MovieRecordRow, stored_version};
 
@@ -104,9 +105,10 @@ pub(crate) async fn bump(
 
 #[instrument(level = "debug", skip(pool), err(level = "debug"))]
 pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Movie> {
+    let mut conn = connection(pool).await?;
     let row: Option<MovieDetailRow> = sqlx::query_as(GET)
         .bind(id.get())
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
         .await
         .map_err(from_sqlx)?;
     let row = row.ok_or_else(|| StoreError::movie_not_found(id))?;
@@ -172,10 +174,11 @@ pub(crate) async fn create(
     key: Option<&Idempotency>,
 ) -> Result<Created<Movie>> {
     let Some(key) = key else {
-        let mut conn = pool.acquire().await.map_err(from_sqlx)?;
+        let mut conn = connection(pool).await?;
         return insert(&mut conn, new, edit).await.map(Created::new);
     };
-    let mut tx = begin(pool).await?;
+    let mut conn = connection(pool).await?;
+    let mut tx = begin(&mut conn).await?;
     let result = create_keyed(&mut tx, new, edit, key).await;
     finish(tx, result).await
 }
@@ -235,7 +238,8 @@ pub(crate) async fn update(
     patch: MoviePatch,
     edit: &Edit,
 ) -> Result<Movie> {
-    let mut tx = begin(pool).await?;
+    let mut conn = connection(pool).await?;
+    let mut tx = begin(&mut conn).await?;
     let result = update_in(&mut tx, id, patch, edit).await;
     finish(tx, result).await
 }
@@ -293,7 +297,8 @@ async fn update_in(
 /// delete, delete it (its links go with it), give each of its actors a new version.
 #[instrument(level = "debug", skip(pool, edit), err(level = "debug"))]
 pub(crate) async fn delete(pool: &PgPool, id: MovieId, edit: &Edit) -> Result<Movie> {
-    let mut tx = begin(pool).await?;
+    let mut conn = connection(pool).await?;
+    let mut tx = begin(&mut conn).await?;
     let result = delete_in(&mut tx, id, edit).await;
     finish(tx, result).await
 }

@@ -8,8 +8,8 @@ use casting_core::{
     Cast, Created, Edit, Idempotency, Movie, MovieId, MoviePatch, MovieQuery, MovieSummary,
     NewActor, NewCast, NewMovie, Page, Store, StoreResult as Result,
 };
-use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
+use sqlx::{Connection, PgPool};
 
 use crate::error::from_sqlx;
 use crate::{actors, cast, list, movies};
@@ -36,6 +36,11 @@ impl Default for PoolSettings {
     }
 }
 
+/// A connection idle at least this long is pinged before it is handed out; one used more recently
+/// is taken as alive (HikariCP's rule and its 500 ms). sqlx's default pings before every
+/// acquire: one more round trip per query.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_millis(500);
+
 impl PoolSettings {
     /// The sqlx pool options these settings describe, to adjust further before connecting.
     pub fn pool_options(&self) -> PgPoolOptions {
@@ -43,6 +48,16 @@ impl PoolSettings {
             .max_connections(self.max_connections)
             .acquire_timeout(self.acquire_timeout)
             .idle_timeout(self.idle_timeout)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                        // A failed ping closes the connection; the pool hands out another.
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
     }
 }
 
@@ -180,8 +195,9 @@ impl Store for PostgresStore {
     }
 
     async fn ping(&self) -> Result<()> {
+        let mut conn = crate::acquire::connection(&self.pool).await?;
         sqlx::query("SELECT 1")
-            .execute(&self.pool)
+            .execute(&mut *conn)
             .await
             .map(drop)
             .map_err(from_sqlx)

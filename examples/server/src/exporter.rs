@@ -1,6 +1,6 @@
 //! `GET /metrics`: Prometheus text, on a listener of its own (`METRICS_ADDR`), of what the
-//! libraries record through the `metrics` facade (requests, token checks, key downloads, pool
-//! timeouts), plus the database pool's gauges, read at each scrape. Off the API's port, so it
+//! libraries record through the `metrics` facade (requests, token checks, key downloads, waits
+//! for a database connection, pool timeouts), plus the database pool's gauges, read at each scrape. Off the API's port, so it
 //! is never public by accident.
 
 use std::net::SocketAddr;
@@ -16,6 +16,12 @@ const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
 ];
 
+/// How long queries waited for a database connection, in seconds: from an idle one at hand to
+/// the pool's acquire timeout.
+const ACQUIRE_BUCKETS: &[f64] = &[
+    0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
 /// How often histogram samples are folded into their buckets.
 const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -26,6 +32,12 @@ pub fn install() -> Result<PrometheusHandle, String> {
             Matcher::Full("casting_http_request_duration_seconds".to_owned()),
             LATENCY_BUCKETS,
         )
+        .and_then(|builder| {
+            builder.set_buckets_for_metric(
+                Matcher::Full("casting_db_pool_acquire_seconds".to_owned()),
+                ACQUIRE_BUCKETS,
+            )
+        })
         .and_then(PrometheusBuilder::install_recorder)
         .map_err(|e| format!("METRICS_ADDR: cannot start the metrics recorder: {e}"))
 }

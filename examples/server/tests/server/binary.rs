@@ -45,7 +45,7 @@ async fn development_mode_serves_the_sample_with_a_printed_token_and_stops_on_si
 }
 
 #[tokio::test]
-async fn with_database_url_it_migrates_and_uses_postgresql() {
+async fn with_database_url_it_migrates_uses_postgresql_and_measures_pool_waits() {
     let Some((name, admin, _options)) = testing::empty_database().await else {
         return;
     };
@@ -55,8 +55,14 @@ async fn with_database_url_it_migrates_and_uses_postgresql() {
         "{}/{name}",
         &base_url[..base_url.rfind('/').expect("a path")]
     );
-    let mut server = Running::start(&[("PORT", "0"), ("DATABASE_URL", database_url.as_str())]);
+    // One connection, so that concurrent requests queue for it.
+    let mut server = Running::start(&[
+        ("PORT", "0"),
+        ("DATABASE_URL", database_url.as_str()),
+        ("DATABASE_POOL_SIZE", "1"),
+    ]);
     let token = server.token("Casting Assistant");
+    let metrics = server.wait_for("metrics on ");
     let base = server.wait_for("listening on ");
     let (status, body) = get(&base, "/movies", &token).await;
     assert_eq!(status, 200, "{body}");
@@ -66,6 +72,39 @@ async fn with_database_url_it_migrates_and_uses_postgresql() {
     );
     let ready = reqwest::get(format!("{base}/ready")).await.expect("ready");
     assert_eq!(ready.status().as_u16(), 200);
+
+    let requests = (0..16).map(|_| get(&base, "/movies", &token));
+    for (status, body) in futures_util::future::join_all(requests).await {
+        assert_eq!(status, 200, "{body}");
+    }
+    let text = reqwest::get(&metrics)
+        .await
+        .expect("scrape")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(
+        series(&text, "casting_db_pool_max_connections "),
+        1.0,
+        "{text}"
+    );
+    let acquires = series(&text, "casting_db_pool_acquire_seconds_count ");
+    assert!(
+        acquires >= 18.0,
+        "every query takes a measured connection: {text}"
+    );
+    let quick = series(
+        &text,
+        r#"casting_db_pool_acquire_seconds_bucket{le="0.001"} "#,
+    );
+    assert!(
+        quick < acquires,
+        "16 requests on one connection: some waited over 1 ms ({quick} of {acquires} did not): {text}"
+    );
+    assert!(
+        text.contains("casting_db_pool_pending_acquires 0"),
+        "nobody waits at rest: {text}"
+    );
     assert!(server.terminate().success());
     testing::drop_named(&admin, &name).await;
 }
