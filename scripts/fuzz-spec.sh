@@ -7,7 +7,8 @@
 # Needs: the debug casting-server in $CARGO_TARGET_DIR or target/ (built by `cargo test`, or here), python3 (Schemathesis
 # is installed from PyPI at a pinned version into $LINT_TOOLS on first use), and for the
 # PostgreSQL run $DATABASE_URL of a role that may create databases (skipped without it, unless
-# CASTING_REQUIRE_DB=1).
+# CASTING_REQUIRE_DB=1), and curl. The PostgreSQL database is made fresh and given a catalogue
+# of the sample's size through the API first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,6 +55,17 @@ fuzz() {
     exit 1
   fi
   token=$(awk '/^Executive Producer may:/ {getline; print; exit}' "$work/server.log")
+  if [ "$store" = postgresql ]; then
+    # The same small catalogue the memory store's sample has (four actors, four movies with
+    # casts), so that operations on an id reach existing records here too, not only 404s.
+    local auth=(-sf -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json')
+    for i in 1 2 3 4; do
+      curl "${auth[@]}" -d "{\"name\": \"Fuzz Actor $i\", \"age\": $((30 + i)), \"gender\": \"Other\"}" "$base/actors"
+    done
+    for i in 1 2 3 4; do
+      curl "${auth[@]}" -d "{\"title\": \"Fuzz Movie $i\", \"release_date\": \"0$i-02-2025\", \"actors\": [$i, $(( i % 4 + 1 ))]}" "$base/movies"
+    done
+  fi
   echo "Schemathesis $SCHEMATHESIS_VERSION, $store store, $EXAMPLES examples per operation, seed $SEED:"
   if ! "$st" --config-file docs/schemathesis.toml run "$base/openapi.json" \
     -H "Authorization: Bearer $token" --checks all --max-examples "$EXAMPLES" \
