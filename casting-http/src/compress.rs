@@ -171,16 +171,21 @@ impl<E: Endpoint> CompressEndpoint<E> {
     fn compressed(&self, path: &str, coding: Coding, body: &[u8]) -> Option<Bytes> {
         if is_static(path) {
             let key = (path.to_owned(), coding);
-            if let Some(Kept::Made { len, body: kept }) = self
+            let making = match self
                 .kept
                 .read()
                 .unwrap_or_else(PoisonError::into_inner)
                 .get(&key)
-                && *len == body.len()
             {
-                return Some(kept.clone());
+                Some(Kept::Made { len, body: kept }) if *len == body.len() => {
+                    return Some(kept.clone());
+                }
+                Some(Kept::Making) => true,
+                _ => false,
+            };
+            if !making {
+                self.make_densest(key, body);
             }
-            self.make_densest(key, body);
         }
         coding.compress(body, false).ok().map(Bytes::from)
     }
