@@ -39,6 +39,7 @@ mod history;
 mod lists;
 mod relations;
 mod search;
+mod whole;
 
 /// What a backend's fixture function gives each check: a fresh, empty store.
 pub trait Fixture: Send + Sized {
@@ -107,6 +108,7 @@ macro_rules! conformance_tests {
                 editing::versions_count_every_change_from_both_sides,
                 editing::stale_versions_change_nothing,
                 editing::concurrent_writers_expecting_one_version_one_wins,
+                whole::racing_relinks_commit_whole_or_not_at_all,
                 history::the_audit_trail_records_every_change,
                 history::idempotent_creates_run_once,
                 history::concurrent_duplicate_creates_make_one,

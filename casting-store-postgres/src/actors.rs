@@ -14,7 +14,7 @@ use tracing::instrument;
 
 use crate::acquire::{begin, connection};
 use crate::error::from_sqlx;
-use crate::history::{self, finish, refusal};
+use crate::history::{self, Attempt, finish, finish_attempt, refusal};
 use crate::links::{self, Side, all_found, normalise};
 use crate::rows::{ActorDetailRow, ActorRecordRow};
 
@@ -153,13 +153,6 @@ async fn create_in(
     Ok(Created::new(actor))
 }
 
-/// What one attempt of a write that relinks an actor came to.
-enum Attempt<T> {
-    Done(T),
-    /// The actor's links moved before their row was locked: start again.
-    Moved,
-}
-
 /// Changes an actor in one transaction. Without new movies it is one statement (the version
 /// check, the new version and the audit entry included). With new movies it locks the movies
 /// the actor joins or leaves first, then the actor, then relinks and gives each movie a new
@@ -175,9 +168,10 @@ pub(crate) async fn update(
         let mut conn = connection(pool).await?;
         let mut tx = begin(&mut conn).await?;
         let result = update_in(&mut tx, id, &patch, edit).await;
-        match finish(tx, result).await? {
-            Attempt::Done(actor) => return Ok(actor),
-            Attempt::Moved => continue,
+        // A moved attempt is rolled back whole (its new version and trail entry included)
+        // before the next one starts.
+        if let Some(actor) = finish_attempt(tx, result).await? {
+            return Ok(actor);
         }
     }
     Err(StoreError::unavailable(
@@ -265,9 +259,10 @@ pub(crate) async fn delete(pool: &PgPool, id: ActorId, edit: &Edit) -> Result<Ac
         let mut conn = connection(pool).await?;
         let mut tx = begin(&mut conn).await?;
         let result = delete_in(&mut tx, id, edit).await;
-        match finish(tx, result).await? {
-            Attempt::Done(actor) => return Ok(actor),
-            Attempt::Moved => continue,
+        // A moved attempt is rolled back whole (its new version and trail entry included)
+        // before the next one starts.
+        if let Some(actor) = finish_attempt(tx, result).await? {
+            return Ok(actor);
         }
     }
     Err(StoreError::unavailable(

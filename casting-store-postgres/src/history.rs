@@ -29,6 +29,32 @@ pub(crate) async fn finish<T>(tx: Transaction<'_, Postgres>, result: Result<T>) 
     }
 }
 
+/// What one attempt of a write that may start again came to.
+pub(crate) enum Attempt<T> {
+    /// The write is whole: commit it.
+    Done(T),
+    /// What the write depends on moved before it could lock it: roll back everything the
+    /// attempt did, then start again.
+    Moved,
+}
+
+/// Ends one attempt's transaction: commits a [`Attempt::Done`] attempt and gives its value;
+/// rolls back an attempt that must start again (`Ok(None)`: nothing it wrote is kept) or that
+/// failed.
+pub(crate) async fn finish_attempt<T>(
+    tx: Transaction<'_, Postgres>,
+    result: Result<Attempt<T>>,
+) -> Result<Option<T>> {
+    match result {
+        Ok(Attempt::Done(value)) => finish(tx, Ok(value)).await.map(Some),
+        Ok(Attempt::Moved) => {
+            tx.rollback().await.map_err(from_sqlx)?;
+            Ok(None)
+        }
+        Err(error) => finish(tx, Err(error)).await,
+    }
+}
+
 /// The name a table and the trail give a kind of record.
 pub(crate) fn resource(kind: ResourceKind) -> &'static str {
     match kind {
