@@ -12,7 +12,10 @@
 //! - **Cap**: at most [`ConnectionLimits::max_connections`] connections are open. At the cap, the
 //!   connection that has waited longest without a request in flight is closed to make room; if
 //!   every connection is serving a request, the new one is closed at once. So idle sockets can
-//!   neither exhaust descriptors nor lock out a well-behaved client.
+//!   neither exhaust descriptors nor lock out a well-behaved client. A connection counts as
+//!   waiting only while its server side asks for input that has not come: one whose head is
+//!   complete, or whose next request was already read (pipelined behind the last), is never
+//!   evicted. A head still arriving is evictable, as a silent connection is.
 //!
 //! Accept errors (EMFILE when descriptors run out, ECONNABORTED…) back off exponentially from
 //! 5 ms to 1 s instead of spinning, and are logged at most once a second.
@@ -307,12 +310,21 @@ impl<T> Guarded<T> {
     }
 
     /// Notes bytes written: a response is under way, so the next wait is between requests.
+    /// The connection is not evictable yet: hyper may hold a pipelined request, read in the
+    /// same chunk as this one, that it serves next without reading again. It becomes
+    /// evictable when hyper asks for more input and none has come (see [`Self::waiting`]).
     fn write_progress(&mut self) {
-        if self.phase != Phase::Idle {
-            self.phase = Phase::Idle;
+        self.phase = Phase::Idle;
+        self.arm(self.limits.keep_alive_timeout);
+    }
+
+    /// Notes a read that found nothing: unless a request is being read or served, hyper has
+    /// nothing left to serve and waits for a client that has sent nothing more, so the
+    /// connection may make room at the cap.
+    fn waiting(&mut self) {
+        if self.phase != Phase::Busy {
             self.mark_idle();
         }
-        self.arm(self.limits.keep_alive_timeout);
     }
 
     /// `Ready` when the connection must close: evicted, or past its deadline.
@@ -374,6 +386,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for Guarded<T> {
             }
             Poll::Ready(Err(error)) => Poll::Ready(Err(error)),
             Poll::Pending => {
+                this.waiting();
                 if this.expired(cx) {
                     // A clean end of stream: hyper closes the connection.
                     Poll::Ready(Ok(()))
@@ -420,94 +433,4 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Guarded<T> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_head_ends_at_a_blank_line_even_across_reads() {
-        assert!(head_ends(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
-        assert!(head_ends(b"GET / HTTP/1.1\nHost: x\n\n"));
-        assert!(!head_ends(b"GET / HTTP/1.1\r\nHost: x\r\n"));
-    }
-
-    /// An acceptor whose first `failures` accepts fail.
-    struct Failing {
-        failures: usize,
-        calls: Arc<AtomicU64>,
-    }
-
-    impl Acceptor for Failing {
-        type Io = tokio::io::DuplexStream;
-
-        fn local_addr(&self) -> Vec<LocalAddr> {
-            Vec::new()
-        }
-
-        async fn accept(&mut self) -> io::Result<(Self::Io, LocalAddr, RemoteAddr, Scheme)> {
-            self.calls.fetch_add(1, Ordering::Relaxed);
-            if self.failures > 0 {
-                self.failures -= 1;
-                return Err(io::Error::from_raw_os_error(24)); // EMFILE
-            }
-            let (io, _peer) = tokio::io::duplex(64);
-            Ok((
-                io,
-                LocalAddr(poem::Addr::Custom("test", "".into())),
-                RemoteAddr(poem::Addr::Custom("test", "".into())),
-                Scheme::HTTP,
-            ))
-        }
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn accept_errors_back_off_instead_of_spinning() {
-        let calls = Arc::new(AtomicU64::new(0));
-        let inner = Failing {
-            failures: 10,
-            calls: Arc::clone(&calls),
-        };
-        let mut acceptor = LimitedAcceptor::new(inner, ConnectionLimits::default());
-        let started = Instant::now();
-        let accepted = acceptor.accept().await;
-        assert!(accepted.is_ok());
-        assert_eq!(calls.load(Ordering::Relaxed), 11);
-        // 5, 10, 20 … 640 ms, then 1 s twice: 10 failures wait 3.275 s in all.
-        let waited = started.elapsed();
-        assert!(
-            waited >= Duration::from_millis(3_275) && waited < Duration::from_millis(3_300),
-            "{waited:?}"
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn at_the_cap_the_oldest_idle_connection_makes_room() {
-        let calls = Arc::new(AtomicU64::new(0));
-        let inner = Failing { failures: 0, calls };
-        let limits = ConnectionLimits {
-            max_connections: 2,
-            ..ConnectionLimits::default()
-        };
-        let mut acceptor = LimitedAcceptor::new(inner, limits);
-        let (mut first, ..) = acceptor.accept().await.expect("first");
-        let (_second, ..) = acceptor.accept().await.expect("second");
-        assert_eq!(acceptor.open_connections(), 2);
-        // A third arrives: the first (idle the longest) is told to close…
-        let third = tokio::spawn(async move {
-            let accepted = acceptor.accept().await.map(|(io, ..)| io);
-            (accepted, acceptor)
-        });
-        tokio::task::yield_now().await;
-        let mut buf = [0u8; 8];
-        let mut read = ReadBuf::new(&mut buf);
-        let ended = std::future::poll_fn(|cx| Pin::new(&mut first).poll_read(cx, &mut read)).await;
-        assert!(
-            ended.is_ok() && read.filled().is_empty(),
-            "evicted: end of stream"
-        );
-        drop(first);
-        // …and the third takes its place.
-        let (accepted, acceptor) = third.await.expect("task");
-        assert!(accepted.is_ok());
-        assert_eq!(acceptor.open_connections(), 2);
-    }
-}
+mod tests;
