@@ -121,7 +121,7 @@ impl<F: Filter> ListQuery<F> {
     pub fn new(page: u32, per_page: u32, q: Option<&str>) -> Result<Self, Error> {
         let mut errors = Vec::new();
         if page == 0 {
-            errors.push(FieldError::new("page", "must be at least 1"));
+            errors.push(page_out_of_range());
         }
         let per_page = check_per_page(per_page, &mut errors);
         let q = check_q(q, &mut errors);
@@ -182,7 +182,7 @@ impl<F: Filter> ListQuery<F> {
                 None => 1,
                 Some(Ok(page)) if page >= 1 => page,
                 Some(_) => {
-                    errors.push(FieldError::new("page", "must be at least 1"));
+                    errors.push(page_out_of_range());
                     1
                 }
             },
@@ -419,6 +419,11 @@ fn ids<'a>(
         errors.push(FieldError::new(field, "must be a positive whole number"));
     }
     ids.iter().copied()
+}
+
+/// A page number below 1 or past the last one a list can have (`u32::MAX`).
+fn page_out_of_range() -> FieldError {
+    FieldError::new("page", format!("must be between 1 and {}", u32::MAX))
 }
 
 fn check_per_page(per_page: u32, errors: &mut Vec<FieldError>) -> u32 {

@@ -58,13 +58,22 @@ pub(crate) enum Kept {
 struct KeptCreate {
     request: String,
     expires_at: DateTime<Utc>,
+    /// This key's place in [`Keys::by_expiry`].
+    order: u64,
     record: Kept,
 }
 
-/// Idempotency keys by (subject, kind of record, key).
+/// A key's slot: the subject, the kind of record and the key.
+type Slot = (String, ResourceKind, String);
+
+/// Idempotency keys by (subject, kind of record, key), with an index by expiry so that making
+/// room costs a logarithm of the keys kept, not a scan of them.
 #[derive(Debug, Default)]
 pub(crate) struct Keys {
-    map: HashMap<(String, ResourceKind, String), KeptCreate>,
+    map: HashMap<Slot, KeptCreate>,
+    /// Every kept key by (expiry, order of keeping): the first is the one to drop first.
+    by_expiry: BTreeMap<(DateTime<Utc>, u64), Slot>,
+    next_order: u64,
 }
 
 impl Keys {
@@ -81,7 +90,7 @@ impl Keys {
             return Ok(None);
         };
         if kept.expires_at <= edit.at {
-            self.map.remove(&slot);
+            self.remove(&slot);
             return Ok(None);
         }
         if kept.request != key.request {
@@ -90,7 +99,8 @@ impl Keys {
         Ok(Some(kept.record.clone()))
     }
 
-    /// Keeps `record` under `key`, making room first when the map is full.
+    /// Keeps `record` under `key`, making room first when the map is full: expired keys go
+    /// first, then the one nearest to expiry (one index look-up each).
     pub(crate) fn keep(
         &mut self,
         kind: ResourceKind,
@@ -98,27 +108,41 @@ impl Keys {
         key: &Idempotency,
         record: Kept,
     ) {
-        if self.map.len() >= KEY_CAPACITY {
-            self.map.retain(|_, kept| kept.expires_at > edit.at);
-        }
-        if self.map.len() >= KEY_CAPACITY {
-            let nearest = self
-                .map
-                .iter()
-                .min_by_key(|(_, kept)| kept.expires_at)
-                .map(|(slot, _)| slot.clone());
-            if let Some(slot) = nearest {
-                self.map.remove(&slot);
+        let slot = (edit.by.clone(), kind, key.key.as_str().to_owned());
+        self.remove(&slot);
+        while let Some(entry) = self.by_expiry.first_entry() {
+            let (expires_at, _) = *entry.key();
+            if expires_at > edit.at && self.map.len() < KEY_CAPACITY {
+                break;
             }
+            let oldest = entry.remove();
+            self.map.remove(&oldest);
         }
+        let order = self.next_order;
+        self.next_order += 1;
+        self.by_expiry.insert((key.expires_at, order), slot.clone());
         self.map.insert(
-            (edit.by.clone(), kind, key.key.as_str().to_owned()),
+            slot,
             KeptCreate {
                 request: key.request.clone(),
                 expires_at: key.expires_at,
+                order,
                 record,
             },
         );
+    }
+
+    /// Forgets the key in `slot`, if kept.
+    fn remove(&mut self, slot: &Slot) {
+        if let Some(kept) = self.map.remove(slot) {
+            self.by_expiry.remove(&(kept.expires_at, kept.order));
+        }
+    }
+
+    /// How many keys are kept.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.map.len()
     }
 }
 
@@ -127,5 +151,77 @@ pub(crate) fn replayed<T>(record: T) -> Created<T> {
     Created {
         record,
         replayed: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use casting_core::{IdempotencyKey, MovieId, ReleaseDate, Revision, Title};
+    use chrono::Duration;
+
+    use super::*;
+
+    fn movie(id: i64) -> Kept {
+        Kept::Movie(Movie {
+            id: MovieId::from(id),
+            title: Title::parse("Kept").expect("title"),
+            release_date: ReleaseDate::parse("2000-01-01").expect("date"),
+            actors: Vec::new(),
+            revision: Revision::created(&Edit::now("s")),
+        })
+    }
+
+    fn key(text: &str, expires_at: DateTime<Utc>) -> Idempotency {
+        Idempotency {
+            key: IdempotencyKey::parse(text).expect("key"),
+            request: "request".into(),
+            expires_at,
+        }
+    }
+
+    #[test]
+    fn a_full_map_drops_expired_keys_then_the_nearest_to_expiry() {
+        let now = Utc::now();
+        let at = |seconds: i64| Edit {
+            at: now + Duration::seconds(seconds),
+            ..Edit::now("s")
+        };
+        let mut keys = Keys::default();
+        // A full map, its keys expiring one second apart from second 1 on.
+        for i in 1..=KEY_CAPACITY as i64 {
+            let expires = now + Duration::seconds(i);
+            keys.keep(
+                ResourceKind::Movie,
+                &at(0),
+                &key(&format!("k{i}"), expires),
+                movie(i),
+            );
+        }
+        assert_eq!(keys.len(), KEY_CAPACITY);
+        let later = now + Duration::days(1);
+        let find = |keys: &mut Keys, name: &str| {
+            keys.find(ResourceKind::Movie, &at(2), &key(name, later))
+                .expect("find")
+                .is_some()
+        };
+
+        // At second 2, k1 and k2 have expired: they make room, and the rest stay.
+        keys.keep(ResourceKind::Movie, &at(2), &key("new", later), movie(0));
+        assert_eq!(keys.len(), KEY_CAPACITY - 1, "both expired keys went");
+        assert!(!find(&mut keys, "k1") && !find(&mut keys, "k2"));
+        keys.keep(ResourceKind::Movie, &at(2), &key("newer", later), movie(0));
+        assert_eq!(keys.len(), KEY_CAPACITY);
+        // Full, with nothing expired: the key nearest to expiry (k3) makes room.
+        keys.keep(ResourceKind::Movie, &at(2), &key("newest", later), movie(0));
+        assert_eq!(keys.len(), KEY_CAPACITY);
+        assert!(!find(&mut keys, "k3"), "the nearest to expiry went");
+        for kept in ["k4", "new", "newer", "newest"] {
+            assert!(find(&mut keys, kept), "{kept}");
+        }
+        assert_eq!(
+            keys.by_expiry.len(),
+            keys.map.len(),
+            "the index follows the map"
+        );
     }
 }

@@ -78,13 +78,23 @@ where
         key
     });
     let offset = usize::try_from(query.offset()).unwrap_or(usize::MAX);
-    let wanted = offset.saturating_add(query.limit() as usize);
+    // No page starts past the last candidate (the iterator's upper bound: the rows it filters),
+    // so such a page keeps nothing and only counts: its buffer stays empty, whatever `page`.
+    let candidates = rows.size_hint().1.unwrap_or(usize::MAX);
+    let wanted = if offset >= candidates {
+        0
+    } else {
+        offset.saturating_add(query.limit() as usize)
+    };
     let cap = wanted.saturating_mul(2).max(64);
 
     let mut total = 0u64;
     let mut best: Vec<(Key<'a>, R)> = Vec::new();
     for row in rows {
         total += 1;
+        if wanted == 0 {
+            continue;
+        }
         let key = key_of(row);
         if let Some(after) = &after
             && compare(&key, after, keys) != Ordering::Greater
@@ -145,4 +155,54 @@ where
         .map(|(key, row)| item(key, row))
         .collect();
     Some(query.page_of(fetched, Some(total)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use casting_core::{MovieField, MovieId, MovieQuery, MovieSummary, ReleaseDate, Title};
+
+    use super::*;
+
+    /// Pages over `count` rows sorted by title, counting the rows whose sort key was read.
+    fn page(count: i64, page: u32) -> (Page<MovieSummary>, usize) {
+        let title = Title::parse("Same").expect("title");
+        let date = ReleaseDate::parse("2000-01-01").expect("date");
+        let keyed = Cell::new(0);
+        let query = MovieQuery::new(page, 100, None)
+            .expect("query")
+            .with_sort(casting_core::Sort::parse("title").expect("sort"));
+        let result = page_of(
+            0..count,
+            &query,
+            |id, field| {
+                keyed.set(keyed.get() + 1);
+                match field {
+                    MovieField::Title => Value::Text("Same"),
+                    _ => Value::Int(id),
+                }
+            },
+            |id| MovieSummary {
+                id: MovieId::from(id),
+                title: title.clone(),
+                release_date: date,
+            },
+        );
+        (result, keyed.get())
+    }
+
+    #[test]
+    fn a_page_past_the_last_row_buffers_nothing() {
+        for number in [11, 1_000, u32::MAX] {
+            let (result, keyed) = page(1_000, number);
+            assert!(result.items.is_empty(), "page {number}");
+            assert_eq!(result.total, Some(1_000), "page {number}");
+            assert_eq!(keyed, 0, "page {number} read no sort key");
+        }
+        let (result, keyed) = page(1_000, 10);
+        assert_eq!(result.items.len(), 100);
+        assert_eq!(result.items[0].id.get(), 900);
+        assert!(keyed >= 1_000, "a page in range reads every row's key");
+    }
 }

@@ -10,7 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Datelike, NaiveDate};
 
-use crate::domain::ReleaseDate;
+use crate::domain::{MAX_TEXT_CHARS, ReleaseDate};
 use crate::query::sort::{SortField, SortKey, SortValue, ValueKind};
 
 const FORMAT: u8 = 1;
@@ -114,6 +114,9 @@ pub(crate) fn decode<F: SortField>(
                 let len = u16::from_be_bytes(reader.take::<2>()?);
                 let text = reader.slice(usize::from(len))?;
                 let text = std::str::from_utf8(text).map_err(|_| CursorError::Mangled)?;
+                if !could_be_stored(text) {
+                    return Err(CursorError::Mangled);
+                }
                 SortValue::Text(text.to_owned())
             }
         });
@@ -122,6 +125,13 @@ pub(crate) fn decode<F: SortField>(
         return Err(CursorError::Mangled);
     }
     Ok(values)
+}
+
+/// Whether `text` could be a stored title or name (at most 200 characters, no control
+/// characters, NUL included): what this server writes into a cursor. Anything else was forged,
+/// and must not reach a store (PostgreSQL refuses a NUL in text outright).
+fn could_be_stored(text: &str) -> bool {
+    text.chars().count() <= MAX_TEXT_CHARS && !text.chars().any(char::is_control)
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -198,6 +208,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_forged_text_value_is_mangled() {
+        // Whole cursors (the checksum is right) whose text no title or name could hold.
+        let keys = keys("title");
+        for forged in ["a\0b", "\0", "tab\there", &"x".repeat(MAX_TEXT_CHARS + 1)] {
+            let cursor = encode(
+                1,
+                7,
+                &keys,
+                &[SortValue::Text(forged.into()), SortValue::Int(1)],
+            );
+            assert_eq!(
+                decode(&cursor, 1, 7, &keys),
+                Err(CursorError::Mangled),
+                "{forged:?}"
+            );
+        }
+        let longest = "é".repeat(MAX_TEXT_CHARS);
+        let cursor = encode(
+            1,
+            7,
+            &keys,
+            &[SortValue::Text(longest.clone()), SortValue::Int(1)],
+        );
+        assert_eq!(
+            decode(&cursor, 1, 7, &keys),
+            Ok(vec![SortValue::Text(longest), SortValue::Int(1)])
+        );
     }
 
     #[test]

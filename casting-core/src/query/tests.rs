@@ -61,6 +61,26 @@ fn bounds() {
 }
 
 #[test]
+fn a_page_out_of_range_names_the_real_bounds() {
+    for page in [0, -1, 4_294_967_296] {
+        let list = ListParams {
+            page: Some(page),
+            ..ListParams::default()
+        };
+        match movies(list) {
+            Err(Error::BadRequest(errors)) => {
+                assert_eq!(errors.len(), 1);
+                assert_eq!(
+                    errors[0].message, "must be between 1 and 4294967295",
+                    "{page}"
+                );
+            }
+            other => panic!("page={page}: expected BadRequest, got {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn offset_does_not_overflow() {
     let query = MovieQuery::new(u32::MAX, 100, None).unwrap();
     assert_eq!(query.offset(), (u64::from(u32::MAX) - 1) * 100);
