@@ -63,6 +63,18 @@ pub struct Settings {
     /// Auth0 tenant, e.g. example.eu.auth0.com [default: unset, development auth]
     #[arg(long, env = "AUTH0_DOMAIN", global = true)]
     pub auth0_domain: Option<String>,
+    /// Development auth (a key made at start, printed tokens, loopback only) although
+    /// DATABASE_URL is set: --dev, or DEV_AUTH=1 [default: only when neither DATABASE_URL nor
+    /// AUTH0_DOMAIN is set]
+    #[arg(
+        long = "dev",
+        env = "DEV_AUTH",
+        global = true,
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "1"
+    )]
+    pub dev_auth: Option<String>,
     /// The API identifier tokens must be issued for; required with AUTH0_DOMAIN
     #[arg(long, env = "AUTH0_AUDIENCE", global = true)]
     pub auth0_audience: Option<String>,
@@ -121,6 +133,7 @@ impl Settings {
             "DATABASE_POOL_SIZE" => &self.database_pool_size,
             "DATABASE_POOL_TIMEOUT_SECS" => &self.database_pool_timeout_secs,
             "AUTH0_DOMAIN" => &self.auth0_domain,
+            "DEV_AUTH" => &self.dev_auth,
             "AUTH0_AUDIENCE" => &self.auth0_audience,
             "API_AUDIENCE" => &self.api_audience,
             "AUTH0_ISSUER" => &self.auth0_issuer,
@@ -170,8 +183,8 @@ mod tests {
                 .get_arguments()
                 .find(|arg| arg.get_env().is_some_and(|env| env == name))
                 .unwrap_or_else(|| panic!("{name} is read by the configuration but has no flag"));
-            let flag = format!("--{}", arg.get_long().expect("a long flag"));
-            let cli = Cli::parse_from(["casting-server", flag.as_str(), "given"]);
+            let flag = format!("--{}=given", arg.get_long().expect("a long flag"));
+            let cli = Cli::parse_from(["casting-server", flag.as_str()]);
             assert_eq!(cli.settings.var(name).as_deref(), Some("given"), "{flag}");
         }
     }
@@ -181,6 +194,19 @@ mod tests {
         let cli = Cli::parse_from(["casting-server", "--port", "0", "serve"]);
         assert!(matches!(cli.command, Some(Command::Serve)));
         assert_eq!(cli.settings.var("PORT").as_deref(), Some("0"));
+        for dev in [
+            &["casting-server", "--dev", "serve"][..],
+            &["casting-server", "serve", "--dev"],
+            &["casting-server", "--dev=1"],
+        ] {
+            let cli = Cli::parse_from(dev);
+            assert_eq!(
+                cli.settings.var("DEV_AUTH").as_deref(),
+                Some("1"),
+                "{dev:?}"
+            );
+            assert!(!matches!(cli.command, Some(Command::Openapi)));
+        }
         let cli = Cli::parse_from(["casting-server", "openapi"]);
         assert!(matches!(cli.command, Some(Command::Openapi)));
         let cli = Cli::parse_from(["casting-server", "adopt", "--apply"]);

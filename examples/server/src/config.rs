@@ -162,9 +162,26 @@ impl Config {
             }
             (a, b) => a.or(b),
         };
+        let dev_auth = match get("DEV_AUTH").as_deref() {
+            None => None,
+            Some("1" | "true" | "yes" | "on") => Some(true),
+            Some("0" | "false" | "no" | "off") => Some(false),
+            Some(text) => {
+                return fail(
+                    "DEV_AUTH",
+                    format!("{text:?} is not a switch: 1 or 0 (true/false, yes/no, on/off)"),
+                );
+            }
+        };
         let issuer = get("AUTH0_ISSUER");
         let jwks_uri = get("AUTH0_JWKS_URI");
         let auth = match get("AUTH0_DOMAIN") {
+            Some(_) if dev_auth == Some(true) => {
+                return fail(
+                    "DEV_AUTH",
+                    "asks for development auth, but AUTH0_DOMAIN is set; unset one of them",
+                );
+            }
             Some(domain) => {
                 if domain.contains('/') && !domain.starts_with("https://") {
                     return fail(
@@ -194,6 +211,20 @@ impl Config {
                     if value.is_some() {
                         return fail(name, "is set but AUTH0_DOMAIN is not; set AUTH0_DOMAIN too");
                     }
+                }
+                if database_url.is_some() && dev_auth != Some(true) {
+                    // Printed tokens over a real database only when asked for by name.
+                    return fail(
+                        "AUTH0_DOMAIN",
+                        "is required with DATABASE_URL; for development auth over this \
+                         database, ask for it with --dev or DEV_AUTH=1",
+                    );
+                }
+                if dev_auth == Some(false) {
+                    return fail(
+                        "AUTH0_DOMAIN",
+                        "is required when DEV_AUTH turns development auth off",
+                    );
                 }
                 if !host.is_loopback() {
                     return fail(
@@ -428,6 +459,37 @@ mod tests {
                 ("AUTH0_AUDIENCE", "a")
             ])
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn development_auth_over_a_database_only_when_asked_for() {
+        const DB: (&str, &str) = ("DATABASE_URL", "postgres://localhost/casting");
+        let refused = config(&[DB]).unwrap_err();
+        assert_eq!(refused.variable, "AUTH0_DOMAIN");
+        assert!(refused.message.contains("DEV_AUTH=1"), "{refused}");
+        for on in ["1", "true", "yes", "on"] {
+            let config = config(&[DB, ("DEV_AUTH", on)]).unwrap();
+            assert_eq!(config.auth, Auth::Development, "DEV_AUTH={on}");
+        }
+        assert_eq!(variable(&[DB, ("DEV_AUTH", "0")]), "AUTH0_DOMAIN");
+        assert_eq!(variable(&[("DEV_AUTH", "false")]), "AUTH0_DOMAIN");
+        assert_eq!(variable(&[("DEV_AUTH", "maybe")]), "DEV_AUTH");
+        assert_eq!(
+            variable(&[
+                ("DEV_AUTH", "1"),
+                ("AUTH0_DOMAIN", "t.auth0.com"),
+                ("AUTH0_AUDIENCE", "a")
+            ]),
+            "DEV_AUTH"
+        );
+        // The quick start is unchanged: nothing set, development auth over the memory store;
+        // asking for it by name changes nothing.
+        assert_eq!(config(&[]).unwrap().auth, Auth::Development);
+        assert_eq!(config(&[("DEV_AUTH", "1")]).unwrap(), config(&[]).unwrap());
+        assert_eq!(
+            variable(&[DB, ("DEV_AUTH", "1"), ("HOST", "0.0.0.0")]),
+            "HOST"
         );
     }
 

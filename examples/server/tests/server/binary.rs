@@ -59,6 +59,7 @@ async fn with_database_url_it_migrates_uses_postgresql_and_measures_pool_waits()
     let mut server = Running::start(&[
         ("PORT", "0"),
         ("DATABASE_URL", database_url.as_str()),
+        ("DEV_AUTH", "1"),
         ("DATABASE_POOL_SIZE", "1"),
     ]);
     let token = server.token("Casting Assistant");
@@ -120,6 +121,11 @@ fn bad_configuration_stops_start_up_with_one_line_naming_the_variable() {
         ),
         (&[("AUTH0_AUDIENCE", "https://api")][..], "AUTH0_AUDIENCE"),
         (&[("DATABASE_URL", "mysql://x")][..], "DATABASE_URL"),
+        // Development auth over a real database only when asked for by name.
+        (
+            &[("DATABASE_URL", "postgres://127.0.0.1:1/casting")][..],
+            "AUTH0_DOMAIN",
+        ),
         (&[("RUST_LOG", "info,=[")][..], "RUST_LOG"),
         (
             &[
@@ -266,7 +272,11 @@ async fn a_flask_database_is_refused_until_adopted_by_the_adopt_command() {
         "{}/{name}",
         &base_url[..base_url.rfind('/').expect("a path")]
     );
-    let vars = [("PORT", "0"), ("DATABASE_URL", database_url.as_str())];
+    let vars = [
+        ("PORT", "0"),
+        ("DATABASE_URL", database_url.as_str()),
+        ("DEV_AUTH", "1"),
+    ];
 
     let output = server(&vars).output().expect("run");
     assert!(!output.status.success());

@@ -7,13 +7,14 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Every setting's variable (the server reads these, and nothing else of ours).
-pub const SETTINGS: [&str; 21] = [
+pub const SETTINGS: [&str; 22] = [
     "HOST",
     "PORT",
     "DATABASE_URL",
     "DATABASE_POOL_SIZE",
     "DATABASE_POOL_TIMEOUT_SECS",
     "AUTH0_DOMAIN",
+    "DEV_AUTH",
     "AUTH0_AUDIENCE",
     "API_AUDIENCE",
     "AUTH0_ISSUER",
