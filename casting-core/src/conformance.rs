@@ -88,6 +88,7 @@ macro_rules! conformance_tests {
                 lists::per_page_bounds,
                 lists::q_filters_case_insensitively,
                 lists::q_treats_wildcards_literally,
+                lists::q_folds_unicode_the_same_everywhere,
                 lists::lists_are_ordered_by_id,
                 search::movie_filters_dates_and_cast,
                 search::actor_filters_gender_age_and_movies,

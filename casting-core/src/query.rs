@@ -5,6 +5,7 @@
 
 mod cursor;
 mod filter;
+mod fold;
 mod sort;
 
 use crate::domain::{Age, FieldError, Gender, MAX_TEXT_CHARS, ReleaseDate};
@@ -12,6 +13,7 @@ use crate::error::Error;
 use crate::model::{ActorId, MovieId, Page};
 
 pub use filter::{ActorFilter, Filter, MovieFilter};
+pub use fold::fold;
 pub use sort::{ActorField, Direction, MovieField, Sort, SortField, SortKey, SortValue, ValueKind};
 
 use cursor::CursorError;
@@ -259,6 +261,11 @@ impl<F: Filter> ListQuery<F> {
     /// The `q` filter, never empty.
     pub fn q(&self) -> Option<&str> {
         self.q.as_deref()
+    }
+
+    /// `q` as stores match it: [`fold`]ed, to be found in the folded title or name.
+    pub fn q_folded(&self) -> Option<String> {
+        self.q.as_deref().map(fold)
     }
 
     /// Whether to count the matches.

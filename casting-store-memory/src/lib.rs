@@ -22,10 +22,11 @@ mod history;
 mod list;
 mod state;
 
+use casting_core::query::fold;
 pub use history::{DEFAULT_AUDIT_CAPACITY, KEY_CAPACITY};
 use history::{Kept, Trail, replayed};
 use list::{Value, page_by_id, page_of};
-use state::{ActorRow, MovieRow, State, fold};
+use state::{ActorRow, MovieRow, State};
 
 /// A store that keeps everything in memory; nothing survives the process.
 #[derive(Debug, Default)]
@@ -104,7 +105,7 @@ impl Store for MemoryStore {
         if let Some(page) = page_by_id(&state.movies, query, summary) {
             return Ok(page);
         }
-        let needle = query.q().map(fold);
+        let needle = query.q_folded();
         let filter = query.filter();
         let cast = filter.actors();
         let rows = candidates(&state.movies, &state.actors, cast, |actor| {
@@ -266,7 +267,7 @@ impl Store for MemoryStore {
         if let Some(page) = page_by_id(&state.actors, query, summary) {
             return Ok(page);
         }
-        let needle = query.q().map(fold);
+        let needle = query.q_folded();
         let filter = query.filter();
         let movies = filter.movies();
         let rows = candidates(&state.actors, &state.movies, movies, |movie| {

@@ -47,10 +47,6 @@ pub(crate) struct State {
     pub(crate) keys: Keys,
 }
 
-pub(crate) fn fold(text: &str) -> String {
-    text.to_lowercase()
-}
-
 impl State {
     pub(crate) fn movie(&self, id: MovieId) -> Result<Movie> {
         let row = self

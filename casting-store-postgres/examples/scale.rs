@@ -118,6 +118,10 @@ async fn fill(pool: &sqlx::PgPool, from: i64, to: i64) -> Result<(), sqlx::Error
     .bind(to)
     .execute(pool)
     .await?;
+    // Rows written in SQL carry no folded text for `q`: fold it as `migrate` would.
+    casting_store_postgres::fold_search_text(pool)
+        .await
+        .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
     for table in ["movies", "actors", "actors_movies"] {
         sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM ANALYZE {table}")))
             .execute(pool)

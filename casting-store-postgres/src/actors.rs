@@ -5,6 +5,7 @@
 //! starts again.
 
 use casting_core::audit::ACTOR_FIELDS;
+use casting_core::query::fold;
 use casting_core::{
     Actor, ActorId, ActorPatch, Age, AuditAction, Created, Edit, Gender, Idempotency, Name,
     NewActor, ResourceKind, StoreError, StoreResult as Result,
@@ -125,8 +126,8 @@ async fn create_in(
     let created: ActorIdRow = sqlx::query_as(
         "WITH actor AS (
              INSERT INTO actors (name, age, gender, created_at, created_by, updated_at,
-                                 updated_by)
-             VALUES ($1, $2, $3, $4, $5, $4, $5)
+                                 updated_by, name_folded)
+             VALUES ($1, $2, $3, $4, $5, $4, $5, $7)
              RETURNING id, name, age, gender, version, created_at, created_by, updated_at,
                        updated_by
          ), logged AS (
@@ -141,6 +142,7 @@ async fn create_in(
     .bind(edit.at)
     .bind(&edit.by)
     .bind(&ACTOR_FIELDS[..])
+    .bind(fold(new.name.as_str()))
     .fetch_one(&mut *conn)
     .await
     .map_err(from_sqlx)?;
@@ -208,6 +210,7 @@ async fn update_in(
     let row: Option<ActorRecordRow> = sqlx::query_as(
         "WITH actor AS (
              UPDATE actors SET name = COALESCE($2, name),
+                               name_folded = COALESCE($9, name_folded),
                                age = COALESCE($3, age),
                                gender = COALESCE($4, gender),
                                version = version + 1, updated_at = $5, updated_by = $6
@@ -229,6 +232,7 @@ async fn update_in(
     .bind(&edit.by)
     .bind(edit.expected.map(|v| v.get()))
     .bind(patch.fields())
+    .bind(patch.name.as_ref().map(|name| fold(name.as_str())))
     .fetch_optional(&mut *conn)
     .await
     .map_err(from_sqlx)?;

@@ -31,4 +31,4 @@ pub mod testing;
 
 pub use adopt::{AdoptError, AdoptOptions, Report, adopt};
 pub use pool::{PoolSettings, PoolStats, PostgresStore};
-pub use schema::{MIGRATOR, migrate};
+pub use schema::{MIGRATOR, fold_search_text, migrate};

@@ -33,8 +33,11 @@ pub(crate) trait Listing: Filter {
     const TABLE: &'static str;
     /// The columns a list line holds, after the total.
     const COLUMNS: &'static str;
-    /// The column `q` searches.
+    /// The column `q` searches: the folded title or name (migration 0007).
     const SEARCHED: &'static str;
+    /// Whether [`Self::SEARCHED`] holds folded text, matched with `LIKE` and the folded `q`
+    /// (titles and names); otherwise it is matched with `ILIKE` and `q` as given (subjects).
+    const FOLDED: bool = true;
     /// Whether `row_counts` (migration 0003) counts the table.
     const ROW_COUNTS: bool = true;
     /// A sort field as an SQL expression.
@@ -48,7 +51,7 @@ pub(crate) trait Listing: Filter {
 impl Listing for MovieFilter {
     const TABLE: &'static str = "movies";
     const COLUMNS: &'static str = "m.id, m.title, m.release_date";
-    const SEARCHED: &'static str = "m.title";
+    const SEARCHED: &'static str = "m.title_folded";
 
     fn column(field: MovieField) -> &'static str {
         match field {
@@ -84,7 +87,7 @@ impl Listing for MovieFilter {
 impl Listing for ActorFilter {
     const TABLE: &'static str = "actors";
     const COLUMNS: &'static str = "m.id, m.name, m.age, m.gender";
-    const SEARCHED: &'static str = "m.name";
+    const SEARCHED: &'static str = "m.name_folded";
 
     fn column(field: ActorField) -> &'static str {
         match field {
@@ -137,6 +140,7 @@ impl Listing for AuditFilter {
     const COLUMNS: &'static str =
         "m.id, m.at, m.subject, m.resource, m.resource_id, m.action, m.fields, m.version";
     const SEARCHED: &'static str = "m.subject";
+    const FOLDED: bool = false;
     const ROW_COUNTS: bool = false;
 
     fn column(_field: AuditField) -> &'static str {
@@ -175,7 +179,7 @@ fn bind_value(sql: &mut Sql, value: &SortValue) {
     };
 }
 
-/// `q` as an `ILIKE` pattern: `\`, `%` and `_` escaped, then wrapped in `%`.
+/// `q` (folded) as a `LIKE` pattern: `\`, `%` and `_` escaped, then wrapped in `%`.
 pub(crate) fn contains_pattern(q: &str) -> String {
     let mut pattern = String::with_capacity(q.len() + 2);
     pattern.push('%');
@@ -191,7 +195,14 @@ pub(crate) fn contains_pattern(q: &str) -> String {
 
 /// ` AND …` for `q` and the filters: what decides whether a record is in the list at all.
 fn push_matches<F: Listing>(sql: &mut Sql, query: &ListQuery<F>) {
-    if let Some(q) = query.q() {
+    if F::FOLDED {
+        if let Some(q) = query.q_folded() {
+            sql.push(" AND ")
+                .push(F::SEARCHED)
+                .push(" LIKE ")
+                .push_bind(contains_pattern(&q));
+        }
+    } else if let Some(q) = query.q() {
         sql.push(" AND ")
             .push(F::SEARCHED)
             .push(" ILIKE ")
@@ -439,7 +450,7 @@ mod tests {
         let plain = sql_of(&MovieQuery::default());
         assert!(plain.contains("row_counts"), "{plain}");
         assert!(
-            !plain.contains("ILIKE") && !plain.contains("OFFSET"),
+            !plain.contains("LIKE") && !plain.contains("OFFSET"),
             "{plain}"
         );
 

@@ -4,6 +4,7 @@
 //! order `actors.rs` keeps too.
 
 use casting_core::audit::MOVIE_FIELDS;
+use casting_core::query::fold;
 use casting_core::{
     ActorId, AuditAction, Created, Edit, Idempotency, Movie, MovieId, MoviePatch, NewMovie,
     ReleaseDate, ResourceKind, Revision, StoreError, StoreResult as Result, Title,
@@ -130,8 +131,9 @@ const CREATE: &str = "
     ), complete AS (
         SELECT (SELECT count(*) FROM locked) = cardinality($3::bigint[]) AS ok
     ), movie AS (
-        INSERT INTO movies (title, release_date, created_at, created_by, updated_at, updated_by)
-        SELECT $1, $2, $4, $5, $4, $5 FROM complete WHERE ok
+        INSERT INTO movies (title, release_date, created_at, created_by, updated_at, updated_by,
+                            title_folded)
+        SELECT $1, $2, $4, $5, $4, $5, $7 FROM complete WHERE ok
         RETURNING id, version
     ), cast_links AS (
         INSERT INTO actors_movies (movie_id, actor_id, billing)
@@ -210,6 +212,7 @@ async fn insert(conn: &mut PgConnection, new: NewMovie, edit: &Edit) -> Result<M
         .bind(edit.at)
         .bind(&edit.by)
         .bind(&MOVIE_FIELDS[..])
+        .bind(fold(new.title.as_str()))
         .fetch_one(conn)
         .await
         .map_err(from_sqlx)?;
@@ -254,6 +257,7 @@ async fn update_in(
     let row: Option<MovieRecordRow> = sqlx::query_as(
         "WITH movie AS (
              UPDATE movies SET title = COALESCE($2, title),
+                               title_folded = COALESCE($8, title_folded),
                                release_date = COALESCE($3, release_date),
                                version = version + 1, updated_at = $4, updated_by = $5
              WHERE id = $1 AND ($6::bigint IS NULL OR version = $6)
@@ -273,6 +277,7 @@ async fn update_in(
     .bind(&edit.by)
     .bind(edit.expected.map(|v| v.get()))
     .bind(&fields)
+    .bind(patch.title.as_ref().map(|title| fold(title.as_str())))
     .fetch_optional(&mut *conn)
     .await
     .map_err(from_sqlx)?;

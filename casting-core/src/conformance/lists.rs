@@ -108,6 +108,66 @@ pub async fn q_filters_case_insensitively(store: &dyn Store) {
     assert_eq!(page.items[0].id, ada);
 }
 
+/// `q` folds text one way on every store (`query::fold`): composition, full case folding, the
+/// Turkish dotted capital I as i; the dotless i stays its own letter, and accents still count.
+pub async fn q_folds_unicode_the_same_everywhere(store: &dyn Store) {
+    let odysseus = add_movie(store, "ΟΔΥΣΣΕΑΣ", &[]).await.id;
+    let istanbul = add_movie(store, "İstanbul Hatırası", &[]).await.id;
+    let cafe = add_movie(store, "Café Society", &[]).await.id;
+    let decomposed = add_movie(store, "Le Cafe\u{301} des Arts", &[]).await.id;
+    let strasse = add_movie(store, "Die Straße", &[]).await.id;
+    let plain = add_movie(store, "Cafe Plain", &[]).await.id;
+    for (q, expected) in [
+        ("οδυσσεας", vec![odysseus]),
+        ("Οδυσσεας", vec![odysseus]),
+        ("istanbul", vec![istanbul]),
+        ("İSTANBUL", vec![istanbul]),
+        ("hatırası", vec![istanbul]),
+        ("hatirasi", vec![]),
+        ("café", vec![cafe, decomposed]),
+        ("CAFE\u{301}", vec![cafe, decomposed]),
+        ("cafe", vec![plain]),
+        ("STRASSE", vec![strasse]),
+        ("straße", vec![strasse]),
+    ] {
+        assert_eq!(
+            movie_ids(store, &query(1, 10, Some(q))).await,
+            expected,
+            "q={q:?}"
+        );
+    }
+    let named = add_actor(store, "Iñárritu İnce", &[]).await.id;
+    let page = store
+        .list_actors(&query(1, 10, Some("IÑÁRRITU ince")))
+        .await
+        .expect("list");
+    assert_eq!(page.items.iter().map(|a| a.id).collect::<Vec<_>>(), [named]);
+    // A renamed record is found by its new name only.
+    plain_rename(store, odysseus, "Ulysses").await;
+    assert!(
+        movie_ids(store, &query(1, 10, Some("οδυσσεας")))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        movie_ids(store, &query(1, 10, Some("ULYSSES"))).await,
+        [odysseus]
+    );
+}
+
+async fn plain_rename(store: &dyn Store, id: MovieId, text: &str) {
+    plain(store)
+        .update_movie(
+            id,
+            MoviePatch {
+                title: Some(title(text)),
+                ..MoviePatch::default()
+            },
+        )
+        .await
+        .expect("rename");
+}
+
 /// `%`, `_` and `\` in `q` are plain characters, not patterns.
 pub async fn q_treats_wildcards_literally(store: &dyn Store) {
     let percent = add_movie(store, "100% Love", &[]).await.id;
