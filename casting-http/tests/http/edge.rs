@@ -188,3 +188,30 @@ async fn an_idle_keep_alive_connection_is_closed_after_its_deadline() {
     assert!(closed_within(&mut socket, Duration::from_secs(3)).await);
     assert!(idle_since.elapsed() >= Duration::from_millis(900));
 }
+
+/// A URI of 64 KiB or more is answered by hyper itself, before poem sees the request: `414`
+/// with an empty body (docs/api.md lists it with hyper's other answers). One byte under the
+/// bound is an ordinary request, answered in the API's shape.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_uri_of_64_kib_gets_hyper_s_bare_414() {
+    let addr = limited_app().await;
+    for (length, status) in [(65_535, "414"), (65_533, "404")] {
+        let mut socket = TcpStream::connect(addr).await.expect("connect");
+        // `/` and `length - 1` more characters: the request target is `length` bytes.
+        let target = format!("/{}", "a".repeat(length - 1));
+        let request = format!("GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        socket.write_all(request.as_bytes()).await.expect("write");
+        let mut answer = Vec::new();
+        socket.read_to_end(&mut answer).await.expect("read");
+        let answer = String::from_utf8_lossy(&answer).to_lowercase();
+        assert!(
+            answer.starts_with(&format!("http/1.1 {status}")),
+            "{length}: {answer}"
+        );
+        if status == "414" {
+            assert!(answer.contains("content-length: 0"), "{answer}");
+        } else {
+            assert!(answer.contains("\"code\":\"not_found\""), "{answer}");
+        }
+    }
+}
