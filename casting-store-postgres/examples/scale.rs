@@ -109,8 +109,8 @@ async fn fill(pool: &sqlx::PgPool, from: i64, to: i64) -> Result<(), sqlx::Error
     .await?;
     // Five distinct actors a movie; each actor is in about five movies.
     sqlx::query(
-        "INSERT INTO actors_movies (movie_id, actor_id)
-         SELECT m.id, (m.id * 7919 + k * 199999) % $2 + 1
+        "INSERT INTO actors_movies (movie_id, actor_id, billing)
+         SELECT m.id, (m.id * 7919 + k * 199999) % $2 + 1, k
          FROM movies AS m, generate_series(1, 5) AS k WHERE m.id > $1
          ON CONFLICT DO NOTHING",
     )
