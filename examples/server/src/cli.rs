@@ -29,6 +29,9 @@ pub enum Command {
     Serve,
     /// Print the OpenAPI document (JSON) and exit.
     Openapi,
+    /// Ask the server on this host (HOST, PORT; a wildcard HOST on loopback) for /health:
+    /// exit 0 when it answers 200, 1 otherwise. For a container's HEALTHCHECK.
+    Health,
     /// Adopt the original Flask app's PostgreSQL database at DATABASE_URL: report what would
     /// change (the default), or convert it in place with --apply, keeping every id.
     Adopt {

@@ -12,6 +12,7 @@ mod cli;
 mod config;
 mod dev;
 mod exporter;
+mod health;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -34,8 +35,9 @@ use crate::config::{Auth, Config, ConfigError, LogFormat};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// How long in-flight requests may take to finish after a shutdown signal.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+/// How long in-flight requests may take to finish after a shutdown signal: under the 10 s a
+/// container runtime waits after SIGTERM (`docker stop`) before it kills.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -49,6 +51,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Openapi => spec().map(|spec| println!("{spec}")),
+        Command::Health => health::check(&cli.settings).await,
         Command::Serve => run(&cli.settings).await,
         Command::Adopt { apply, quarantine } => {
             adopt(&cli.settings, AdoptOptions { apply, quarantine }).await
