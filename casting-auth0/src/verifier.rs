@@ -65,6 +65,11 @@ impl Auth0Verifier {
         let uri = config.checked_jwks_uri()?;
         let fetcher = Fetcher::new(uri, config.cache.timeout, config.cache.max_bytes)
             .map_err(|e| ConfigError::new(format!("cannot build the HTTP client: {e}")))?;
+        // Both outcomes start at 0, so that an alert on failed downloads has a series before
+        // the first failure.
+        for outcome in ["ok", "error"] {
+            metrics::counter!("casting_jwks_downloads_total", "outcome" => outcome).increment(0);
+        }
         Ok(Self::with_source(config, Source::Remote(fetcher)))
     }
 

@@ -70,6 +70,9 @@ pub struct PostgresStore {
 impl PostgresStore {
     /// A store over a pool you made. Run [`crate::migrate`] on it first.
     pub fn new(pool: PgPool) -> Self {
+        // Counters start at 0, so that a rate or an alert over them has a series from the
+        // start (a series that first appears at 1 hides its first increment).
+        metrics::counter!("casting_db_pool_timeouts_total").increment(0);
         Self { pool }
     }
 
