@@ -25,7 +25,12 @@ docker_up
 
 echo "== release binary"
 cargo build --release --locked -p casting-server
+# The Dockerfile's `prebuilt` stage copies target/release/casting-server from the context.
 binary=target/release/casting-server
+built="${CARGO_TARGET_DIR:-target}/release/casting-server"
+if [ ! "$built" -ef "$binary" ]; then
+  install -D "$built" "$binary"
+fi
 
 echo "== runtime base ($RUNTIME) from this machine's libraries"
 root=$(mktemp -d)
