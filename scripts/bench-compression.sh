@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p casting-server
-env -i PATH="$PATH" HOME="$HOME" DEV_AUTH=1 PORT=18530 RUST_LOG=warn METRICS_ADDR=off ./target/release/casting-server > /tmp/c.log 2>&1 &
+env -i PATH="$PATH" HOME="$HOME" DEV_AUTH=1 RATE_LIMIT_PER_MINUTE=0 AUTH_FAILURES_PER_MINUTE=0 PORT=18530 RUST_LOG=warn METRICS_ADDR=off ./target/release/casting-server > /tmp/c.log 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do grep -q '^listening on' /tmp/c.log 2>/dev/null && break; sleep 0.1; done
 TOKEN=$(awk '/^Executive Producer may:/ {getline; print; exit}' /tmp/c.log)

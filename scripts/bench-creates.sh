@@ -52,7 +52,7 @@ for entry in "${BINARIES[@]}"; do
   name=${entry%%=*}
   binary=${entry#*=}
   psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE DATABASE $DB_NAME" 2>/dev/null
-  env -i PATH="$PATH" HOME="$HOME" DEV_AUTH=1 PORT=$PORT RUST_LOG=warn DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME" \
+  env -i PATH="$PATH" HOME="$HOME" DEV_AUTH=1 RATE_LIMIT_PER_MINUTE=0 AUTH_FAILURES_PER_MINUTE=0 PORT=$PORT RUST_LOG=warn DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME" \
     "$binary" > "$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do

@@ -31,7 +31,7 @@ base=http://127.0.0.1:$PORT
 
 # Starts a server; sets TOKEN (an Executive Producer's development token).
 start() {
-  env -i PATH="$PATH" HOME="$HOME" DEV_AUTH=1 PORT=$PORT RUST_LOG=warn DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME" \
+  env -i PATH="$PATH" HOME="$HOME" DEV_AUTH=1 RATE_LIMIT_PER_MINUTE=0 AUTH_FAILURES_PER_MINUTE=0 PORT=$PORT RUST_LOG=warn DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME" \
     "${BINARY[$1]}" > "$work/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do

@@ -40,7 +40,7 @@ trap cleanup EXIT
 fuzz() {
   local store=$1
   shift
-  env -i PATH="$PATH" HOME="$HOME" DEV_AUTH=1 PORT=0 METRICS_ADDR=off RUST_LOG=error "$@" \
+  env -i PATH="$PATH" HOME="$HOME" DEV_AUTH=1 RATE_LIMIT_PER_MINUTE=0 AUTH_FAILURES_PER_MINUTE=0 PORT=0 METRICS_ADDR=off RUST_LOG=error "$@" \
     "$server_bin" > "$work/server.log" 2>&1 &
   local server=$!
   for _ in $(seq 1 300); do

@@ -12,8 +12,10 @@ use poem_openapi::OpenApiService;
 use crate::actors::ActorsApi;
 use crate::audit::AuditApi;
 use crate::conditional::RequireIfMatch;
+use crate::config::RateLimitConfig;
 use crate::credits::CreditsApi;
 use crate::health::{HealthApi, ReadyTimeout};
+use crate::limits::RateLimits;
 use crate::middleware::Contract;
 use crate::movies::MoviesApi;
 use crate::routes::RouteTable;
@@ -50,6 +52,7 @@ pub struct CastingApi {
     verifier: Arc<dyn TokenVerifier>,
     require_if_match: bool,
     ready_timeout: Duration,
+    limits: Arc<RateLimits>,
 }
 
 impl std::fmt::Debug for CastingApi {
@@ -84,6 +87,7 @@ pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) ->
         verifier,
         require_if_match: false,
         ready_timeout: Duration::from_secs(1),
+        limits: Arc::new(RateLimits::new(&RateLimitConfig::default())),
     }
 }
 
@@ -100,6 +104,15 @@ impl CastingApi {
     #[must_use]
     pub fn ready_timeout(mut self, timeout: Duration) -> Self {
         self.ready_timeout = timeout;
+        self
+    }
+
+    /// The same operations, limiting how fast each caller may call and how many failed
+    /// authentications each address may make (default: [`RateLimitConfig::default`];
+    /// [`RateLimitConfig::off`] turns both off).
+    #[must_use]
+    pub fn rate_limits(mut self, config: &RateLimitConfig) -> Self {
+        self.limits = Arc::new(RateLimits::new(config));
         self
     }
 
@@ -141,6 +154,7 @@ impl CastingApi {
             .data(Verifier(self.verifier))
             .data(RequireIfMatch(self.require_if_match))
             .data(ReadyTimeout(self.ready_timeout))
+            .data(self.limits)
             .map_to_response()
     }
 }

@@ -14,6 +14,7 @@ use crate::api::api_service;
 use crate::compress::Compress;
 use crate::config::HttpConfig;
 use crate::errors::ApiError;
+use crate::limits::RateLimitHeaders;
 use crate::metering::Metered;
 use crate::middleware::{Contract, Observe, REQUEST_ID};
 use crate::routes::RouteTable;
@@ -41,7 +42,8 @@ pub fn app(
 ) -> impl Endpoint<Output = Response> + use<> {
     let api = api_service(service, verifier)
         .require_if_match(config.require_if_match)
-        .ready_timeout(config.ready_timeout);
+        .ready_timeout(config.ready_timeout)
+        .rate_limits(&config.rate_limits);
     // The paths outside the OpenAPI document, all `GET`: listed once, for the router and for
     // the route table that answers 405s.
     let public: [(&str, Mount, BoxEndpoint<'static, Response>); 4] = [
@@ -83,6 +85,7 @@ pub fn app(
     let routes_for_metrics = Arc::clone(&table);
     routes
         .with(Contract { routes: table })
+        .with(RateLimitHeaders)
         .with(
             CatchPanic::new()
                 .with_handler(|_| ApiError::internal(&"a handler panicked").into_response()),
@@ -99,7 +102,8 @@ pub fn app(
 
 /// CORS as the contract states it: the methods and headers the API uses (the contract's, and
 /// the conditional and idempotent requests' headers), origins from the configuration (any by
-/// default), no credentials. Answers' `ETag`, `Idempotent-Replayed` and `Link` are readable.
+/// default), no credentials. Answers' `ETag`, `Idempotent-Replayed`, `Link`, `Retry-After` and
+/// the `RateLimit` headers are readable.
 fn cors(config: &HttpConfig) -> Cors {
     let cors = Cors::new()
         .allow_methods([
@@ -123,6 +127,9 @@ fn cors(config: &HttpConfig) -> Cors {
             "etag",
             "idempotent-replayed",
             "link",
+            "retry-after",
+            "ratelimit-policy",
+            "ratelimit",
         ])
         .allow_credentials(false);
     match &config.allowed_origins {

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use ipnet::IpNet;
+
 /// The largest request body, in bytes (64 KiB); larger ones are answered 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -17,6 +19,48 @@ pub struct HttpConfig {
     /// are refused with 428 (default `false`: a write without it goes through, as in the
     /// original API).
     pub require_if_match: bool,
+    /// How fast one caller may call, and how many failed authentications one address may
+    /// make (see [`RateLimitConfig`]).
+    pub rate_limits: RateLimitConfig,
+}
+
+/// The rate limits (on by default, with the contract's defaults); see the `limits` module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimitConfig {
+    /// Authenticated requests per token subject per minute, the steady rate (default 6000);
+    /// 0 turns the limit off.
+    pub per_minute: u32,
+    /// Requests a subject may send at once above the steady rate (default 300).
+    pub burst: u32,
+    /// Failed authentications (401) per client address per minute, and their burst (default
+    /// 60); 0 turns the limit off. An address over it has its unverified tokens refused with
+    /// 429 without a signature check.
+    pub auth_failures_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` is believed (addresses and CIDR blocks; default none):
+    /// behind one, the client is the rightmost forwarded address that is not itself trusted.
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+impl RateLimitConfig {
+    /// Both limits off.
+    pub fn off() -> Self {
+        Self {
+            per_minute: 0,
+            auth_failures_per_minute: 0,
+            ..Self::default()
+        }
+    }
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            per_minute: 6000,
+            burst: 300,
+            auth_failures_per_minute: 60,
+            trusted_proxies: Vec::new(),
+        }
+    }
 }
 
 impl Default for HttpConfig {
@@ -25,6 +69,7 @@ impl Default for HttpConfig {
             allowed_origins: None,
             ready_timeout: Duration::from_secs(1),
             require_if_match: false,
+            rate_limits: RateLimitConfig::default(),
         }
     }
 }

@@ -6,6 +6,8 @@
 //! "details": {}}`. 5xx bodies say nothing internal; their cause goes to the log, once, when the
 //! error becomes a response ([`ApiError::into_parts`]), never when it is merely built.
 
+use std::num::NonZeroU32;
+
 use crate::json::Json;
 use casting_core::{AuthError, Claim, Error as CoreError, FieldError, Permission, TokenProblem};
 use poem::http::{HeaderValue, StatusCode, header};
@@ -26,6 +28,9 @@ pub struct ApiError {
     etag: Option<Box<str>>,
     /// What went wrong inside, for the log only (5xx).
     cause: Option<Box<str>>,
+    /// `Retry-After` of a 429, in seconds (a 503's is [`RETRY_AFTER_SECONDS`]); small, so
+    /// the error stays small.
+    retry_after: Option<NonZeroU32>,
 }
 
 /// What an error becomes on the wire: its status, its body, and the headers it carries.
@@ -34,7 +39,7 @@ pub(crate) struct ErrorParts {
     pub(crate) body: ErrorBody,
     pub(crate) www_authenticate: Option<String>,
     pub(crate) allow: Option<String>,
-    /// `Retry-After`, on every 503.
+    /// `Retry-After`, on every 503 and 429.
     pub(crate) retry_after: Option<String>,
     /// The record's current `ETag`, on a 412.
     pub(crate) etag: Option<String>,
@@ -75,6 +80,7 @@ fn message(status: StatusCode) -> &'static str {
         413 => "payload too large",
         422 => "unprocessable",
         428 => "precondition required",
+        429 => "too many requests",
         503 => "service unavailable",
         _ => "internal server error",
     }
@@ -98,6 +104,21 @@ impl ApiError {
             allow: None,
             etag: None,
             cause: None,
+            retry_after: None,
+        }
+    }
+
+    /// 429 `rate_limited`: over a rate limit; `Retry-After` says when to come back.
+    pub(crate) fn rate_limited(retry_after: u64) -> Self {
+        let seconds = NonZeroU32::new(u32::try_from(retry_after).unwrap_or(u32::MAX))
+            .unwrap_or(NonZeroU32::MIN);
+        Self {
+            retry_after: Some(seconds),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                json!({ "retry_after": seconds.get() }),
+            )
         }
     }
 
@@ -248,8 +269,11 @@ impl ApiError {
             www_authenticate: self.www_authenticate.map(Into::into),
             allow: self.allow.map(Into::into),
             etag: self.etag.map(Into::into),
-            retry_after: (self.status == StatusCode::SERVICE_UNAVAILABLE)
-                .then(|| RETRY_AFTER_SECONDS.to_string()),
+            retry_after: match self.retry_after {
+                Some(seconds) => Some(seconds.to_string()),
+                None => (self.status == StatusCode::SERVICE_UNAVAILABLE)
+                    .then(|| RETRY_AFTER_SECONDS.to_string()),
+            },
         }
     }
 

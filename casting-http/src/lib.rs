@@ -44,6 +44,7 @@ mod error_body;
 mod errors;
 mod health;
 mod json;
+mod limits;
 mod listener;
 mod listing;
 mod metering;
@@ -60,7 +61,7 @@ mod types;
 
 pub use api::{CastingApi, api_service};
 pub use app::app;
-pub use config::{BODY_LIMIT, HttpConfig};
+pub use config::{BODY_LIMIT, HttpConfig, RateLimitConfig};
 pub use listener::{ConnectionLimits, Guarded, LimitedAcceptor};
 pub use middleware::REQUEST_ID;
 

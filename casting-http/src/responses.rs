@@ -158,7 +158,19 @@ macro_rules! operation_response {
                 #[oai(header = "WWW-Authenticate")]
                 String,
             ),
-        ] [$($arms)* 401 => Self::Unauthorized($b, $c),] $($rest)*);
+            /// `rate_limited`: this caller sent more than its share (`RATE_LIMIT_PER_MINUTE`
+            /// per token subject), or its address failed authentication too often
+            /// (`AUTH_FAILURES_PER_MINUTE`); `Retry-After` says when to come back. Every
+            /// answer a limit applies to carries `RateLimit-Policy` and `RateLimit` (IETF
+            /// draft-ietf-httpapi-ratelimit-headers).
+            #[oai(status = 429)]
+            TooManyRequests(
+                $crate::json::Json<$crate::errors::ErrorBody>,
+                /// Whole seconds to wait before trying again.
+                #[oai(header = "Retry-After")]
+                String,
+            ),
+        ] [$($arms)* 401 => Self::Unauthorized($b, $c), 429 => Self::TooManyRequests($b, $r),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Forbidden $($rest:ident)*) => {
         operation_response!(@munch ($b $c $r $e) $head [$($variants)*

@@ -5,12 +5,13 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use casting_core::{Operation, Principal, TokenVerifier};
-use poem::http::{HeaderMap, header};
+use poem::http::{HeaderMap, StatusCode, header};
 use poem::{Request, RequestBody};
 use poem_openapi::registry::{MetaSecurityScheme, Registry};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 
 use crate::errors::ApiError;
+use crate::limits::{Limited, Policy, RateLimits, Slot};
 
 /// The security scheme's name in the OpenAPI document.
 pub(crate) const SCHEME: &str = "bearerAuth";
@@ -98,12 +99,55 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, HeaderProblem> {
     Ok(token)
 }
 
+/// The caller of a request, under the rate limits (`limits.rs`): an address over its budget
+/// of failed authentications gets 429 for any token the verifier does not already know to be
+/// good, before it is verified; every 401 counts against the address; every caller counts
+/// against its subject.
 async fn authenticate(request: &Request) -> Result<Principal, ApiError> {
     let Some(verifier) = request.data::<Verifier>() else {
         return Err(ApiError::internal(&"no token verifier in request data"));
     };
-    let token = bearer_token(request.headers())?;
-    Ok(verifier.0.verify(token).await?)
+    let limits = request.data::<Arc<RateLimits>>();
+    let client = limits.and_then(|limits| limits.client(request));
+    let token = bearer_token(request.headers());
+    let known = match (limits.and_then(|l| l.refused_address(client)), &token) {
+        (None, _) => None,
+        (Some(limited), Ok(token)) => match verifier.0.known_good(token) {
+            Some(principal) => Some(principal),
+            None => return Err(refused(request, limited, Policy::AuthFailures)),
+        },
+        (Some(limited), Err(_)) => return Err(refused(request, limited, Policy::AuthFailures)),
+    };
+    let verified = match (known, token) {
+        (Some(principal), _) => Ok(principal),
+        (None, Ok(token)) => verifier.0.verify(token).await.map_err(ApiError::from),
+        (None, Err(problem)) => Err(ApiError::from(problem)),
+    };
+    let principal = match verified {
+        Ok(principal) => principal,
+        Err(error) => {
+            if error.status() == StatusCode::UNAUTHORIZED
+                && let Some(limits) = limits
+            {
+                Slot::set(request, limits.failed(client));
+            }
+            return Err(error);
+        }
+    };
+    if let Some(limits) = limits {
+        match limits.admit(principal.subject()) {
+            Ok(standing) => Slot::set(request, standing),
+            Err(limited) => return Err(refused(request, limited, Policy::Subject)),
+        }
+    }
+    Ok(principal)
+}
+
+/// A 429 for `limited`, counted and noted for the `RateLimit` headers.
+fn refused(request: &Request, limited: Limited, policy: Policy) -> ApiError {
+    metrics::counter!("casting_rate_limited_total", "reason" => policy.name()).increment(1);
+    Slot::set(request, Some(limited.standing));
+    ApiError::rate_limited(limited.retry_after)
 }
 
 impl<'a, P: Required> ApiExtractor<'a> for Caller<P> {

@@ -11,6 +11,7 @@ mod credits;
 mod edge;
 mod editing;
 mod errors;
+mod limits;
 mod mounting;
 mod resources;
 mod roles;

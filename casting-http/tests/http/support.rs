@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use casting_auth0::{Auth0Verifier, DevIssuer};
 use casting_core::{CastingService, Role, Store, TokenVerifier};
-use casting_http::{ConnectionLimits, HttpConfig, LimitedAcceptor};
+use casting_http::{ConnectionLimits, HttpConfig, LimitedAcceptor, RateLimitConfig};
 use casting_store_memory::MemoryStore;
 use casting_store_postgres::testing::{self, TestDatabase};
 use poem::listener::{Acceptor, Listener, TcpListener};
@@ -80,6 +80,7 @@ pub fn assert_error_shape(reply: &Reply) {
         413 => "payload too large",
         422 => "unprocessable",
         428 => "precondition required",
+        429 => "too many requests",
         503 => "service unavailable",
         _ => "internal server error",
     };
@@ -113,6 +114,11 @@ async fn key_set_server() -> String {
 
 /// The real Auth0 verifier, downloading `ISSUER`'s keys from a loopback key-set server.
 pub async fn auth0_verifier() -> Arc<dyn TokenVerifier> {
+    real_verifier().await
+}
+
+/// [`auth0_verifier`], as itself: for tests that read its statistics.
+pub async fn real_verifier() -> Arc<Auth0Verifier> {
     let config = ISSUER
         .config()
         .with_jwks_uri(key_set_server().await)
@@ -131,6 +137,15 @@ async fn bind_loopback() -> (impl Acceptor + 'static, std::net::SocketAddr) {
         .copied()
         .expect("addr");
     (acceptor, addr)
+}
+
+/// The default configuration with the rate limits off: the suites on both stores drive one
+/// token hard, and their 401 checks come from one address (`limits.rs` tests the limits).
+pub fn unlimited() -> HttpConfig {
+    HttpConfig {
+        rate_limits: RateLimitConfig::off(),
+        ..HttpConfig::default()
+    }
 }
 
 /// Serves `app` on `127.0.0.1:0` behind a [`LimitedAcceptor`]; returns its address.
@@ -178,13 +193,13 @@ impl TestApp {
 
     /// Over the memory store.
     pub async fn memory() -> Option<Self> {
-        Some(Self::over(Arc::new(MemoryStore::new()), HttpConfig::default()).await)
+        Some(Self::over(Arc::new(MemoryStore::new()), unlimited()).await)
     }
 
     /// Over a fresh PostgreSQL database; `None` when `DATABASE_URL` is unset (skipped).
     pub async fn postgres() -> Option<Self> {
         let database = testing::fresh().await?;
-        let mut app = Self::over(Arc::new(database.store.clone()), HttpConfig::default()).await;
+        let mut app = Self::over(Arc::new(database.store.clone()), unlimited()).await;
         app.database = Some(database);
         Some(app)
     }

@@ -114,6 +114,18 @@ pub struct Settings {
     /// Seconds an Idempotency-Key is remembered, 1 to 31536000 [default: 86400]
     #[arg(long, env = "IDEMPOTENCY_TTL_SECS", global = true)]
     pub idempotency_ttl_secs: Option<String>,
+    /// Authenticated requests per token subject per minute; 0 turns the limit off [default: 6000]
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", global = true)]
+    pub rate_limit_per_minute: Option<String>,
+    /// Requests a subject may send at once above the steady rate [default: 300]
+    #[arg(long, env = "RATE_LIMIT_BURST", global = true)]
+    pub rate_limit_burst: Option<String>,
+    /// Failed authentications per client address per minute, after which its unverified tokens get 429; 0 turns it off [default: 60]
+    #[arg(long, env = "AUTH_FAILURES_PER_MINUTE", global = true)]
+    pub auth_failures_per_minute: Option<String>,
+    /// Proxies whose X-Forwarded-For is believed: addresses and CIDR blocks, comma-separated [default: none]
+    #[arg(long, env = "TRUSTED_PROXIES", global = true)]
+    pub trusted_proxies: Option<String>,
     /// Where GET /metrics (Prometheus text) listens, host:port, or off [default: off; a free loopback port in development mode]
     #[arg(long, env = "METRICS_ADDR", global = true)]
     pub metrics_addr: Option<String>,
@@ -149,6 +161,10 @@ impl Settings {
             "READY_TIMEOUT_SECS" => &self.ready_timeout_secs,
             "REQUIRE_IF_MATCH" => &self.require_if_match,
             "IDEMPOTENCY_TTL_SECS" => &self.idempotency_ttl_secs,
+            "RATE_LIMIT_PER_MINUTE" => &self.rate_limit_per_minute,
+            "RATE_LIMIT_BURST" => &self.rate_limit_burst,
+            "AUTH_FAILURES_PER_MINUTE" => &self.auth_failures_per_minute,
+            "TRUSTED_PROXIES" => &self.trusted_proxies,
             "METRICS_ADDR" => &self.metrics_addr,
             "RUST_LOG" => &self.rust_log,
             "LOG_FORMAT" => &self.log_format,

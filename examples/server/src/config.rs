@@ -6,7 +6,9 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use casting_auth0::TokenCacheSettings;
-use casting_http::ConnectionLimits;
+use casting_http::{ConnectionLimits, RateLimitConfig};
+
+mod rate;
 
 /// Where the signing keys come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +58,9 @@ pub struct Config {
     pub require_if_match: bool,
     /// `IDEMPOTENCY_TTL_SECS`: how long an `Idempotency-Key` is remembered (default 24 h).
     pub idempotency_ttl: Duration,
+    /// `RATE_LIMIT_PER_MINUTE`, `RATE_LIMIT_BURST`, `AUTH_FAILURES_PER_MINUTE`,
+    /// `TRUSTED_PROXIES`: the rate limits.
+    pub rate_limits: RateLimitConfig,
     /// `METRICS_ADDR`: where `/metrics` listens; `None` is off (the default, except in
     /// development mode, where it is a free loopback port).
     pub metrics_addr: Option<SocketAddr>,
@@ -352,6 +357,13 @@ impl Config {
             },
         };
 
+        let rate_limits = rate::parse(
+            get("RATE_LIMIT_PER_MINUTE"),
+            get("RATE_LIMIT_BURST"),
+            get("AUTH_FAILURES_PER_MINUTE"),
+            get("TRUSTED_PROXIES"),
+        )?;
+
         let metrics_addr = match get("METRICS_ADDR").as_deref() {
             Some("off") => None,
             None if auth == Auth::Development => Some(SocketAddr::new(host, 0)),
@@ -381,6 +393,7 @@ impl Config {
             token_cache_bytes,
             require_if_match,
             idempotency_ttl,
+            rate_limits,
             metrics_addr,
         })
     }

@@ -159,6 +159,7 @@ async fn run(settings: &Settings) -> Result<(), String> {
         allowed_origins: config.allowed_origins.clone(),
         ready_timeout: config.ready_timeout,
         require_if_match: config.require_if_match,
+        rate_limits: config.rate_limits.clone(),
     };
     let app = casting_http::app(service, verifier, &http);
     let served = poem::Server::new_with_acceptor(acceptor)

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// Every setting's variable (the server reads these, and nothing else of ours).
-pub const SETTINGS: [&str; 22] = [
+pub const SETTINGS: [&str; 26] = [
     "HOST",
     "PORT",
     "DATABASE_URL",
@@ -27,6 +27,10 @@ pub const SETTINGS: [&str; 22] = [
     "READY_TIMEOUT_SECS",
     "REQUIRE_IF_MATCH",
     "IDEMPOTENCY_TTL_SECS",
+    "RATE_LIMIT_PER_MINUTE",
+    "RATE_LIMIT_BURST",
+    "AUTH_FAILURES_PER_MINUTE",
+    "TRUSTED_PROXIES",
     "METRICS_ADDR",
     "RUST_LOG",
     "LOG_FORMAT",

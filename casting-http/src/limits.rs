@@ -1,0 +1,400 @@
+//! Rate limits: a fair share of the server for every caller, and a budget of failed
+//! authentications for every client address, so that neither a runaway script with a good token
+//! nor a flood of forged tokens can take the server from everyone else.
+//!
+//! - **Per caller**: every authenticated request counts against its token's subject (`sub`),
+//!   a GCRA bucket of [`RateLimitConfig::per_minute`] with a burst of
+//!   [`RateLimitConfig::burst`]. Over it: 429 `rate_limited` with `Retry-After`.
+//! - **Per address, for failed authentication**: every 401 counts against the client's
+//!   address ([`RateLimitConfig::auth_failures_per_minute`], the burst the same). An address
+//!   over its budget has every request whose token the verifier does not already know to be
+//!   good ([`TokenVerifier::known_good`]) answered 429 *without verifying the token*, so
+//!   forged tokens cost a hash look-up, not an RSA check; a known token from the same address
+//!   (a good client behind the same NAT) still passes.
+//! - **Which address**: the peer, unless the peer is in [`RateLimitConfig::trusted_proxies`];
+//!   then the rightmost address of `X-Forwarded-For` that is not itself trusted.
+//!
+//! The buckets are governor's (GCRA, one atomic word per key, in a sharded map); keys whose
+//! bucket is full again are dropped once a minute, so memory follows the callers of the last
+//! minute, not of all time. Limits are per instance.
+//!
+//! Every answer a limit applied to carries `RateLimit-Policy` and `RateLimit` as the IETF
+//! httpapi draft "RateLimit header fields for HTTP" (draft-ietf-httpapi-ratelimit-headers-09)
+//! defines them: `"subject";q=6000;w=60` and `"subject";r=299;t=1`.
+//!
+//! [`TokenVerifier::known_good`]: casting_core::TokenVerifier::known_good
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::{StateInformationMiddleware, StateSnapshot};
+use governor::state::keyed::DashMapStateStore;
+use governor::{NotUntil, Quota, RateLimiter};
+use ipnet::IpNet;
+use poem::http::HeaderValue;
+use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
+
+use crate::config::RateLimitConfig;
+
+type Limiter<K> = RateLimiter<K, DashMapStateStore<K>, DefaultClock, StateInformationMiddleware>;
+type Refusal = NotUntil<<DefaultClock as Clock>::Instant>;
+
+/// How often idle keys are dropped.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// Which limit an answer was subject to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Policy {
+    /// Requests per token subject.
+    Subject,
+    /// Failed authentications per client address.
+    AuthFailures,
+}
+
+impl Policy {
+    /// The policy's name in the headers, and the `reason` label of the metric.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Policy::Subject => "subject",
+            Policy::AuthFailures => "auth_failures",
+        }
+    }
+}
+
+/// Where a caller stands under one policy, for the `RateLimit` headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Standing {
+    policy: Policy,
+    /// The quota per minute.
+    quota: u32,
+    /// Requests that may still be sent now.
+    remaining: u32,
+    /// Whole seconds until the whole burst is available again.
+    reset: u64,
+}
+
+impl Standing {
+    /// `RateLimit-Policy`: the policy's quota per window (draft-09: `"name";q=…;w=…`).
+    fn policy_header(&self) -> String {
+        format!("\"{}\";q={};w=60", self.policy.name(), self.quota)
+    }
+
+    /// `RateLimit`: what is left now, and when all of it is back (`"name";r=…;t=…`).
+    fn state_header(&self) -> String {
+        format!(
+            "\"{}\";r={};t={}",
+            self.policy.name(),
+            self.remaining,
+            self.reset
+        )
+    }
+}
+
+/// A request refused by a limit: 429 with `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limited {
+    /// Whole seconds to wait, at least 1.
+    pub(crate) retry_after: u64,
+    pub(crate) standing: Standing,
+}
+
+/// One limit: a keyed GCRA bucket, its quota and its configured rate.
+struct Bucket<K: std::hash::Hash + Eq + Clone> {
+    limiter: Limiter<K>,
+    policy: Policy,
+    per_minute: u32,
+}
+
+impl<K: std::hash::Hash + Eq + Clone> Bucket<K> {
+    fn new(policy: Policy, per_minute: u32, burst: u32) -> Option<Self> {
+        let per_minute = NonZeroU32::new(per_minute)?;
+        let burst = NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::per_minute(per_minute).allow_burst(burst);
+        Some(Self {
+            limiter: RateLimiter::dashmap(quota).with_middleware::<StateInformationMiddleware>(),
+            policy,
+            per_minute: per_minute.get(),
+        })
+    }
+
+    /// Counts one request of `key`.
+    fn check(&self, key: &K) -> Result<Standing, Limited> {
+        match self.limiter.check_key(key) {
+            Ok(snapshot) => Ok(self.standing(&snapshot)),
+            Err(refusal) => Err(self.limited(&refusal)),
+        }
+    }
+
+    fn standing(&self, snapshot: &StateSnapshot) -> Standing {
+        let quota = snapshot.quota();
+        let remaining = snapshot.remaining_burst_capacity();
+        let used = quota.burst_size().get().saturating_sub(remaining);
+        Standing {
+            policy: self.policy,
+            quota: self.per_minute,
+            remaining,
+            reset: whole_seconds(quota.replenish_interval() * used),
+        }
+    }
+
+    fn limited(&self, refusal: &Refusal) -> Limited {
+        let wait = refusal.wait_time_from(self.limiter.clock().now());
+        let quota = refusal.quota();
+        Limited {
+            retry_after: whole_seconds(wait).max(1),
+            standing: Standing {
+                policy: self.policy,
+                quota: self.per_minute,
+                remaining: 0,
+                reset: whole_seconds(quota.burst_size_replenished_in()),
+            },
+        }
+    }
+}
+
+/// A duration in whole seconds, rounded up.
+fn whole_seconds(duration: Duration) -> u64 {
+    duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
+}
+
+/// The limits of one server, shared by its requests (see the module docs).
+pub(crate) struct RateLimits {
+    subjects: Option<Bucket<u64>>,
+    failures: Option<Bucket<IpAddr>>,
+    trusted: Vec<IpNet>,
+    /// Subjects are counted by a keyed hash, so a request allocates nothing.
+    hasher: std::hash::RandomState,
+    /// Addresses over their failure budget, and until when.
+    over: Mutex<HashMap<IpAddr, (Instant, Limited)>>,
+    last_sweep: Mutex<Instant>,
+}
+
+impl std::fmt::Debug for RateLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimits")
+            .field("per_subject", &self.subjects.as_ref().map(|b| b.per_minute))
+            .field(
+                "auth_failures",
+                &self.failures.as_ref().map(|b| b.per_minute),
+            )
+            .field("trusted_proxies", &self.trusted)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RateLimits {
+    pub(crate) fn new(config: &RateLimitConfig) -> Self {
+        Self {
+            subjects: Bucket::new(Policy::Subject, config.per_minute, config.burst),
+            failures: Bucket::new(
+                Policy::AuthFailures,
+                config.auth_failures_per_minute,
+                config.auth_failures_per_minute,
+            ),
+            trusted: config.trusted_proxies.clone(),
+            hasher: std::hash::RandomState::new(),
+            over: Mutex::new(HashMap::new()),
+            last_sweep: Mutex::new(Instant::now()),
+        }
+    }
+
+    fn is_trusted(&self, address: IpAddr) -> bool {
+        self.trusted.iter().any(|net| net.contains(&address))
+    }
+
+    /// The client's address: the peer, or, when the peer is a trusted proxy, the rightmost
+    /// `X-Forwarded-For` address that is not trusted. An entry that is not an address ends the
+    /// walk at the trusted hop that added it.
+    pub(crate) fn client(&self, request: &Request) -> Option<IpAddr> {
+        let peer = request.remote_addr().as_socket_addr()?.ip();
+        let peer = canonical(peer);
+        if !self.is_trusted(peer) {
+            return Some(peer);
+        }
+        let mut client = peer;
+        let hops = request
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .collect::<Vec<_>>();
+        for hop in hops.iter().rev() {
+            match parse_hop(hop) {
+                Some(address) => {
+                    client = address;
+                    if !self.is_trusted(address) {
+                        break;
+                    }
+                }
+                None => break,
+            }
+        }
+        Some(client)
+    }
+
+    /// Whether `client` is over its failure budget: the refusal to give, without verifying.
+    pub(crate) fn refused_address(&self, client: Option<IpAddr>) -> Option<Limited> {
+        let client = client?;
+        self.failures.as_ref()?;
+        let over = self.over.lock().unwrap_or_else(PoisonError::into_inner);
+        let (until, limited) = over.get(&client)?;
+        let now = Instant::now();
+        (*until > now).then(|| Limited {
+            retry_after: whole_seconds(*until - now).max(1),
+            ..*limited
+        })
+    }
+
+    /// Counts a failed authentication from `client`; the standing to report on its 401.
+    pub(crate) fn failed(&self, client: Option<IpAddr>) -> Option<Standing> {
+        let (client, failures) = (client?, self.failures.as_ref()?);
+        self.sweep();
+        match failures.check(&client) {
+            Ok(standing) => Some(standing),
+            Err(limited) => {
+                let until = Instant::now() + Duration::from_secs(limited.retry_after);
+                let mut over = self.over.lock().unwrap_or_else(PoisonError::into_inner);
+                let first = over
+                    .insert(client, (until, limited))
+                    .is_none_or(|(before, _)| before <= Instant::now());
+                drop(over);
+                if first {
+                    // Once per address and episode: the address, never a token.
+                    tracing::warn!(
+                        %client,
+                        per_minute = failures.per_minute,
+                        "an address went over its budget of failed authentications: its \
+                         unverified tokens are refused with 429 until it slows down"
+                    );
+                }
+                Some(limited.standing)
+            }
+        }
+    }
+
+    /// Counts an authenticated request of `subject`.
+    pub(crate) fn admit(&self, subject: &str) -> Result<Option<Standing>, Limited> {
+        let Some(subjects) = &self.subjects else {
+            return Ok(None);
+        };
+        self.sweep();
+        subjects.check(&self.hasher.hash_one(subject)).map(Some)
+    }
+
+    /// Drops, at most once a minute, the keys whose buckets are full again and the addresses
+    /// whose refusal has ended: what a caller costs ends with its last minute of traffic.
+    fn sweep(&self) {
+        {
+            let Ok(mut last) = self.last_sweep.try_lock() else {
+                return;
+            };
+            if last.elapsed() < SWEEP_EVERY {
+                return;
+            }
+            *last = Instant::now();
+        }
+        if let Some(subjects) = &self.subjects {
+            subjects.limiter.retain_recent();
+            subjects.limiter.shrink_to_fit();
+        }
+        if let Some(failures) = &self.failures {
+            failures.limiter.retain_recent();
+            failures.limiter.shrink_to_fit();
+        }
+        let now = Instant::now();
+        self.over
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, (until, _)| *until > now);
+    }
+
+    /// Keys held now (subjects, addresses), for tests and the memory figure in the docs.
+    #[cfg(test)]
+    pub(crate) fn keys(&self) -> (usize, usize) {
+        (
+            self.subjects.as_ref().map_or(0, |b| b.limiter.len()),
+            self.failures.as_ref().map_or(0, |b| b.limiter.len()),
+        )
+    }
+}
+
+/// An IPv4 address mapped into IPv6 (`::ffff:a.b.c.d`, a dual-stack socket's peer) as IPv4, so
+/// one client has one key and `TRUSTED_PROXIES` is written one way.
+fn canonical(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// One `X-Forwarded-For` entry: an address, possibly `[v6]` or with a port.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    if let Ok(address) = hop.parse::<IpAddr>() {
+        return Some(canonical(address));
+    }
+    if let Ok(socket) = hop.parse::<std::net::SocketAddr>() {
+        return Some(canonical(socket.ip()));
+    }
+    hop.strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|inner| inner.parse::<IpAddr>().ok())
+        .map(canonical)
+}
+
+/// Where the security scheme leaves the standing of a request, for [`RateLimitHeaders`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Slot(Arc<OnceLock<Standing>>);
+
+impl Slot {
+    /// Notes the standing (the first one noted wins).
+    pub(crate) fn set(request: &Request, standing: Option<Standing>) {
+        if let (Some(slot), Some(standing)) = (request.extensions().get::<Slot>(), standing) {
+            let _ = slot.0.set(standing);
+        }
+    }
+}
+
+/// Adds `RateLimit-Policy` and `RateLimit` to every answer a limit applied to.
+pub(crate) struct RateLimitHeaders;
+
+impl<E: Endpoint> Middleware<E> for RateLimitHeaders {
+    type Output = RateLimitHeadersEndpoint<E>;
+
+    fn transform(&self, ep: E) -> Self::Output {
+        RateLimitHeadersEndpoint(ep)
+    }
+}
+
+/// The endpoint of [`RateLimitHeaders`].
+pub(crate) struct RateLimitHeadersEndpoint<E>(E);
+
+impl<E: Endpoint> Endpoint for RateLimitHeadersEndpoint<E> {
+    type Output = Response;
+
+    async fn call(&self, mut request: Request) -> poem::Result<Response> {
+        let slot = Slot::default();
+        request.extensions_mut().insert(slot.clone());
+        let mut response = self.0.call(request).await?.into_response();
+        if let Some(standing) = slot.0.get() {
+            for (name, value) in [
+                ("ratelimit-policy", standing.policy_header()),
+                ("ratelimit", standing.state_header()),
+            ] {
+                if let Ok(value) = HeaderValue::from_str(&value) {
+                    response.headers_mut().insert(name, value);
+                }
+            }
+        }
+        Ok(response)
+    }
+}
+
+#[cfg(test)]
+mod tests;
