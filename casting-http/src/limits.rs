@@ -28,6 +28,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -36,7 +37,7 @@ use governor::middleware::{StateInformationMiddleware, StateSnapshot};
 use governor::state::keyed::DashMapStateStore;
 use governor::{NotUntil, Quota, RateLimiter};
 use ipnet::IpNet;
-use poem::http::HeaderValue;
+use poem::http::{HeaderName, HeaderValue};
 use poem::{Endpoint, IntoResponse, Middleware, Request, Response};
 
 use crate::config::RateLimitConfig;
@@ -157,6 +158,11 @@ impl<K: std::hash::Hash + Eq + Clone> Bucket<K> {
     }
 }
 
+/// A duration in whole milliseconds.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// A duration in whole seconds, rounded up.
 fn whole_seconds(duration: Duration) -> u64 {
     duration.as_secs() + u64::from(duration.subsec_nanos() > 0)
@@ -171,7 +177,13 @@ pub(crate) struct RateLimits {
     hasher: std::hash::RandomState,
     /// Addresses over their failure budget, and until when.
     over: Mutex<HashMap<IpAddr, (Instant, Limited)>>,
-    last_sweep: Mutex<Instant>,
+    /// How many entries `over` holds, read without its lock: almost always 0, so a request
+    /// takes no shared lock to learn that its address is not refused.
+    over_len: AtomicUsize,
+    /// When the limits were made, and the next sweep's time in milliseconds since then: read
+    /// with one atomic load per request, the sweep itself taken by one request at a time.
+    started: Instant,
+    next_sweep: AtomicU64,
 }
 
 impl std::fmt::Debug for RateLimits {
@@ -199,7 +211,9 @@ impl RateLimits {
             trusted: config.trusted_proxies.clone(),
             hasher: std::hash::RandomState::new(),
             over: Mutex::new(HashMap::new()),
-            last_sweep: Mutex::new(Instant::now()),
+            over_len: AtomicUsize::new(0),
+            started: Instant::now(),
+            next_sweep: AtomicU64::new(millis(SWEEP_EVERY)),
         }
     }
 
@@ -238,10 +252,28 @@ impl RateLimits {
         Some(client)
     }
 
-    /// Whether `client` is over its failure budget: the refusal to give, without verifying.
+    /// Whether the client of `request` is over its failure budget: the refusal to give,
+    /// without verifying. Costs one atomic load while no address is refused.
+    pub(crate) fn refused(&self, request: &Request) -> Option<Limited> {
+        if self.over_len.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        self.refused_address(self.client(request))
+    }
+
+    /// Counts a failed authentication of the client of `request`.
+    pub(crate) fn failed_request(&self, request: &Request) -> Option<Standing> {
+        self.failures.as_ref()?;
+        self.failed(self.client(request))
+    }
+
+    /// Whether `client` is over its failure budget.
     pub(crate) fn refused_address(&self, client: Option<IpAddr>) -> Option<Limited> {
         let client = client?;
         self.failures.as_ref()?;
+        if self.over_len.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
         let over = self.over.lock().unwrap_or_else(PoisonError::into_inner);
         let (until, limited) = over.get(&client)?;
         let now = Instant::now();
@@ -263,6 +295,7 @@ impl RateLimits {
                 let first = over
                     .insert(client, (until, limited))
                     .is_none_or(|(before, _)| before <= Instant::now());
+                self.over_len.store(over.len(), Ordering::Relaxed);
                 drop(over);
                 if first {
                     // Once per address and episode: the address, never a token.
@@ -290,14 +323,21 @@ impl RateLimits {
     /// Drops, at most once a minute, the keys whose buckets are full again and the addresses
     /// whose refusal has ended: what a caller costs ends with its last minute of traffic.
     fn sweep(&self) {
+        let now = millis(self.started.elapsed());
+        let due = self.next_sweep.load(Ordering::Relaxed);
+        if now < due
+            || self
+                .next_sweep
+                .compare_exchange(
+                    due,
+                    now + millis(SWEEP_EVERY),
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_err()
         {
-            let Ok(mut last) = self.last_sweep.try_lock() else {
-                return;
-            };
-            if last.elapsed() < SWEEP_EVERY {
-                return;
-            }
-            *last = Instant::now();
+            // Not yet, or another request is sweeping.
+            return;
         }
         if let Some(subjects) = &self.subjects {
             subjects.limiter.retain_recent();
@@ -308,10 +348,9 @@ impl RateLimits {
             failures.limiter.shrink_to_fit();
         }
         let now = Instant::now();
-        self.over
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .retain(|_, (until, _)| *until > now);
+        let mut over = self.over.lock().unwrap_or_else(PoisonError::into_inner);
+        over.retain(|_, (until, _)| *until > now);
+        self.over_len.store(over.len(), Ordering::Relaxed);
     }
 
     /// Keys held now (subjects, addresses), for tests and the memory figure in the docs.
@@ -361,6 +400,9 @@ impl Slot {
     }
 }
 
+const RATELIMIT_POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
+const RATELIMIT: HeaderName = HeaderName::from_static("ratelimit");
+
 /// Adds `RateLimit-Policy` and `RateLimit` to every answer a limit applied to.
 pub(crate) struct RateLimitHeaders;
 
@@ -384,10 +426,11 @@ impl<E: Endpoint> Endpoint for RateLimitHeadersEndpoint<E> {
         let mut response = self.0.call(request).await?.into_response();
         if let Some(standing) = slot.0.get() {
             for (name, value) in [
-                ("ratelimit-policy", standing.policy_header()),
-                ("ratelimit", standing.state_header()),
+                (RATELIMIT_POLICY, standing.policy_header()),
+                (RATELIMIT, standing.state_header()),
             ] {
-                if let Ok(value) = HeaderValue::from_str(&value) {
+                // From the String itself: no copy.
+                if let Ok(value) = HeaderValue::try_from(value) {
                     response.headers_mut().insert(name, value);
                 }
             }

@@ -108,9 +108,8 @@ async fn authenticate(request: &Request) -> Result<Principal, ApiError> {
         return Err(ApiError::internal(&"no token verifier in request data"));
     };
     let limits = request.data::<Arc<RateLimits>>();
-    let client = limits.and_then(|limits| limits.client(request));
     let token = bearer_token(request.headers());
-    let known = match (limits.and_then(|l| l.refused_address(client)), &token) {
+    let known = match (limits.and_then(|l| l.refused(request)), &token) {
         (None, _) => None,
         (Some(limited), Ok(token)) => match verifier.0.known_good(token) {
             Some(principal) => Some(principal),
@@ -129,7 +128,7 @@ async fn authenticate(request: &Request) -> Result<Principal, ApiError> {
             if error.status() == StatusCode::UNAUTHORIZED
                 && let Some(limits) = limits
             {
-                Slot::set(request, limits.failed(client));
+                Slot::set(request, limits.failed_request(request));
             }
             return Err(error);
         }
