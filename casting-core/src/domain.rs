@@ -219,23 +219,33 @@ impl fmt::Display for Gender {
     }
 }
 
+/// What a release date that cannot be read is told.
+pub const DATE_FORMATS: &str = "must be a date written DD-MM-YYYY, YYYY-MM-DD, or as the API \
+                                writes it (Sat, 08 Feb 2025 00:00:00 GMT)";
+
+/// The week's days and the year's months as an IMF-fixdate (RFC 9110 §5.6.7) names them.
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 /// A movie's release date: a calendar date with a four-digit year (0001 to 9999).
 ///
-/// [`ReleaseDate::parse`] reads the original API's `DD-MM-YYYY` (`08-02-2025` is 8 February 2025)
-/// and ISO `YYYY-MM-DD`, each with exactly those digit counts, and rejects impossible dates.
+/// [`ReleaseDate::parse`] reads the original API's `DD-MM-YYYY` (`08-02-2025` is 8 February 2025),
+/// ISO `YYYY-MM-DD`, each with exactly those digit counts, and the form the API writes, an
+/// IMF-fixdate at midnight GMT (`Sat, 08 Feb 2025 00:00:00 GMT`, its weekday right), so a
+/// client can send back what it read; it rejects impossible dates and any other time or zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "NaiveDate", into = "NaiveDate")]
 pub struct ReleaseDate(NaiveDate);
 
 impl ReleaseDate {
-    /// Reads `DD-MM-YYYY` or `YYYY-MM-DD`.
+    /// Reads `DD-MM-YYYY`, `YYYY-MM-DD` or `Sat, 08 Feb 2025 00:00:00 GMT`.
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let bad_format = || {
-            FieldError::new(
-                "release_date",
-                "must be a date written DD-MM-YYYY or YYYY-MM-DD",
-            )
-        };
+        let bad_format = || FieldError::new("release_date", DATE_FORMATS);
+        if raw.len() == 29 {
+            return Self::parse_written(raw).ok_or_else(bad_format)?;
+        }
         let bytes = raw.as_bytes();
         if bytes.len() != 10 {
             return Err(bad_format());
@@ -268,6 +278,55 @@ impl ReleaseDate {
     /// The calendar date.
     pub fn date(self) -> NaiveDate {
         self.0
+    }
+
+    /// The date as the API writes it: `Sat, 08 Feb 2025 00:00:00 GMT`.
+    pub fn written(self) -> String {
+        let date = self.0;
+        format!(
+            "{}, {:02} {} {:04} 00:00:00 GMT",
+            WEEKDAYS[date.weekday().num_days_from_monday() as usize],
+            date.day(),
+            MONTHS[date.month0() as usize],
+            date.year()
+        )
+    }
+
+    /// An IMF-fixdate at midnight GMT, exactly as [`Self::written`] writes it; `None` when the
+    /// shape is another, `Some(Err)` when the shape is right but the date is not (an impossible
+    /// date, or a weekday that is not the date's).
+    fn parse_written(raw: &str) -> Option<Result<Self, FieldError>> {
+        let (weekday, rest) = raw.split_at_checked(3)?;
+        let rest = rest.strip_prefix(", ")?;
+        let (day, rest) = rest.split_at_checked(2)?;
+        let rest = rest.strip_prefix(' ')?;
+        let (month, rest) = rest.split_at_checked(3)?;
+        let rest = rest.strip_prefix(' ')?;
+        let (year, rest) = rest.split_at_checked(4)?;
+        if rest != " 00:00:00 GMT" {
+            return None;
+        }
+        let number = |text: &str| {
+            text.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| text.parse::<u32>().ok())
+                .flatten()
+        };
+        let weekday = WEEKDAYS.iter().position(|w| *w == weekday)?;
+        let month = MONTHS.iter().position(|m| *m == month)? as u32 + 1;
+        let (day, year) = (number(day)?, i32::try_from(number(year)?).ok()?);
+        let impossible = || {
+            FieldError::new(
+                "release_date",
+                format!("{raw} is not a date in the calendar"),
+            )
+        };
+        Some(
+            NaiveDate::from_ymd_opt(year, month, day)
+                .filter(|date| date.weekday().num_days_from_monday() as usize == weekday)
+                .ok_or_else(impossible)
+                .and_then(Self::try_from),
+        )
     }
 }
 
@@ -374,6 +433,45 @@ mod tests {
         assert_eq!(ReleaseDate::parse("29-02-2024").unwrap().date().day(), 29);
         assert!(ReleaseDate::parse("0001-01-01").is_ok());
         assert!(ReleaseDate::parse("31-12-9999").is_ok());
+    }
+
+    #[test]
+    fn release_date_reads_what_the_api_writes() {
+        for (written, iso) in [
+            ("Sat, 08 Feb 2025 00:00:00 GMT", "2025-02-08"),
+            ("Thu, 29 Feb 2024 00:00:00 GMT", "2024-02-29"),
+            ("Mon, 01 Jan 0001 00:00:00 GMT", "0001-01-01"),
+            ("Fri, 31 Dec 9999 00:00:00 GMT", "9999-12-31"),
+        ] {
+            let date = ReleaseDate::parse(written).unwrap();
+            assert_eq!(date, ReleaseDate::parse(iso).unwrap(), "{written}");
+            assert_eq!(date.written(), written, "it round-trips");
+        }
+        for bad in [
+            "Sat, 08 Feb 2025 00:00:01 GMT",
+            "Sat, 08 Feb 2025 00:00:00 UTC",
+            "Sat, 08 Feb 2025 00:00:00 +0000",
+            "sat, 08 Feb 2025 00:00:00 GMT",
+            "Sat, 08 feb 2025 00:00:00 GMT",
+            "Sat,  8 Feb 2025 00:00:00 GMT",
+            "Sat, 8 Feb 2025 00:00:00 GMT",
+            "Saturday, 08 Feb 2025 00:00:00 GMT",
+            "Sat, 08 Feb 2025",
+        ] {
+            assert_eq!(
+                ReleaseDate::parse(bad).unwrap_err().message,
+                DATE_FORMATS,
+                "{bad}"
+            );
+        }
+        // The right shape, but not a day of the calendar: the weekday is wrong, or no such date.
+        for impossible in [
+            "Fri, 08 Feb 2025 00:00:00 GMT",
+            "Sat, 30 Feb 2025 00:00:00 GMT",
+        ] {
+            let err = ReleaseDate::parse(impossible).unwrap_err();
+            assert!(err.message.contains("not a date in the calendar"), "{err}");
+        }
     }
 
     #[test]

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use casting_core::{CastingService, TokenVerifier};
 use poem::endpoint::BoxEndpoint;
-use poem::{Endpoint, EndpointExt, IntoEndpoint, Response};
+use poem::endpoint::make_sync;
+use poem::web::Html;
+use poem::{Endpoint, EndpointExt, IntoEndpoint, Response, Route};
 use poem_openapi::OpenApiService;
 
 use crate::actors::ActorsApi;
@@ -14,6 +16,7 @@ use crate::audit::AuditApi;
 use crate::conditional::RequireIfMatch;
 use crate::config::RateLimitConfig;
 use crate::credits::CreditsApi;
+use crate::document;
 use crate::health::{HealthApi, ReadyTimeout};
 use crate::limits::RateLimits;
 use crate::middleware::Contract;
@@ -53,6 +56,8 @@ pub struct CastingApi {
     require_if_match: bool,
     ready_timeout: Duration,
     limits: Arc<RateLimits>,
+    /// The document as served: poem-openapi's, finished by [`document::finish`].
+    document: Arc<str>,
 }
 
 impl std::fmt::Debug for CastingApi {
@@ -78,12 +83,19 @@ pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) ->
         env!("CARGO_PKG_VERSION"),
     )
     .description(DESCRIPTION)
-    .license(poem_openapi::LicenseObject::new(env!("CARGO_PKG_LICENSE")))
+    // OpenAPI 3.0 has no SPDX `identifier` (3.1 does): the URL of README's licence section,
+    // which names both licences of the expression.
+    .license(
+        poem_openapi::LicenseObject::new(env!("CARGO_PKG_LICENSE"))
+            .url(concat!(env!("CARGO_PKG_REPOSITORY"), "#license")),
+    )
     // What OpenAPI assumes when `servers` is empty (the host's root), said explicitly, as
     // linters require.
     .server(poem_openapi::ServerObject::new("/").description("The host serving this document"));
+    let document = document::finish(&openapi.spec()).into();
     CastingApi {
         openapi,
+        document,
         verifier,
         require_if_match: false,
         ready_timeout: Duration::from_secs(1),
@@ -118,27 +130,45 @@ impl CastingApi {
 
     /// The OpenAPI document as JSON.
     pub fn spec(&self) -> String {
-        self.openapi.spec()
+        self.document.to_string()
     }
 
     /// The OpenAPI document as YAML.
     pub fn spec_yaml(&self) -> String {
-        self.openapi.spec_yaml()
+        document::to_yaml(&self.document)
     }
 
     /// An endpoint serving the document as JSON.
     pub fn spec_endpoint(&self) -> impl Endpoint + 'static {
-        self.openapi.spec_endpoint()
+        let spec = self.spec();
+        make_sync(move |_| {
+            Response::builder()
+                .content_type("application/json")
+                .body(spec.clone())
+        })
     }
 
     /// An endpoint serving the document as YAML.
     pub fn spec_endpoint_yaml(&self) -> impl Endpoint + 'static {
-        self.openapi.spec_endpoint_yaml()
+        let spec = self.spec_yaml();
+        make_sync(move |_| {
+            Response::builder()
+                .content_type("application/x-yaml")
+                .header("Content-Disposition", "inline; filename=\"spec.yaml\"")
+                .body(spec.clone())
+        })
     }
 
-    /// Swagger UI over the document.
+    /// Swagger UI over the document (at `/`, with its OAuth receiver page beside it).
     pub fn swagger_ui(&self) -> impl Endpoint + 'static {
-        self.openapi.swagger_ui()
+        // poem-openapi writes its own document into the page, verbatim: put ours in its place.
+        let html = self
+            .openapi
+            .swagger_ui_html()
+            .replacen(&self.openapi.spec(), &self.document, 1);
+        Route::new()
+            .at("/", make_sync(move |_| Html(html.clone())))
+            .at("/oauth-receiver.html", self.openapi.swagger_ui())
     }
 
     /// The route table of the operations.

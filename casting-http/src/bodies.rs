@@ -155,12 +155,12 @@ impl Check {
         }
     }
 
-    /// A date string in one of the two input forms.
+    /// A date string in one of the input forms.
     fn date(&mut self, name: &'static str, value: Option<Value>) -> Option<ReleaseDate> {
         let text = match value? {
             Value::String(text) => text,
             _ => {
-                return self.refuse(name, "must be a date written DD-MM-YYYY or YYYY-MM-DD");
+                return self.refuse(name, casting_core::domain::DATE_FORMATS);
             }
         };
         match ReleaseDate::parse(&text) {
@@ -202,7 +202,8 @@ impl Check {
 pub struct NewMovieBody {
     /// The title: trimmed, 1 to 200 characters.
     pub title: Field<Text>,
-    /// The release date: `DD-MM-YYYY` (`08-02-2025` is 8 February 2025) or `YYYY-MM-DD`.
+    /// The release date: `DD-MM-YYYY` (`08-02-2025` is 8 February 2025), `YYYY-MM-DD`, or as
+    /// answers write it (`Sat, 08 Feb 2025 00:00:00 GMT`).
     pub release_date: Field<DateText>,
     /// The cast: ids of existing actors. Unknown ids are a 422 naming them.
     pub actors: Field<Option<Vec<i64>>>,
@@ -214,7 +215,7 @@ pub struct NewMovieBody {
 pub struct MoviePatchBody {
     /// A new title: trimmed, 1 to 200 characters.
     pub title: Field<Option<Text>>,
-    /// A new release date: `DD-MM-YYYY` or `YYYY-MM-DD`.
+    /// A new release date: `DD-MM-YYYY`, `YYYY-MM-DD`, or as answers write it.
     pub release_date: Field<Option<DateText>>,
     /// A new cast, replacing the whole old one (`[]` empties it).
     pub actors: Field<Option<Vec<i64>>>,

@@ -105,10 +105,10 @@ pub struct CreditSchema {
     pub actor: i64,
     /// Who they play: trimmed, 1 to 200 characters, no control characters. Absent or `null`:
     /// nobody said.
-    pub character: Option<Text>,
+    pub character: Option<Nullable<Text>>,
     /// The billing position, 1 to 1000000, distinct within the cast. Absent or `null`: billed
     /// after the credits that have one, in the order given.
-    pub billing: Option<BillingNumber>,
+    pub billing: Option<Nullable<BillingNumber>>,
 }
 
 /// A whole cast, replacing the old one.

@@ -56,7 +56,7 @@ pub struct ActorShort {
     pub name: String,
     /// The age in years.
     pub age: i64,
-    /// `Female`, `Male` or `Other`.
+    // `Female`, `Male` or `Other`: the `Gender` schema (a plain comment: no `allOf` wrapping).
     pub gender: GenderName,
 }
 
@@ -69,7 +69,7 @@ pub struct ActorLong {
     pub name: String,
     /// The age in years.
     pub age: i64,
-    /// `Female`, `Male` or `Other`.
+    // `Female`, `Male` or `Other`: the `Gender` schema (a plain comment: no `allOf` wrapping).
     pub gender: GenderName,
     /// Movie ids, ascending.
     pub movies: Vec<i64>,

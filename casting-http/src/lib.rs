@@ -39,6 +39,7 @@ mod conditional;
 mod config;
 mod credits;
 mod direct;
+mod document;
 mod dto;
 mod error_body;
 mod errors;

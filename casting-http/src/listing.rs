@@ -14,14 +14,20 @@ use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseFromParameter, ParseResult, ToJSON, Type};
 use serde_json::Value;
 
-use crate::types::{PageNumber, PageSize, int_param, passthrough};
+use crate::types::{GenderSchema, NamedSchema, PageNumber, PageSize, int_param, passthrough};
 
 /// Writes a string query parameter whose schema is `$schema`: parsing accepts any text, which
 /// the core then checks, naming the parameter.
 macro_rules! text_param {
+    ($(#[$doc:meta])* $ty:ident, $name:literal, named $named:ty) => {
+        passthrough!($(#[$doc])* $ty(String), String, $name, named $named);
+        text_param!(@parse $ty);
+    };
     ($(#[$doc:meta])* $ty:ident, $name:literal, $schema:expr) => {
         passthrough!($(#[$doc])* $ty(String), String, $name, $schema);
-
+        text_param!(@parse $ty);
+    };
+    (@parse $ty:ident) => {
         impl ParseFromParameter for $ty {
             fn parse_from_parameter(value: &str) -> ParseResult<Self> {
                 Ok(Self(value.to_owned()))
@@ -36,7 +42,8 @@ text_param!(
     "string_date_param",
     MetaSchema {
         description: Some(
-            "`DD-MM-YYYY` or `YYYY-MM-DD` (e.g. `2025-01-01`), as in bodies; inclusive."
+            "`DD-MM-YYYY` or `YYYY-MM-DD` (e.g. `2025-01-01`), or as answers write dates, as in \
+             bodies; inclusive."
         ),
         ..MetaSchema::new("string")
     }
@@ -87,30 +94,35 @@ text_param!(
     }
 );
 
+/// Whether a list counts its matches: `Count` in the document.
+pub(crate) enum CountSchema {}
+
+impl NamedSchema for CountSchema {
+    const NAME: &'static str = "Count";
+
+    fn schema() -> MetaSchema {
+        MetaSchema {
+            description: Some(
+                "`exact` (default): `total` counts every match; `none`: `total` is null.",
+            ),
+            enum_items: vec![Value::String("exact".into()), Value::String("none".into())],
+            ..MetaSchema::new("string")
+        }
+    }
+}
+
 text_param!(
     /// `count`: `exact` or `none`.
     CountParam,
     "string_count",
-    MetaSchema {
-        description: Some("`exact` (default): `total` counts every match; `none`: `total` is null."),
-        enum_items: vec![Value::String("exact".into()), Value::String("none".into())],
-        ..MetaSchema::new("string")
-    }
+    named CountSchema
 );
 
 text_param!(
-    /// `gender`: repeatable, any case.
+    /// `gender`: repeatable, any case (the schema names the written forms).
     GenderParam,
     "string_gender_param",
-    MetaSchema {
-        description: Some("`Female`, `Male` or `Other`, in any case."),
-        enum_items: vec![
-            Value::String("Female".into()),
-            Value::String("Male".into()),
-            Value::String("Other".into()),
-        ],
-        ..MetaSchema::new("string")
-    }
+    named GenderSchema
 );
 
 text_param!(

@@ -3,9 +3,6 @@
 //! a well-formed but invalid value is a 422 naming the field, not a parser's 400.
 
 use std::borrow::Cow;
-use std::fmt::Write;
-
-use chrono::Datelike;
 
 use casting_core::ReleaseDate;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
@@ -17,7 +14,22 @@ use serde_json::Value;
 macro_rules! passthrough {
     (
         $(#[$doc:meta])* $ty:ident($inner:ty), $json:ident, $schema_name:literal,
+        named $named:ty
+    ) => {
+        $crate::types::passthrough!(@type $(#[$doc])* $ty($inner), $json, $schema_name,
+            <$named as $crate::types::NamedSchema>::reference(),
+            <$named as $crate::types::NamedSchema>::register);
+    };
+    (
+        $(#[$doc:meta])* $ty:ident($inner:ty), $json:ident, $schema_name:literal,
         $schema:expr
+    ) => {
+        $crate::types::passthrough!(@type $(#[$doc])* $ty($inner), $json, $schema_name,
+            MetaSchemaRef::Inline(Box::new($schema)), |_| {});
+    };
+    (
+        @type $(#[$doc:meta])* $ty:ident($inner:ty), $json:ident, $schema_name:literal,
+        $schema_ref:expr, $register:expr
     ) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq)]
@@ -33,7 +45,12 @@ macro_rules! passthrough {
             }
 
             fn schema_ref() -> MetaSchemaRef {
-                MetaSchemaRef::Inline(Box::new($schema))
+                $schema_ref
+            }
+
+            fn register(registry: &mut poem_openapi::registry::Registry) {
+                #[allow(clippy::redundant_closure_call)]
+                ($register)(registry);
             }
 
             fn as_raw_value(&self) -> Option<&Self> {
@@ -54,6 +71,51 @@ macro_rules! passthrough {
 }
 
 pub(crate) use passthrough;
+
+/// A schema with a name of its own in the document's components, which every field and
+/// parameter of its kind refers to (`$ref`), so a generated client has one type for it.
+pub(crate) trait NamedSchema {
+    /// The component's name.
+    const NAME: &'static str;
+    /// The schema.
+    fn schema() -> MetaSchema;
+
+    /// Registers the component (once, whoever refers to it first).
+    fn register(registry: &mut poem_openapi::registry::Registry)
+    where
+        Self: Sized + 'static,
+    {
+        registry.create_schema::<Self, _>(Self::NAME.to_owned(), |_| Self::schema());
+    }
+
+    /// A reference to the component.
+    fn reference() -> MetaSchemaRef
+    where
+        Self: Sized,
+    {
+        MetaSchemaRef::Reference(Self::NAME.to_owned())
+    }
+}
+
+/// The genders, as the API writes them: `Gender` in the document.
+pub(crate) enum GenderSchema {}
+
+impl NamedSchema for GenderSchema {
+    const NAME: &'static str = "Gender";
+
+    fn schema() -> MetaSchema {
+        MetaSchema {
+            description: Some(
+                "`Female`, `Male` or `Other`, as answers write them (inputs take any case).",
+            ),
+            enum_items: ["Female", "Male", "Other"]
+                .into_iter()
+                .map(|g| Value::String(g.into()))
+                .collect(),
+            ..MetaSchema::new("string")
+        }
+    }
+}
 
 passthrough!(
     /// A title or a name: trimmed, 1 to 200 characters.
@@ -100,12 +162,18 @@ passthrough!(
     "string_date_input",
     MetaSchema {
         description: Some(
-            "`DD-MM-YYYY` (`08-02-2025` is 8 February 2025) or `YYYY-MM-DD`; answers write it \
-             `Sat, 08 Feb 2025 00:00:00 GMT`."
+            "`DD-MM-YYYY` (`08-02-2025` is 8 February 2025), `YYYY-MM-DD`, or as answers write \
+             it, `Sat, 08 Feb 2025 00:00:00 GMT` (an IMF-fixdate at midnight GMT, its weekday \
+             right), so a record read can be sent back as it is. Any other time or zone is a 400."
         ),
         example: Some(Value::String("08-02-2025".into())),
         // The shape only: a date that does not exist (`31-02-2025`) is still a 400.
-        pattern: Some("^([0-9]{2}-[0-9]{2}-[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2})$".into()),
+        pattern: Some(
+            "^([0-9]{2}-[0-9]{2}-[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}|\
+             (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} \
+             (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} 00:00:00 GMT)$"
+                .into()
+        ),
         ..MetaSchema::new("string")
     }
 );
@@ -149,14 +217,11 @@ impl Type for GenderName {
     }
 
     fn schema_ref() -> MetaSchemaRef {
-        MetaSchemaRef::Inline(Box::new(MetaSchema {
-            enum_items: vec![
-                Value::String("Female".into()),
-                Value::String("Male".into()),
-                Value::String("Other".into()),
-            ],
-            ..MetaSchema::new("string")
-        }))
+        GenderSchema::reference()
+    }
+
+    fn register(registry: &mut poem_openapi::registry::Registry) {
+        GenderSchema::register(registry);
     }
 
     fn as_raw_value(&self) -> Option<&Self> {
@@ -369,31 +434,17 @@ impl ParseFromParameter for PathId {
     }
 }
 
-/// A release date: reads `DD-MM-YYYY` or `YYYY-MM-DD`, writes `Sat, 08 Feb 2025 00:00:00 GMT`.
+/// A release date: reads `DD-MM-YYYY`, `YYYY-MM-DD` or `Sat, 08 Feb 2025 00:00:00 GMT`, writes
+/// the last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiDate(pub ReleaseDate);
 
 impl ApiDate {
     /// The output form: an IMF-fixdate at midnight GMT, as the original API wrote dates
-    /// (`Sat, 08 Feb 2025 00:00:00 GMT`). Written field by field: this runs for every date of
-    /// every response, and a `format` string would be parsed again each time.
+    /// (`Sat, 08 Feb 2025 00:00:00 GMT`); the core's [`ReleaseDate::written`], which also
+    /// reads it back.
     pub fn http_date(self) -> String {
-        const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        let date = self.0.date();
-        let day = DAYS[date.weekday().num_days_from_monday() as usize];
-        let month = MONTHS[date.month0() as usize];
-        // ReleaseDate holds years 0001 to 9999, so four digits always suffice.
-        let mut out = String::with_capacity(29);
-        let _ = write!(
-            out,
-            "{day}, {:02} {month} {:04} 00:00:00 GMT",
-            date.day(),
-            date.year()
-        );
-        out
+        self.0.written()
     }
 }
 
@@ -410,7 +461,7 @@ impl Type for ApiDate {
         MetaSchemaRef::Inline(Box::new(MetaSchema {
             description: Some(
                 "Written `Sat, 08 Feb 2025 00:00:00 GMT` (midnight GMT), as the original API \
-                 wrote dates. Sent as `DD-MM-YYYY` or `YYYY-MM-DD`.",
+                 wrote dates. Sent as `DD-MM-YYYY`, `YYYY-MM-DD`, or as written.",
             ),
             example: Some(Value::String("Sat, 08 Feb 2025 00:00:00 GMT".into())),
             ..MetaSchema::new("string")

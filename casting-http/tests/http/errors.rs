@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::json;
 
 on_both_stores!(
-    dates_in_both_formats_and_no_other,
+    dates_in_their_three_forms_and_no_other,
     bad_bodies_are_400_and_change_nothing,
     validation_failures_are_422_naming_the_field,
     unknown_relation_ids_are_422_naming_them,
@@ -17,12 +17,17 @@ on_both_stores!(
     lenient_inputs_of_the_past_are_400_naming_the_field,
 );
 
-async fn dates_in_both_formats_and_no_other(app: &TestApp) {
+async fn dates_in_their_three_forms_and_no_other(app: &TestApp) {
     for (input, output) in [
         ("08-02-2025", "Sat, 08 Feb 2025 00:00:00 GMT"),
         ("2025-02-08", "Sat, 08 Feb 2025 00:00:00 GMT"),
         ("29-02-2024", "Thu, 29 Feb 2024 00:00:00 GMT"),
         ("01-01-1900", "Mon, 01 Jan 1900 00:00:00 GMT"),
+        // As the API writes it, so a record read can be sent back as it is.
+        (
+            "Sat, 08 Feb 2025 00:00:00 GMT",
+            "Sat, 08 Feb 2025 00:00:00 GMT",
+        ),
     ] {
         let reply = app
             .post(
@@ -44,7 +49,12 @@ async fn dates_in_both_formats_and_no_other(app: &TestApp) {
         json!("31-02-2025"),
         json!("2025-13-01"),
         json!("8-2-2025"),
-        json!("Sat, 08 Feb 2025 00:00:00 GMT"),
+        // The written form with another weekday, time or zone, or another spelling.
+        json!("Fri, 08 Feb 2025 00:00:00 GMT"),
+        json!("Sat, 08 Feb 2025 12:00:00 GMT"),
+        json!("Sat, 08 Feb 2025 00:00:00 +0000"),
+        json!("Sat, 8 Feb 2025 00:00:00 GMT"),
+        json!("2025-02-08T00:00:00Z"),
         json!(null),
         json!(""),
     ] {
@@ -58,7 +68,24 @@ async fn dates_in_both_formats_and_no_other(app: &TestApp) {
         reply.expect(400, "bad_request");
     }
     let total = app.get("/movies", CastingAssistant).await.body["total"].clone();
-    assert_eq!(total, json!(4), "refused dates wrote nothing");
+    assert_eq!(total, json!(5), "refused dates wrote nothing");
+
+    // GET, then PATCH the same object back: the date as read is taken as it was.
+    let read = app.get("/movie-details/1", CastingAssistant).await;
+    let movie = &read.body["movie"];
+    let back = app
+        .patch(
+            "/movies/1",
+            ExecutiveProducer,
+            json!({
+                "title": movie["title"],
+                "release_date": movie["release_date"],
+                "actors": movie["actors"],
+            }),
+        )
+        .await;
+    back.expect(200, "");
+    assert_eq!(back.body["movie"]["release_date"], movie["release_date"]);
 }
 
 /// A 400 names its fields in `details.fields`, in words without internal type names.

@@ -34,7 +34,11 @@ fn every_operation_declares_the_bearer_scheme_and_its_errors() {
         for (method, operation) in methods.as_object().unwrap() {
             count += 1;
             if PUBLIC.contains(&path.as_str()) {
-                assert!(operation.get("security").is_none(), "{path} is public");
+                assert_eq!(
+                    operation["security"],
+                    serde_json::json!([]),
+                    "{path} says it is public"
+                );
                 let description = operation["description"].as_str().unwrap_or_default();
                 assert!(description.starts_with("Public"), "{path}: {description}");
                 continue;
@@ -95,14 +99,14 @@ fn every_operation_declares_the_bearer_scheme_and_its_errors() {
                         assert_eq!(parameter["schema"]["items"]["minimum"], 1.0, "{path}");
                         assert_eq!(parameter["required"], false, "{path} {name}");
                     }
+                    // The enums are named schemas (see the test for generated clients).
                     "gender" => assert_eq!(
-                        parameter["schema"]["items"]["enum"],
-                        serde_json::json!(["Female", "Male", "Other"])
+                        parameter["schema"]["items"]["$ref"],
+                        "#/components/schemas/Gender"
                     ),
-                    "count" => assert_eq!(
-                        parameter["schema"]["enum"],
-                        serde_json::json!(["exact", "none"])
-                    ),
+                    "count" => {
+                        assert_eq!(parameter["schema"]["$ref"], "#/components/schemas/Count")
+                    }
                     "sort" => assert!(
                         parameter["schema"]["pattern"].is_string(),
                         "{path}: sort has a pattern"
@@ -142,13 +146,10 @@ fn every_operation_declares_the_bearer_scheme_and_its_errors() {
     for patch in ["MoviePatchBody", "ActorPatchBody"] {
         assert_eq!(schemas[patch]["minProperties"], 1, "{patch}");
     }
-    for actor in ["ActorShort", "ActorLong"] {
-        assert_eq!(
-            schemas[actor]["properties"]["gender"]["enum"],
-            serde_json::json!(["Female", "Male", "Other"]),
-            "{actor}"
-        );
-    }
+    assert_eq!(
+        schemas["Gender"]["enum"],
+        serde_json::json!(["Female", "Male", "Other"])
+    );
 }
 
 #[test]
@@ -171,4 +172,114 @@ fn dates_and_rules_are_described_in_the_schemas() {
     assert!(
         required.contains(&Value::from("title")) && required.contains(&Value::from("release_date"))
     );
+}
+
+/// Every `enum` in the document: its values, where it stands, and whether it is a named
+/// component (a top-level schema of `components`) rather than inline.
+fn enums(value: &Value, at: &str, found: &mut Vec<(String, String, bool)>) {
+    match value {
+        Value::Object(members) => {
+            let named = at.starts_with("#/components/schemas/") && at.matches('/').count() == 3;
+            if let Some(values) = members.get("enum") {
+                found.push((values.to_string(), at.to_owned(), named));
+            }
+            for (key, member) in members {
+                enums(member, &format!("{at}/{key}"), found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                enums(item, &format!("{at}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What generated clients need (issue 27): one named schema per enum, referenced wherever it is
+/// used; the probes public by `security: []`; a licence with a URL; nullable inputs marked;
+/// response headers spelled as HTTP spells them.
+#[test]
+fn generated_clients_get_one_type_per_enum_and_the_document_says_what_the_server_takes() {
+    let spec = generated();
+    let mut found = Vec::new();
+    enums(&spec, "#", &mut found);
+    // An enum declared inline is one type in a client; declared twice, or beside a named
+    // schema with the same values, it is several.
+    for (values, at, named) in &found {
+        let same: Vec<&String> = found
+            .iter()
+            .filter(|(v, a, _)| v == values && a != at)
+            .map(|(_, a, _)| a)
+            .collect();
+        assert!(
+            *named || same.is_empty(),
+            "{values} is declared inline at {at} and also at {same:?}"
+        );
+    }
+    let schemas = &spec["components"]["schemas"];
+    assert_eq!(
+        schemas["Gender"]["enum"],
+        serde_json::json!(["Female", "Male", "Other"])
+    );
+    assert_eq!(
+        schemas["Count"]["enum"],
+        serde_json::json!(["exact", "none"])
+    );
+    for shape in ["ActorLong", "ActorShort"] {
+        assert_eq!(
+            schemas[shape]["properties"]["gender"]["$ref"], "#/components/schemas/Gender",
+            "{shape}"
+        );
+    }
+    let mut counted = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let schema = &parameter["schema"];
+                match parameter["name"].as_str() {
+                    Some("count") => {
+                        counted += 1;
+                        assert_eq!(schema["$ref"], "#/components/schemas/Count", "{path}");
+                    }
+                    Some("gender") => assert_eq!(
+                        schema["items"]["$ref"], "#/components/schemas/Gender",
+                        "{path}"
+                    ),
+                    _ => {}
+                }
+            }
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                for header in response["headers"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|h| h.0)
+                {
+                    assert!(
+                        [
+                            "ETag",
+                            "Link",
+                            "Retry-After",
+                            "WWW-Authenticate",
+                            "Idempotent-Replayed"
+                        ]
+                        .contains(&header.as_str()),
+                        "{method} {path} {status}: {header}"
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(counted, 3, "every paged list has count");
+    assert!(
+        spec["info"]["license"]["url"]
+            .as_str()
+            .is_some_and(|url| url.starts_with("https://")),
+        "{}",
+        spec["info"]["license"]
+    );
+    let credit = &schemas["CreditInput"]["properties"];
+    assert_eq!(credit["character"]["nullable"], true);
+    assert_eq!(credit["billing"]["nullable"], true);
 }
