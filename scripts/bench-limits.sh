@@ -15,6 +15,7 @@
 # Needs: wrk (Debian package). Only loopback addresses are used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 PORT=${PORT:-18520}
 DURATION=${DURATION:-15}
@@ -55,12 +56,7 @@ cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/pro
 wrk_summary() {
   local connections=$1 seconds=$2; shift 2
   wrk -t1 -c"$connections" -d"${seconds}s" --latency "$@" > "$work/wrk.txt"
-  local rps p50 p99 errors
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
-  p50=$(awk '$1=="50%" {print $2}' "$work/wrk.txt")
-  p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")
-  errors=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
-  echo "$rps $p50 $p99 ${errors:-0}"
+  wrk_numbers "$work/wrk.txt"
 }
 
 if [ -z "${SKIP_FLOOD:-}" ]; then

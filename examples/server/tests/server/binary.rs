@@ -4,7 +4,7 @@
 use casting_store_postgres::testing;
 use serde_json::Value;
 
-use crate::support::{Running, SETTINGS, server};
+use crate::support::{Running, SETTINGS, database_named, server};
 
 async fn get(base: &str, path: &str, token: &str) -> (u16, Value) {
     let response = reqwest::Client::new()
@@ -49,12 +49,7 @@ async fn with_database_url_it_migrates_uses_postgresql_and_measures_pool_waits()
     let Some((name, admin, _options)) = testing::empty_database().await else {
         return;
     };
-    let url = testing::database_url().expect("set");
-    let base_url = url.split('?').next().unwrap_or(&url);
-    let database_url = format!(
-        "{}/{name}",
-        &base_url[..base_url.rfind('/').expect("a path")]
-    );
+    let database_url = database_named(&name);
     // One connection, so that concurrent requests queue for it.
     let mut server = Running::start(&[
         ("PORT", "0"),
@@ -266,12 +261,7 @@ async fn a_flask_database_is_refused_until_adopted_by_the_adopt_command() {
         .await
         .expect("rows");
     }
-    let url = testing::database_url().expect("set");
-    let base_url = url.split('?').next().unwrap_or(&url);
-    let database_url = format!(
-        "{}/{name}",
-        &base_url[..base_url.rfind('/').expect("a path")]
-    );
+    let database_url = database_named(&name);
     let vars = [
         ("PORT", "0"),
         ("DATABASE_URL", database_url.as_str()),

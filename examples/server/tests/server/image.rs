@@ -15,6 +15,8 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::web::Json;
 use poem::{Route, Server, get};
 
+use crate::support::database_named;
+
 const ISSUER: &str = "https://casting-image-test.eu.auth0.com/";
 const AUDIENCE: &str = "https://casting.example.com/api";
 
@@ -98,12 +100,7 @@ async fn the_image_serves_the_api_healthy_unprivileged_and_stops_cleanly() {
     let Some((name, admin, _)) = testing::empty_database().await else {
         return;
     };
-    let url = testing::database_url().expect("set");
-    let base_url = url.split('?').next().unwrap_or(&url);
-    let database_url = format!(
-        "{}/{name}",
-        &base_url[..base_url.rfind('/').expect("a path")]
-    );
+    let database_url = database_named(&name);
     let issuer = DevIssuer::with_names(ISSUER, AUDIENCE).expect("issuer");
     let jwks_uri = key_server(&issuer).await;
     let port = free_port().to_string();

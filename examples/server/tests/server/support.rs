@@ -150,3 +150,11 @@ impl Running {
         }
     }
 }
+
+/// The URL of the database `name` on the test server (`DATABASE_URL` with its path replaced,
+/// its query left out).
+pub fn database_named(name: &str) -> String {
+    let url = casting_store_postgres::testing::database_url().expect("DATABASE_URL is set");
+    let base = url.split('?').next().unwrap_or(&url);
+    format!("{}/{name}", &base[..base.rfind('/').expect("a path")])
+}
