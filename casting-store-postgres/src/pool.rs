@@ -6,10 +6,10 @@ use async_trait::async_trait;
 use casting_core::{
     Actor, ActorCredit, ActorId, ActorPatch, ActorQuery, ActorSummary, AuditEntry, AuditQuery,
     Cast, Created, Edit, Idempotency, Movie, MovieId, MoviePatch, MovieQuery, MovieSummary,
-    NewActor, NewCast, NewMovie, Page, Store, StoreResult as Result,
+    NewActor, NewCast, NewMovie, Page, Store, StoreError, StoreResult as Result,
 };
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{Connection, PgPool};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::error::from_sqlx;
 use crate::{actors, cast, list, movies};
@@ -83,10 +83,29 @@ impl PostgresStore {
 
     /// Connects to `url` with `settings`, opening one connection to prove the database answers.
     /// Does not migrate.
+    ///
+    /// That first connection is opened directly, not through the pool, so that a database that
+    /// cannot be reached fails at once with its cause (connection refused, no such database,
+    /// authentication failed) instead of the pool retrying until `acquire_timeout` and
+    /// reporting only that it timed out. It is still bounded by `acquire_timeout`.
     pub async fn connect_with(url: &str, settings: &PoolSettings) -> Result<Self> {
+        let options: PgConnectOptions = url.parse().map_err(from_sqlx)?;
+        let first = tokio::time::timeout(
+            settings.acquire_timeout,
+            PgConnection::connect_with(&options),
+        )
+        .await
+        .map_err(|_| {
+            StoreError::unavailable(format!(
+                "no answer from the database within {:?}",
+                settings.acquire_timeout
+            ))
+        })?
+        .map_err(from_sqlx)?;
+        let _ = first.close().await;
         let pool = settings
             .pool_options()
-            .connect(url)
+            .connect_with(options)
             .await
             .map_err(from_sqlx)?;
         Ok(Self::new(pool))
