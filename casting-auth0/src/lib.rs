@@ -35,9 +35,13 @@
 //! # Ok(()) }
 //! ```
 //!
-//! With the feature `dev`, [`DevIssuer`] makes a key at run time and mints tokens for any role.
+//! With the feature `dev`, `DevIssuer` makes a key at run time and mints tokens for any role.
 //!
 //! [`Principal`]: casting_core::Principal
+#![cfg_attr(
+    feature = "dev",
+    doc = "\nSee [`DevIssuer`] (this build has the feature)."
+)]
 
 mod cache;
 mod claims;
