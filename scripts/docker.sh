@@ -3,6 +3,11 @@
 # no registry and no traffic may go to a private range, so containers use --network host).
 # Sets DOCKER to a client that builds with BuildKit without the buildx plugin.
 
+# Whether the daemon answers (`docker info` exits 0 even when it does not).
+daemon_answers() {
+  "$DOCKER" version --format '{{.Server.Version}}' > /dev/null 2>&1
+}
+
 docker_up() {
   if [ -x /usr/bin/docker ]; then DOCKER=/usr/bin/docker; else DOCKER=${DOCKER:-docker}; fi
   if ! command -v dockerd > /dev/null; then
@@ -12,15 +17,25 @@ docker_up() {
       || { apt-get update -qq && apt-get install -y -qq docker.io > /dev/null; }
     DOCKER=/usr/bin/docker
   fi
-  if ! "$DOCKER" info > /dev/null 2>&1; then
+  if ! daemon_answers; then
+    # A daemon that was killed leaves its pid file, and a new one refuses to start beside it
+    # while that pid exists, even as a zombie nobody reaped: drop a file whose process is gone
+    # or a zombie.
+    for pidfile in /var/run/docker.pid /var/run/docker/containerd/containerd.pid; do
+      [ -f "$pidfile" ] || continue
+      state=$(awk '/^State:/ {print $2}' "/proc/$(cat "$pidfile")/status" 2> /dev/null || true)
+      if [ -z "$state" ] || [ "$state" = Z ]; then
+        rm -f "$pidfile"
+      fi
+    done
     echo "docker: starting dockerd (no bridge, no iptables)"
     nohup dockerd --bridge=none --iptables=false > "${TMPDIR:-/tmp}/casting-dockerd.log" 2>&1 &
     for _ in $(seq 1 60); do
-      "$DOCKER" info > /dev/null 2>&1 && break
+      daemon_answers && break
       sleep 1
     done
   fi
-  "$DOCKER" info > /dev/null 2>&1 || {
+  daemon_answers || {
     echo "docker: the daemon does not answer" >&2
     tail -n 20 "${TMPDIR:-/tmp}/casting-dockerd.log" >&2 || true
     return 1
