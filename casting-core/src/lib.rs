@@ -11,29 +11,43 @@
 //!   idempotent creates ([`IdempotencyKey`]).
 //! - [`audit`]: the trail of changes ([`AuditEntry`], [`AuditQuery`]).
 //! - [`rbac`]: the eleven [`Permission`]s, the three [`Role`]s, the caller ([`Principal`]).
-//! - [`Store`] and [`TokenVerifier`]: the object-safe traits backends implement.
-//! - [`CastingService`]: permission, then validation, then the store; one method per operation.
+//! - [`Store`] and [`TokenVerifier`]: the object-safe traits backends implement;
+//!   [`Decorator`] and [`Decorated`] wrap any store, changing only the calls you name.
+//! - [`CastingService`]: permission, then validation, then the store; one method per operation
+//!   (lists take typed queries, [`MovieQuery`] and [`ActorQuery`], or the query string's text).
 //! - [`Operation`]: the API's operations, each naming the one permission it needs.
 //! - [`Error`], [`StoreError`] and [`AuthError`]: what can go wrong, as variants callers branch
 //!   on.
 //!
 //! With the feature `conformance`, `conformance` holds the suite every store must pass.
 //!
-//! # Implementing a store
+//! # Implementing or wrapping a store
 //!
-//! Implement [`Store`] with `#[async_trait]`, then run the suite from the backend's `tests/`:
+//! Implement [`Store`] with `#[async_trait]`, or wrap one with a [`Decorator`], then run the
+//! conformance suite (feature `conformance`) from the backend's `tests/`:
 //!
-//! ```ignore
-//! // tests/conformance.rs of a backend
-//! async fn fresh() -> Option<MyStore> {
-//!     Some(MyStore::new())
+//! ```no_run
+//! # fn main() {}
+//! # #[cfg(feature = "conformance")]
+//! # mod suite {
+//! use casting_store_memory::MemoryStore;
+//!
+//! async fn fresh() -> Option<MemoryStore> {
+//!     Some(MemoryStore::new())
 //! }
 //! casting_core::conformance_tests!(fresh);
+//! # }
 //! ```
+//!
+//! The suite's module docs show a decorator over PostgreSQL, whose fixture is
+//! `casting_store_postgres::testing` (that crate's feature `testing`).
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod audit;
 pub mod auth;
 #[cfg(feature = "conformance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
 pub mod conformance;
 pub mod credit;
 pub mod domain;
@@ -73,4 +87,4 @@ pub use revision::{
     Version,
 };
 pub use service::CastingService;
-pub use store::{Store, StoreResult};
+pub use store::{Decorated, Decorator, Store, StoreResult};

@@ -14,6 +14,10 @@ use crate::model::{
 use crate::query::{ActorQuery, MovieQuery};
 use crate::revision::{Created, Edit, Idempotency};
 
+mod decorator;
+
+pub use decorator::{Decorated, Decorator};
+
 /// What [`Store`] methods return.
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -61,6 +65,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 ///   be [`StoreError::RequestInProgress`]. Expired keys are forgotten.
 /// - A store reports only what [`StoreError`] can say; permissions and request checks are the
 ///   service's business.
+///
+/// To wrap a store (count, cache, log slow calls) without restating every method, implement
+/// [`Decorator`] for the methods you change and wrap it in [`Decorated`].
 #[async_trait]
 pub trait Store: std::fmt::Debug + Send + Sync + 'static {
     /// One page of movies, without their casts.

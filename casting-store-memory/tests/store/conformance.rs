@@ -19,3 +19,23 @@ mod through_a_box {
 
     casting_core::conformance_tests!(fresh);
 }
+
+/// The suite once more through a [`Decorated`](casting_core::Decorated) store whose decorator
+/// overrides nothing: every default of `Decorator` must reach the inner store unchanged.
+mod through_a_decorator {
+    use std::sync::Arc;
+
+    use casting_core::{Decorated, Decorator};
+    use casting_store_memory::MemoryStore;
+
+    #[derive(Debug)]
+    struct Nothing;
+
+    impl Decorator for Nothing {}
+
+    async fn fresh() -> Option<Decorated<Nothing>> {
+        Some(Decorated::new(Arc::new(MemoryStore::new()), Nothing))
+    }
+
+    casting_core::conformance_tests!(fresh);
+}
