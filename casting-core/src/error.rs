@@ -112,6 +112,15 @@ impl From<Forbidden> for Error {
     }
 }
 
+/// A typed query part that did not check out ([`MovieFilter::new`](crate::MovieFilter::new),
+/// [`Sort::parse`](crate::Sort::parse)) is a bad request naming its parameter, so a query can
+/// be built with `?` throughout.
+impl From<FieldError> for Error {
+    fn from(error: FieldError) -> Self {
+        Error::BadRequest(vec![error])
+    }
+}
+
 impl From<StoreError> for Error {
     fn from(error: StoreError) -> Self {
         match error {
@@ -279,6 +288,10 @@ pub enum AuthError {
     /// No signing keys could be had (key set download failed): a server-side failure.
     #[error("signing keys unavailable")]
     Unavailable(#[source] BoxError),
+    /// The credential is simply not one the verifier knows: the refusal of a verifier whose
+    /// credentials are not signed tokens (an unknown API key, a revoked session).
+    #[error("credential not recognised")]
+    Unrecognized,
 }
 
 #[cfg(test)]

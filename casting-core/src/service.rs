@@ -122,9 +122,38 @@ impl CastingService {
         Ok(self.store.ping().await?)
     }
 
-    /// Lists movies (`get:movies`).
+    /// One page of movies (`get:movies`), as a typed query asks.
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// use casting_core::{CastingService, MovieFilter, MovieQuery, Principal, ReleaseDate, Role, Sort};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), casting_core::Error> {
+    /// # let service = CastingService::new(Arc::new(casting_store_memory::MemoryStore::new()));
+    /// let from = ReleaseDate::parse("2020-01-01")?;
+    /// let query = MovieQuery::new(1, 20, Some("night"))?
+    ///     .with_filter(MovieFilter::new(Some(from), None, vec![])?)
+    ///     .with_sort(Sort::parse("-release_date")?);
+    /// let who = Principal::with_role("auth0|assistant", Role::CastingAssistant);
+    /// let page = service.list_movies(&who, &query).await?;
+    /// assert_eq!(page.total, Some(0));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
     pub async fn list_movies(
+        &self,
+        who: &Principal,
+        query: &MovieQuery,
+    ) -> Result<Page<MovieSummary>> {
+        Operation::ListMovies.authorize(who)?;
+        Ok(self.store.list_movies(query).await?)
+    }
+
+    /// One page of movies (`get:movies`), as a query string asks: the permission first, then
+    /// every parameter checked (the HTTP layer's form of [`list_movies`](Self::list_movies)).
+    #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
+    pub async fn list_movies_from_params(
         &self,
         who: &Principal,
         params: &MovieListParams,
@@ -233,9 +262,21 @@ impl CastingService {
         Ok(self.store.replace_cast(id, cast, &edit).await?)
     }
 
-    /// Lists actors (`get:actors`).
+    /// One page of actors (`get:actors`), as a typed query asks.
     #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
     pub async fn list_actors(
+        &self,
+        who: &Principal,
+        query: &ActorQuery,
+    ) -> Result<Page<ActorSummary>> {
+        Operation::ListActors.authorize(who)?;
+        Ok(self.store.list_actors(query).await?)
+    }
+
+    /// One page of actors (`get:actors`), as a query string asks: the permission first, then
+    /// every parameter checked (the HTTP layer's form of [`list_actors`](Self::list_actors)).
+    #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
+    pub async fn list_actors_from_params(
         &self,
         who: &Principal,
         params: &ActorListParams,

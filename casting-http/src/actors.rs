@@ -177,7 +177,7 @@ impl ActorsApi {
             movie: movie.0.into_iter().map(|id| id.0).collect(),
         };
         self.service
-            .list_actors(caller.principal(), &params)
+            .list_actors_from_params(caller.principal(), &params)
             .await
             .map(|page| {
                 let link = page.next.as_deref().map(|next| next_link(request, next));

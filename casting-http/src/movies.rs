@@ -173,7 +173,7 @@ impl MoviesApi {
             actor: actor.0.into_iter().map(|id| id.0).collect(),
         };
         self.service
-            .list_movies(caller.principal(), &params)
+            .list_movies_from_params(caller.principal(), &params)
             .await
             .map(|page| {
                 let link = page.next.as_deref().map(|next| next_link(request, next));
