@@ -5,10 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use casting_core::{CastingService, TokenVerifier};
-use poem::endpoint::BoxEndpoint;
-use poem::endpoint::make_sync;
-use poem::web::Html;
-use poem::{Endpoint, EndpointExt, IntoEndpoint, Response, Route};
+use poem::endpoint::{BoxEndpoint, make_sync};
+use poem::web::{Html, Redirect};
+use poem::{Endpoint, EndpointExt, IntoEndpoint, Request, Response, Route, get, handler};
 use poem_openapi::OpenApiService;
 
 use crate::actors::ActorsApi;
@@ -16,13 +15,13 @@ use crate::audit::AuditApi;
 use crate::conditional::RequireIfMatch;
 use crate::config::RateLimitConfig;
 use crate::credits::CreditsApi;
-use crate::document;
+use crate::document::{self, MountPrefix, Published};
 use crate::health::{HealthApi, ReadyTimeout};
-use crate::limits::RateLimits;
+use crate::limits::{RateLimitHeaders, RateLimits};
 use crate::middleware::Contract;
 use crate::movies::MoviesApi;
 use crate::routes::RouteTable;
-use crate::security::Verifier;
+use crate::security::{Authentication, BearerScheme, Verifier};
 
 const TITLE: &str = "Casting Agency API";
 
@@ -31,12 +30,14 @@ role-based permissions. Every operation but the two probes (`/health`, `/ready`)
 token whose `permissions` claim holds the permission the operation names. Errors are JSON: `{\"success\": false, \"error\": <status>, \
 \"message\", \"code\", \"details\"}`.";
 
-/// The casting operations with their spec, over one service and one verifier.
+/// The casting operations with their spec and Swagger UI, over one service and one verifier.
 ///
 /// It stands alone: as an endpoint (`IntoEndpoint`) it checks tokens with its own verifier,
-/// caps bodies, and answers every error in the contract's JSON, so it can be nested under any
-/// prefix of another poem application. [`app`](crate::app) adds the spec, Swagger UI, health,
-/// CORS and request logging around it.
+/// limits callers, caps bodies, answers every error in the contract's JSON, and serves its
+/// document at `/openapi.json` and `/openapi.yaml` and Swagger UI at `/docs`, so it can be
+/// nested under any prefix of another poem application. The document's `servers` names the
+/// prefix it is served under, so Swagger UI's "Try it out" calls the nested paths.
+/// [`app`](crate::app) adds `/`, CORS, compression, request logging and metrics around it.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -45,9 +46,12 @@ token whose `permissions` claim holds the permission the operation names. Errors
 /// # fn demo(verifier: Arc<dyn casting_core::TokenVerifier>) {
 /// let service = CastingService::new(Arc::new(MemoryStore::new()));
 /// let api = casting_http::api_service(service, verifier);
+/// // Before the API moves into the routes: what the embedder's own endpoints need.
+/// let authentication = api.authentication();
 /// let spec = api.spec();
+/// // GET /casting/movies, /casting/openapi.json, /casting/docs…
 /// let routes = poem::Route::new().nest("/casting", api);
-/// # let _ = (spec, routes);
+/// # let _ = (spec, routes, authentication);
 /// # }
 /// ```
 pub struct CastingApi {
@@ -56,8 +60,9 @@ pub struct CastingApi {
     require_if_match: bool,
     ready_timeout: Duration,
     limits: Arc<RateLimits>,
-    /// The document as served: poem-openapi's, finished by [`document::finish`].
-    document: Arc<str>,
+    /// The document as served (poem-openapi's, finished by [`document::finish`]) and its
+    /// Swagger UI page.
+    published: Arc<Published>,
 }
 
 impl std::fmt::Debug for CastingApi {
@@ -90,17 +95,48 @@ pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) ->
             .url(concat!(env!("CARGO_PKG_REPOSITORY"), "#license")),
     )
     // What OpenAPI assumes when `servers` is empty (the host's root), said explicitly, as
-    // linters require.
+    // linters require. Under a prefix, the prefix is served instead (`document::Published`).
     .server(poem_openapi::ServerObject::new("/").description("The host serving this document"));
-    let document = document::finish(&openapi.spec()).into();
+    let published = publish(&openapi, None);
     CastingApi {
         openapi,
-        document,
+        published,
         verifier,
         require_if_match: false,
         ready_timeout: Duration::from_secs(1),
         limits: Arc::new(RateLimits::new(&RateLimitConfig::default())),
     }
+}
+
+/// The finished document and Swagger UI page of `openapi`, with the embedder's `scheme`.
+fn publish<T>(openapi: &OpenApiService<T, ()>, scheme: Option<&BearerScheme>) -> Arc<Published>
+where
+    T: poem_openapi::OpenApi,
+{
+    let written = openapi.spec();
+    let mut document = document::finish(&written);
+    if scheme.is_some() {
+        document = document::adapt(&document, None, scheme);
+    }
+    Arc::new(Published::new(
+        document.into(),
+        openapi.swagger_ui_html(),
+        written,
+    ))
+}
+
+/// `GET /`: to Swagger UI, under whatever prefix the application is mounted at.
+#[handler]
+fn index(request: &Request) -> Redirect {
+    Redirect::see_other(format!("{}/docs", document::mount_prefix(request)))
+}
+
+/// How a path outside the OpenAPI document is mounted.
+enum Mount {
+    /// At exactly this path.
+    At,
+    /// This path and everything below it (Swagger UI's assets).
+    Nest,
 }
 
 impl CastingApi {
@@ -128,57 +164,114 @@ impl CastingApi {
         self
     }
 
-    /// The OpenAPI document as JSON.
-    pub fn spec(&self) -> String {
-        self.document.to_string()
+    /// The same operations, their document describing the bearer credentials as `scheme` says
+    /// (for a [`TokenVerifier`] that does not take Auth0 tokens).
+    #[must_use]
+    pub fn bearer_scheme(mut self, scheme: BearerScheme) -> Self {
+        self.published = publish(&self.openapi, Some(&scheme));
+        self
     }
 
-    /// The OpenAPI document as YAML.
+    /// Middleware for the embedder's own endpoints: there, [`Authenticated`] gives the caller
+    /// as this API's verifier and rate limits see them, and errors leave in the API's shape.
+    /// Take it before the API moves into a route.
+    ///
+    /// [`Authenticated`]: crate::Authenticated
+    pub fn authentication(&self) -> Authentication {
+        Authentication {
+            verifier: Arc::clone(&self.verifier),
+            limits: Arc::clone(&self.limits),
+        }
+    }
+
+    /// The OpenAPI document as JSON (`servers` at the host's root).
+    pub fn spec(&self) -> String {
+        self.published.root().to_string()
+    }
+
+    /// The OpenAPI document as YAML (`servers` at the host's root).
     pub fn spec_yaml(&self) -> String {
-        document::to_yaml(&self.document)
+        document::to_yaml(self.published.root())
     }
 
     /// An endpoint serving the document as JSON.
     pub fn spec_endpoint(&self) -> impl Endpoint + 'static {
-        let spec = self.spec();
-        make_sync(move |_| {
+        let published = Arc::clone(&self.published);
+        make_sync(move |request| {
             Response::builder()
                 .content_type("application/json")
-                .body(spec.clone())
+                .body(published.document(MountPrefix::of(&request)).to_string())
         })
     }
 
     /// An endpoint serving the document as YAML.
     pub fn spec_endpoint_yaml(&self) -> impl Endpoint + 'static {
-        let spec = self.spec_yaml();
-        make_sync(move |_| {
+        let published = Arc::clone(&self.published);
+        make_sync(move |request| {
             Response::builder()
                 .content_type("application/x-yaml")
                 .header("Content-Disposition", "inline; filename=\"spec.yaml\"")
-                .body(spec.clone())
+                .body(document::to_yaml(
+                    &published.document(MountPrefix::of(&request)),
+                ))
         })
     }
 
     /// Swagger UI over the document (at `/`, with its OAuth receiver page beside it).
     pub fn swagger_ui(&self) -> impl Endpoint + 'static {
-        // poem-openapi writes its own document into the page, verbatim: put ours in its place.
-        let html = self
-            .openapi
-            .swagger_ui_html()
-            .replacen(&self.openapi.spec(), &self.document, 1);
+        let published = Arc::clone(&self.published);
         Route::new()
-            .at("/", make_sync(move |_| Html(html.clone())))
+            .at(
+                "/",
+                make_sync(move |request| Html(published.page(MountPrefix::of(&request)))),
+            )
             .at("/oauth-receiver.html", self.openapi.swagger_ui())
     }
 
-    /// The route table of the operations.
-    pub(crate) fn routes(&self) -> RouteTable {
-        RouteTable::from_spec(&self.spec())
+    /// The operations, the document and Swagger UI in one router, with its route table
+    /// (`/` too, redirecting to Swagger UI, when `with_index`). Errors are not shaped yet: the
+    /// caller adds [`Contract`] where it wants it.
+    pub(crate) fn router(self, with_index: bool) -> (Route, RouteTable) {
+        let mut public: Vec<(&str, Mount, BoxEndpoint<'static, Response>)> = vec![
+            (
+                "/openapi.json",
+                Mount::At,
+                get(self.spec_endpoint()).map_to_response().boxed(),
+            ),
+            (
+                "/openapi.yaml",
+                Mount::At,
+                get(self.spec_endpoint_yaml()).map_to_response().boxed(),
+            ),
+            (
+                "/docs",
+                Mount::Nest,
+                self.swagger_ui().map_to_response().boxed(),
+            ),
+        ];
+        if with_index {
+            public.insert(0, ("/", Mount::At, get(index).map_to_response().boxed()));
+        }
+        let mut table = RouteTable::from_spec(&self.spec());
+        // The operations' own router serves every path of the spec, unstripped.
+        let prefixes = table.prefixes();
+        let operations = Arc::new(self.operations());
+        let mut routes = Route::new();
+        for prefix in prefixes {
+            routes = routes.nest_no_strip(prefix, Arc::clone(&operations));
+        }
+        for (path, mount, endpoint) in public {
+            table.add_get(path);
+            routes = match mount {
+                Mount::At => routes.at(path, endpoint),
+                Mount::Nest => routes.nest(path, endpoint),
+            };
+        }
+        (routes, table)
     }
 
-    /// The operations with their verifier, without the contract's error shaping: for
-    /// [`app`](crate::app), which shapes every error of the whole application once.
-    pub(crate) fn operations(self) -> impl Endpoint<Output = Response> + 'static {
+    /// The operations with their verifier, without the contract's error shaping.
+    fn operations(self) -> impl Endpoint<Output = Response> + 'static {
         self.openapi
             .into_endpoint()
             .data(Verifier(self.verifier))
@@ -193,7 +286,13 @@ impl IntoEndpoint for CastingApi {
     type Endpoint = BoxEndpoint<'static, Response>;
 
     fn into_endpoint(self) -> Self::Endpoint {
-        let routes = Arc::new(self.routes());
-        self.operations().with(Contract { routes }).boxed()
+        let (routes, table) = self.router(false);
+        routes
+            .with(MountPrefix::layer())
+            .with(Contract {
+                routes: Arc::new(table),
+            })
+            .with(RateLimitHeaders)
+            .boxed()
     }
 }

@@ -4,34 +4,18 @@
 use std::sync::Arc;
 
 use casting_core::{CastingService, TokenVerifier};
-use poem::endpoint::BoxEndpoint;
 use poem::http::Method;
 use poem::middleware::{CatchPanic, Cors};
-use poem::web::Redirect;
-use poem::{Endpoint, EndpointExt, IntoResponse, Response, Route, get, handler};
+use poem::{Endpoint, EndpointExt, IntoResponse, Response};
 
 use crate::api::api_service;
 use crate::compress::Compress;
 use crate::config::HttpConfig;
+use crate::document::MountPrefix;
 use crate::errors::ApiError;
 use crate::limits::RateLimitHeaders;
 use crate::metering::Metered;
 use crate::middleware::{Contract, Observe, REQUEST_ID};
-use crate::routes::RouteTable;
-
-/// `GET /`: to Swagger UI.
-#[handler]
-fn index() -> Redirect {
-    Redirect::see_other("/docs")
-}
-
-/// How a path outside the OpenAPI document is mounted.
-enum Mount {
-    /// At exactly this path.
-    At,
-    /// This path and everything below it (Swagger UI's assets).
-    Nest,
-}
 
 /// The whole application as one endpoint: mount it in a poem server, or nest it in your own
 /// routes. `verifier` checks every bearer token; `service` runs every operation.
@@ -44,46 +28,11 @@ pub fn app(
         .require_if_match(config.require_if_match)
         .ready_timeout(config.ready_timeout)
         .rate_limits(&config.rate_limits);
-    // The paths outside the OpenAPI document, all `GET`: listed once, for the router and for
-    // the route table that answers 405s.
-    let public: [(&str, Mount, BoxEndpoint<'static, Response>); 4] = [
-        ("/", Mount::At, get(index).map_to_response().boxed()),
-        (
-            "/openapi.json",
-            Mount::At,
-            get(api.spec_endpoint()).map_to_response().boxed(),
-        ),
-        (
-            "/openapi.yaml",
-            Mount::At,
-            get(api.spec_endpoint_yaml()).map_to_response().boxed(),
-        ),
-        (
-            "/docs",
-            Mount::Nest,
-            api.swagger_ui().map_to_response().boxed(),
-        ),
-    ];
-
-    let mut table: RouteTable = api.routes();
-    // The operations' own router serves every path of the spec, unstripped.
-    let prefixes = table.prefixes();
-    let operations = Arc::new(api.operations());
-    let mut routes = Route::new();
-    for prefix in prefixes {
-        routes = routes.nest_no_strip(prefix, Arc::clone(&operations));
-    }
-    for (path, mount, endpoint) in public {
-        table.add_get(path);
-        routes = match mount {
-            Mount::At => routes.at(path, endpoint),
-            Mount::Nest => routes.nest(path, endpoint),
-        };
-    }
-
+    let (routes, table) = api.router(true);
     let table = Arc::new(table);
     let routes_for_metrics = Arc::clone(&table);
     routes
+        .with(MountPrefix::layer())
         .with(Contract { routes: table })
         .with(RateLimitHeaders)
         .with(

@@ -418,6 +418,9 @@ impl From<AuthError> for ApiError {
                 true,
             ),
             AuthError::Unavailable(source) => Self::unavailable(&ErrorChain(source.as_ref())),
+            AuthError::Unrecognized => {
+                Self::unauthorized("invalid_token", "the credential is not recognised", true)
+            }
             other => Self::internal(&ErrorChain(&other)),
         }
     }

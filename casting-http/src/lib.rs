@@ -63,8 +63,10 @@ mod types;
 pub use api::{CastingApi, api_service};
 pub use app::app;
 pub use config::{BODY_LIMIT, HttpConfig, RateLimitConfig};
+pub use errors::{ApiError, Details, ErrorBody};
 pub use listener::{ConnectionLimits, Guarded, LimitedAcceptor};
 pub use middleware::REQUEST_ID;
+pub use security::{Authenticated, Authentication, BearerScheme};
 
 /// The README's Rust examples, compiled as doc tests so they cannot go stale.
 #[cfg(doctest)]

@@ -4,22 +4,139 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use casting_core::{Operation, Principal, TokenVerifier};
+use casting_core::{Forbidden, Operation, Permission, Principal, TokenVerifier};
+use poem::endpoint::BoxEndpoint;
 use poem::http::{HeaderMap, StatusCode, header};
-use poem::{Request, RequestBody};
+use poem::{
+    Endpoint, EndpointExt, FromRequest, IntoResponse, Middleware, Request, RequestBody, Response,
+};
 use poem_openapi::registry::{MetaSecurityScheme, Registry};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 
 use crate::errors::ApiError;
-use crate::limits::{Limited, Policy, RateLimits, Slot};
+use crate::limits::{Limited, Policy, RateLimitHeaders, RateLimits, Slot};
 
 /// The security scheme's name in the OpenAPI document.
 pub(crate) const SCHEME: &str = "bearerAuth";
+
+/// The security scheme's description unless an embedder gives its own ([`BearerScheme`]).
+const AUTH0_SCHEME: &str = "An Auth0 access token (RS256) whose `permissions` claim holds the \
+                            operation's permission. In development, paste a token the server \
+                            printed.";
 
 /// The verifier, shared with the extractor through request data (attached by
 /// [`CastingApi`](crate::CastingApi) to its own operations).
 #[derive(Clone)]
 pub(crate) struct Verifier(pub(crate) Arc<dyn TokenVerifier>);
+
+/// How the API's bearer credentials are described in its OpenAPI document (the `bearerAuth`
+/// security scheme): Auth0 access tokens unless the embedder says otherwise with
+/// [`CastingApi::bearer_scheme`](crate::CastingApi::bearer_scheme).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BearerScheme {
+    pub(crate) description: String,
+    pub(crate) format: Option<String>,
+}
+
+impl BearerScheme {
+    /// Credentials described by `description` (Markdown), with no `bearerFormat`.
+    pub fn new(description: impl Into<String>) -> Self {
+        Self {
+            description: description.into(),
+            format: None,
+        }
+    }
+
+    /// The same, with a `bearerFormat` hint (`JWT`, say).
+    #[must_use]
+    pub fn format(mut self, format: impl Into<String>) -> Self {
+        self.format = Some(format.into());
+        self
+    }
+}
+
+/// The verified caller of an embedder's own endpoint: authenticated exactly as the API's
+/// operations authenticate (the same `Authorization` parsing, verifier and rate limits), with
+/// 401 and 429 in the API's error shape.
+///
+/// It extracts in endpoints wrapped with
+/// [`CastingApi::authentication`](crate::CastingApi::authentication); elsewhere it is a 500.
+///
+/// ```
+/// use casting_core::Permission;
+/// use casting_http::{ApiError, Authenticated};
+/// use poem::handler;
+///
+/// /// Who am I? Anyone with a valid token who may read the audit trail.
+/// #[handler]
+/// fn whoami(caller: Authenticated) -> Result<String, ApiError> {
+///     Ok(caller.require(Permission::GetAudit)?.subject().to_owned())
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Authenticated(Principal);
+
+impl Authenticated {
+    /// The caller.
+    pub fn principal(&self) -> &Principal {
+        &self.0
+    }
+
+    /// The caller, if they hold `permission`; else the API's 403, naming it.
+    pub fn require(&self, permission: Permission) -> Result<&Principal, ApiError> {
+        self.0.require(permission)?;
+        Ok(&self.0)
+    }
+
+    /// The caller, by value.
+    pub fn into_principal(self) -> Principal {
+        self.0
+    }
+}
+
+impl From<Forbidden> for ApiError {
+    fn from(forbidden: Forbidden) -> Self {
+        ApiError::forbidden(forbidden.permission)
+    }
+}
+
+impl<'a> FromRequest<'a> for Authenticated {
+    async fn from_request(request: &'a Request, _body: &mut RequestBody) -> poem::Result<Self> {
+        Ok(Self(authenticate(request).await?))
+    }
+}
+
+/// Middleware for an embedder's own endpoints beside a nested [`CastingApi`](crate::CastingApi):
+/// [`Authenticated`] extracts there with the API's verifier and rate limits, and every error
+/// leaves in the API's JSON shape. Made by
+/// [`CastingApi::authentication`](crate::CastingApi::authentication).
+#[derive(Clone)]
+pub struct Authentication {
+    pub(crate) verifier: Arc<dyn TokenVerifier>,
+    pub(crate) limits: Arc<RateLimits>,
+}
+
+impl std::fmt::Debug for Authentication {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authentication")
+            .field("verifier", &self.verifier)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E: Endpoint + 'static> Middleware<E> for Authentication {
+    type Output = BoxEndpoint<'static, Response>;
+
+    fn transform(&self, inner: E) -> Self::Output {
+        inner
+            .map_to_response()
+            .catch_all_error(|error| async move { ApiError::from_poem(&error).into_response() })
+            .with(RateLimitHeaders)
+            .data(Verifier(Arc::clone(&self.verifier)))
+            .data(Arc::clone(&self.limits))
+            .boxed()
+    }
+}
 
 /// The operation a handler serves, named by a marker type; its permission comes from core's
 /// [`Operation`] table.
@@ -160,10 +277,7 @@ impl<'a, P: Required> ApiExtractor<'a> for Caller<P> {
             SCHEME,
             MetaSecurityScheme {
                 ty: "http",
-                description: Some(
-                    "An Auth0 access token (RS256) whose `permissions` claim holds the \
-                     operation's permission. In development, paste a token the server printed.",
-                ),
+                description: Some(AUTH0_SCHEME),
                 name: None,
                 key_in: None,
                 scheme: Some("bearer"),

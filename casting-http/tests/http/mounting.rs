@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
-use casting_core::CastingService;
+use async_trait::async_trait;
 use casting_core::Role::{CastingAssistant, ExecutiveProducer};
+use casting_core::{AuthError, CastingService, Permission, Principal, Role, TokenVerifier};
+use casting_http::{ApiError, Authenticated, BearerScheme};
 use casting_store_memory::MemoryStore;
 use poem::web::Json;
-use poem::{Route, get, handler};
+use poem::{EndpointExt, Route, get, handler};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -18,14 +20,130 @@ fn host_route() -> Json<Value> {
     Json(json!({ "theirs": true }))
 }
 
-/// A foreign application with its own route, and the casting API under `/casting`.
+/// The host's own endpoint behind the API's authentication: who may read the trail.
+#[handler]
+fn auditor(caller: Authenticated) -> Result<Json<Value>, ApiError> {
+    let who = caller.require(Permission::GetAudit)?;
+    Ok(Json(json!({ "auditor": who.subject() })))
+}
+
+/// A foreign application with its own routes, and the casting API under `/casting`.
 async fn foreign_app() -> TestApp {
     let service = CastingService::new(Arc::new(MemoryStore::new()));
     let api = casting_http::api_service(service, auth0_verifier().await);
+    let authentication = api.authentication();
     let routes = Route::new()
         .at("/theirs", get(host_route))
+        .at("/auditor", get(auditor).with(authentication))
         .nest("/casting", api);
     TestApp::serving(routes).await
+}
+
+#[tokio::test]
+async fn the_nested_api_serves_its_spec_and_docs_under_its_prefix() {
+    let app = foreign_app().await;
+    let spec = app
+        .call(Method::GET, "/casting/openapi.json", None, None)
+        .await;
+    spec.expect(200, "");
+    assert_eq!(
+        spec.body["servers"][0]["url"],
+        json!("/casting"),
+        "{}",
+        spec.text
+    );
+    assert!(spec.body["paths"]["/movies"].is_object());
+    let yaml = app
+        .call(Method::GET, "/casting/openapi.yaml", None, None)
+        .await;
+    yaml.expect(200, "");
+    assert!(yaml.text.contains("- url: /casting\n"), "{}", yaml.text);
+    let docs = app.call(Method::GET, "/casting/docs", None, None).await;
+    docs.expect(200, "");
+    assert!(docs.text.contains("SwaggerUIBundle"), "{}", docs.text);
+    assert!(
+        docs.text.contains(r#""url": "/casting""#),
+        "the page's document names the prefix"
+    );
+    app.call(Method::GET, "/casting/docs/oauth-receiver.html", None, None)
+        .await
+        .expect(200, "");
+    app.call(Method::POST, "/casting/openapi.json", None, None)
+        .await
+        .expect(405, "method_not_allowed");
+}
+
+#[tokio::test]
+async fn the_nested_api_says_where_callers_stand_against_their_limit() {
+    let app = foreign_app().await;
+    let listed = app.get("/casting/movies", CastingAssistant).await;
+    listed.expect(200, "");
+    assert!(listed.header("ratelimit").is_some(), "{:?}", listed.headers);
+    assert!(listed.header("ratelimit-policy").is_some());
+}
+
+#[tokio::test]
+async fn the_hosts_own_endpoint_authenticates_and_answers_as_the_api_does() {
+    let app = foreign_app().await;
+    app.call(Method::GET, "/auditor", None, None)
+        .await
+        .expect(401, "authorization_header_missing");
+    app.call(Method::GET, "/auditor", Some("not-a-token"), None)
+        .await
+        .expect(401, "invalid_token");
+    let refused = app.get("/auditor", CastingAssistant).await;
+    refused.expect(403, "insufficient_permission");
+    assert_eq!(refused.body["details"]["permission"], json!("get:audit"));
+    let allowed = app.get("/auditor", ExecutiveProducer).await;
+    allowed.expect(200, "");
+    assert!(allowed.body["auditor"].is_string(), "{}", allowed.text);
+    assert!(allowed.header("ratelimit").is_some());
+}
+
+/// Static API keys: the kind of verifier whose refusal is not about a token's signature.
+#[derive(Debug)]
+struct ApiKeys;
+
+#[async_trait]
+impl TokenVerifier for ApiKeys {
+    async fn verify(&self, token: &str) -> Result<Principal, AuthError> {
+        match token {
+            "key-producer" => Ok(Principal::with_role("key:1", Role::ExecutiveProducer)),
+            _ => Err(AuthError::Unrecognized),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_verifier_of_api_keys_refuses_neutrally_and_describes_its_scheme() {
+    let service = CastingService::new(Arc::new(MemoryStore::new()));
+    let api = casting_http::api_service(service, Arc::new(ApiKeys))
+        .bearer_scheme(BearerScheme::new("An API key from the admin page."));
+    let spec: Value = serde_json::from_str(&api.spec()).expect("JSON");
+    let scheme = &spec["components"]["securitySchemes"]["bearerAuth"];
+    assert_eq!(
+        scheme["description"],
+        json!("An API key from the admin page.")
+    );
+    assert!(scheme.get("bearerFormat").is_none(), "{scheme}");
+    assert_eq!(scheme["scheme"], json!("bearer"));
+    let app = TestApp::serving(Route::new().nest("/api", api)).await;
+    let unknown = app
+        .call(Method::GET, "/api/movies", Some("key-stolen"), None)
+        .await;
+    unknown.expect(401, "invalid_token");
+    assert_eq!(
+        unknown.body["details"]["reason"],
+        json!("the credential is not recognised")
+    );
+    app.call(Method::GET, "/api/movies", Some("key-producer"), None)
+        .await
+        .expect(200, "");
+    let served = app.call(Method::GET, "/api/openapi.json", None, None).await;
+    assert_eq!(
+        served.body["components"]["securitySchemes"]["bearerAuth"]["description"],
+        json!("An API key from the admin page.")
+    );
 }
 
 #[tokio::test]
