@@ -42,6 +42,7 @@
     feature = "dev",
     doc = "\nSee [`DevIssuer`] (this build has the feature)."
 )]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod cache;
 mod claims;
@@ -56,6 +57,7 @@ mod verifier;
 
 pub use config::{Auth0Config, CacheSettings, TokenCacheSettings};
 #[cfg(feature = "dev")]
+#[cfg_attr(docsrs, doc(cfg(feature = "dev")))]
 pub use dev::DevIssuer;
 pub use error::ConfigError;
 pub use verifier::{Auth0Verifier, VerifierStats, install_crypto_provider};

@@ -2,9 +2,13 @@
 //!
 //! Each check takes a fresh, empty store as `&dyn Store` and panics with a message when the store
 //! breaks a rule. A backend runs them all from its `tests/` with [`conformance_tests!`], which
-//! expands into one `#[tokio::test]` per check, so a failure names the check:
+//! expands into one `#[tokio::test]` per check, so a failure names the check (the calling crate
+//! needs `tokio` with `macros` and `rt-multi-thread`):
 //!
-//! ```ignore
+//! ```no_run
+//! # fn main() {}
+//! use casting_store_memory::MemoryStore;
+//!
 //! async fn fresh() -> Option<MemoryStore> {
 //!     Some(MemoryStore::new())
 //! }
@@ -14,6 +18,69 @@
 //! The fixture function returns `None` to skip (a database that is not configured), and anything
 //! that implements [`Fixture`]: every [`Store`] does, and a backend that must clean up after a
 //! check (drop a test database) gives its own.
+//!
+//! # Over PostgreSQL, and through a decorator
+//!
+//! `casting-store-postgres` with its feature `testing` gives a fresh, migrated database per
+//! check on the server at `DATABASE_URL` (`testing::fresh()`, a [`Fixture`] that drops the
+//! database when the check passes; without `DATABASE_URL` the checks say they were skipped,
+//! and with `CASTING_REQUIRE_DB=1` they fail instead):
+//!
+//! ```toml
+//! [dev-dependencies]
+//! casting-core = { version = "0.1", features = ["conformance"] }
+//! casting-store-postgres = { version = "0.1", features = ["testing"] }
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
+//! and `casting_core::conformance_tests!(casting_store_postgres::testing::fresh);` runs the
+//! suite on `PostgresStore` itself.
+//!
+//! A store that wraps another (a [`Decorated`](crate::Decorated) one, say) passes the suite
+//! through a fixture that holds both the wrapper and what it must clean up:
+//!
+//! ```no_run
+//! # fn main() {}
+//! use std::sync::Arc;
+//!
+//! use casting_core::conformance::Fixture;
+//! use casting_core::{Decorated, Decorator, Store};
+//! # mod casting_store_postgres { pub mod testing {
+//! #     use casting_core::{Store, conformance::Fixture};
+//! #     pub struct TestDatabase { pub store: std::sync::Arc<dyn Store> }
+//! #     impl TestDatabase { pub async fn drop_database(self) {} }
+//! #     pub async fn fresh() -> Option<TestDatabase> { None }
+//! # } }
+//! use casting_store_postgres::testing::{self, TestDatabase};
+//!
+//! #[derive(Debug)]
+//! struct Mine;
+//! impl Decorator for Mine {}
+//!
+//! struct Wrapped {
+//!     store: Decorated<Mine>,
+//!     database: TestDatabase,
+//! }
+//!
+//! impl Fixture for Wrapped {
+//!     fn store(&self) -> &dyn Store {
+//!         &self.store
+//!     }
+//!     async fn finish(self) {
+//!         self.database.drop_database().await;
+//!     }
+//! }
+//!
+//! async fn fresh() -> Option<Wrapped> {
+//!     let database = testing::fresh().await?;
+//!     let store = Decorated::new(Arc::new(database.store.clone()), Mine);
+//!     Some(Wrapped { store, database })
+//! }
+//!
+//! casting_core::conformance_tests!(fresh);
+//! ```
+//!
+//! `examples/embedding` in the workspace runs exactly this, on both stores.
 //!
 //! [`conformance_tests!`]: crate::conformance_tests
 

@@ -13,6 +13,11 @@
 //! - Connection failures and pool timeouts are
 //!   [`StoreError::Unavailable`](casting_core::StoreError::Unavailable); constraint violations
 //!   become domain errors; the sqlx error is kept as the source.
+//! - With the feature `testing`, `testing` gives a fresh, migrated database per test: the
+//!   fixture that runs `casting_core`'s conformance suite on this store, or on a store that
+//!   wraps it (`casting_core::conformance` shows both).
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod acquire;
 mod actors;
@@ -27,6 +32,7 @@ mod pool;
 mod rows;
 mod schema;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 pub use adopt::{AdoptError, AdoptOptions, Report, adopt};

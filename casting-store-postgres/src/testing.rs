@@ -4,6 +4,18 @@
 //! Without `DATABASE_URL` the tests say once that they were skipped and pass; with
 //! `CASTING_REQUIRE_DB=1` they fail instead. A test that passes drops its database; one that
 //! fails leaves it for inspection, and the next run drops it once its process is gone.
+//!
+//! The conformance suite over this store, from a crate's `tests/` (dev-dependencies
+//! `casting-core` with feature `conformance`, this crate with feature `testing`, and `tokio`
+//! with `macros` and `rt-multi-thread`):
+//!
+//! ```no_run
+//! # fn main() {}
+//! casting_core::conformance_tests!(casting_store_postgres::testing::fresh);
+//! ```
+//!
+//! A store that wraps `PostgresStore` keeps the [`TestDatabase`] beside it in a fixture of its
+//! own, as `casting_core::conformance`'s docs show.
 
 use std::io::Write;
 use std::str::FromStr;
