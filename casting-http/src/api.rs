@@ -10,18 +10,18 @@ use poem::web::{Html, Redirect};
 use poem::{Endpoint, EndpointExt, IntoEndpoint, Request, Response, Route, get, handler};
 use poem_openapi::OpenApiService;
 
-use crate::actors::ActorsApi;
-use crate::audit::AuditApi;
-use crate::conditional::RequireIfMatch;
 use crate::config::RateLimitConfig;
-use crate::credits::CreditsApi;
 use crate::document::{self, MountPrefix, Published};
-use crate::health::{HealthApi, ReadyTimeout};
-use crate::limits::{RateLimitHeaders, RateLimits};
-use crate::middleware::Contract;
-use crate::movies::MoviesApi;
+use crate::edge::limits::{RateLimitHeaders, RateLimits};
+use crate::edge::middleware::Contract;
+use crate::operations::actors::ActorsApi;
+use crate::operations::audit::AuditApi;
+use crate::operations::credits::CreditsApi;
+use crate::operations::health::{HealthApi, ReadyTimeout};
+use crate::operations::movies::MoviesApi;
 use crate::routes::RouteTable;
 use crate::security::{Authentication, BearerScheme, Verifier};
+use crate::wire::conditional::RequireIfMatch;
 
 const TITLE: &str = "Casting Agency API";
 

@@ -9,13 +9,13 @@ use poem::middleware::{CatchPanic, Cors};
 use poem::{Endpoint, EndpointExt, IntoResponse, Response};
 
 use crate::api::api_service;
-use crate::compress::Compress;
 use crate::config::HttpConfig;
 use crate::document::MountPrefix;
+use crate::edge::compress::Compress;
+use crate::edge::limits::RateLimitHeaders;
+use crate::edge::metering::Metered;
+use crate::edge::middleware::{Contract, Observe, REQUEST_ID};
 use crate::errors::ApiError;
-use crate::limits::RateLimitHeaders;
-use crate::metering::Metered;
-use crate::middleware::{Contract, Observe, REQUEST_ID};
 
 /// The whole application as one endpoint: mount it in a poem server, or nest it in your own
 /// routes. `verifier` checks every bearer token; `service` runs every operation.

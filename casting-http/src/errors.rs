@@ -8,13 +8,17 @@
 
 use std::num::NonZeroU32;
 
-use crate::json::Json;
+use poem_openapi::types::ToJSON;
+
+use crate::etag::etag;
 use casting_core::{AuthError, Claim, Error as CoreError, FieldError, Permission, TokenProblem};
 use poem::http::{HeaderValue, StatusCode, header};
 use poem::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-pub use crate::error_body::{Details, ErrorBody};
+mod body;
+
+pub use body::{Details, ErrorBody};
 
 /// An error on its way out: status, code, details, and the headers RFC 6750 and RFC 9110 want.
 #[derive(Debug, Clone)]
@@ -44,6 +48,10 @@ pub(crate) struct ErrorParts {
     /// The record's current `ETag`, on a 412.
     pub(crate) etag: Option<String>,
 }
+
+/// The rule for an id in a path, as a 400 states it (and the path parameter's schema).
+pub(crate) const ID_RULE: &str =
+    "must be a whole number written in digits only (no sign, no spaces)";
 
 /// The `Retry-After` of every 503, in seconds: long enough for a pool or a key download to
 /// recover, short enough that a client does not give up.
@@ -287,7 +295,7 @@ impl ApiError {
             .is_some()
         {
             // The only path parameter is an id; poem-openapi names it by position.
-            return Self::bad_fields(vec![FieldError::new("id", crate::types::ID_RULE)]);
+            return Self::bad_fields(vec![FieldError::new("id", ID_RULE)]);
         }
         if let Some(param) = error.downcast_ref::<poem_openapi::error::ParseParamError>() {
             let message = if param.reason.contains("integer") {
@@ -343,7 +351,7 @@ impl From<CoreError> for ApiError {
                 json!({ "unknown_ids": { "resource": kind, "ids": ids } }),
             ),
             CoreError::PreconditionFailed { kind, id, current } => Self {
-                etag: Some(crate::conditional::etag(kind, id, current).into()),
+                etag: Some(etag(kind, id, current).into()),
                 ..Self::new(
                     StatusCode::PRECONDITION_FAILED,
                     "precondition_failed",
@@ -444,7 +452,13 @@ impl std::fmt::Display for ErrorChain<'_> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let parts = self.into_parts();
-        let mut response = Json(parts.body).with_status(parts.status).into_response();
+        // As every JSON answer is written: the body's JSON, `application/json`.
+        let body =
+            serde_json::to_vec(&parts.body.to_json().unwrap_or_default()).unwrap_or_default();
+        let mut response = Response::builder()
+            .status(parts.status)
+            .content_type("application/json")
+            .body(body);
         let headers = [
             (header::WWW_AUTHENTICATE, parts.www_authenticate),
             (header::ALLOW, parts.allow),

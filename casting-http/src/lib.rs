@@ -29,43 +29,24 @@
 //! # }
 //! ```
 
-mod actors;
 mod api;
 mod app;
-mod audit;
-mod bodies;
-mod compress;
-mod conditional;
 mod config;
-mod credits;
-mod direct;
 mod document;
-mod dto;
-mod error_body;
+mod edge;
 mod errors;
-mod health;
-mod json;
-mod limits;
-mod listener;
-mod listing;
-mod metering;
-mod middleware;
-mod movies;
-mod nullable;
-mod payload;
-mod query;
-mod responses;
+mod etag;
+mod operations;
 mod routes;
 mod security;
-mod tags;
-mod types;
+mod wire;
 
 pub use api::{CastingApi, api_service};
 pub use app::app;
 pub use config::{BODY_LIMIT, HttpConfig, RateLimitConfig};
+pub use edge::listener::{ConnectionLimits, Guarded, LimitedAcceptor};
+pub use edge::middleware::REQUEST_ID;
 pub use errors::{ApiError, Details, ErrorBody};
-pub use listener::{ConnectionLimits, Guarded, LimitedAcceptor};
-pub use middleware::REQUEST_ID;
 pub use security::{Authenticated, Authentication, BearerScheme};
 
 /// The README's Rust examples, compiled as doc tests so they cannot go stale.

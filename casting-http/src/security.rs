@@ -13,8 +13,8 @@ use poem::{
 use poem_openapi::registry::{MetaSecurityScheme, Registry};
 use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 
+use crate::edge::limits::{Limited, Policy, RateLimitHeaders, RateLimits, Slot};
 use crate::errors::ApiError;
-use crate::limits::{Limited, Policy, RateLimitHeaders, RateLimits, Slot};
 
 /// The security scheme's name in the OpenAPI document.
 pub(crate) const SCHEME: &str = "bearerAuth";

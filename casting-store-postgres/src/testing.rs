@@ -169,7 +169,7 @@ pub async fn fresh() -> Option<TestDatabase> {
             .execute(&pool)
             .await
             .expect("the Flask schema");
-        let options = crate::AdoptOptions {
+        let options = crate::adopt::AdoptOptions {
             apply: true,
             quarantine: false,
         };

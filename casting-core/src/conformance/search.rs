@@ -431,21 +431,21 @@ pub async fn count_none_and_cursor_checks(store: &dyn Store) {
     let other_sort = query::<MovieFilter>(1, 3, None).with_sort(Sort::parse("-id").expect("valid"));
     assert!(matches!(
         other_sort.after(&next),
-        Err(crate::Error::BadRequest(_))
+        Err(crate::error::Error::BadRequest(_))
     ));
     let other_q = query::<MovieFilter>(1, 3, Some("Movie"));
     assert!(matches!(
         other_q.after(&next),
-        Err(crate::Error::BadRequest(_))
+        Err(crate::error::Error::BadRequest(_))
     ));
     let actors = query::<ActorFilter>(1, 3, None);
     assert!(matches!(
         actors.after(&next),
-        Err(crate::Error::BadRequest(_))
+        Err(crate::error::Error::BadRequest(_))
     ));
     let mangled = format!("{}x", &next[..next.len() - 1]);
     assert!(matches!(
         query::<MovieFilter>(1, 3, None).after(&mangled),
-        Err(crate::Error::BadRequest(_))
+        Err(crate::error::Error::BadRequest(_))
     ));
 }

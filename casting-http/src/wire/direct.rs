@@ -11,14 +11,14 @@ use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSch
 use poem_openapi::types::Type;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::dto::{ActorShort, MovieShort};
+use crate::wire::dto::{ActorShort, MovieShort};
 
 /// A JSON body serialised directly from `T`; its schema is `T`'s.
 #[derive(Debug, Clone)]
 pub struct Direct<T>(pub T);
 
 impl<T: Type + Send> Payload for Direct<T> {
-    const CONTENT_TYPE: &'static str = crate::json::JSON;
+    const CONTENT_TYPE: &'static str = crate::wire::json::JSON;
 
     fn schema_ref() -> MetaSchemaRef {
         T::schema_ref()
@@ -33,7 +33,7 @@ impl<T: Serialize + Send> IntoResponse for Direct<T> {
     fn into_response(self) -> Response {
         match serde_json::to_vec(&self.0) {
             Ok(body) => Response::builder()
-                .content_type(crate::json::JSON)
+                .content_type(crate::wire::json::JSON)
                 .body(body),
             // Plain structs of strings and numbers cannot fail to serialise; if one did, the
             // error path answers 500 like any other.

@@ -18,7 +18,7 @@ macro_rules! operation_response {
         operation_response!(@munch
             (body challenge retry_after etag)
             [$(#[$doc])* $name]
-            [$(#[$ok_doc])* #[oai(status = 200)] Ok($crate::json::Json<$ok>),]
+            [$(#[$ok_doc])* #[oai(status = 200)] Ok($crate::wire::json::Json<$ok>),]
             []
             $($error)* Internal
         );
@@ -36,7 +36,7 @@ macro_rules! operation_response {
                 $(#[$ok_doc])*
                 #[oai(status = 200)]
                 Ok(
-                    $crate::json::Json<$ok>,
+                    $crate::wire::json::Json<$ok>,
                     /// `<…&after=…>; rel="next"` (RFC 8288): this request's URL with the next
                     /// page's cursor, when there is a next page.
                     #[oai(header = "Link")]
@@ -56,7 +56,7 @@ macro_rules! operation_response {
         operation_response!(@munch
             (body challenge retry_after etag)
             [$(#[$doc])* $name]
-            [$(#[$ok_doc])* #[oai(status = 200)] Ok($crate::direct::Direct<$ok>),]
+            [$(#[$ok_doc])* #[oai(status = 200)] Ok($crate::wire::direct::Direct<$ok>),]
             []
             $($error)* Internal
         );
@@ -74,7 +74,7 @@ macro_rules! operation_response {
                 $(#[$ok_doc])*
                 #[oai(status = 200)]
                 Ok(
-                    $crate::json::Json<$ok>,
+                    $crate::wire::json::Json<$ok>,
                     /// The record's strong entity tag (`"m-12-v3"`: movie 12 at version 3): send
                     /// it as `If-Match` to change the record only if nobody changed it since,
                     /// or as `If-None-Match` to read it only if it changed.
@@ -99,7 +99,7 @@ macro_rules! operation_response {
                 $(#[$ok_doc])*
                 #[oai(status = 200)]
                 Ok(
-                    $crate::json::Json<$ok>,
+                    $crate::wire::json::Json<$ok>,
                     /// The new record's strong entity tag (see `If-Match`).
                     #[oai(header = "ETag")]
                     String,
@@ -126,7 +126,7 @@ macro_rules! operation_response {
                 $(#[$ok_doc])*
                 #[oai(status = 200)]
                 Ok(
-                    $crate::direct::Direct<$ok>,
+                    $crate::wire::direct::Direct<$ok>,
                     /// The movie's strong entity tag: the cast is part of the movie.
                     #[oai(header = "ETag")]
                     String,
@@ -144,7 +144,7 @@ macro_rules! operation_response {
             /// digits, a query parameter is malformed or not UTF-8, or an update changes nothing.
             /// `details.fields` names each field at fault.
             #[oai(status = 400)]
-            BadRequest($crate::json::Json<$crate::errors::ErrorBody>),
+            BadRequest($crate::wire::json::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 400 => Self::BadRequest($b),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unauthorized $($rest:ident)*) => {
@@ -153,7 +153,7 @@ macro_rules! operation_response {
             /// `invalid_token`, `token_expired` or `invalid_claims`.
             #[oai(status = 401)]
             Unauthorized(
-                $crate::json::Json<$crate::errors::ErrorBody>,
+                $crate::wire::json::Json<$crate::errors::ErrorBody>,
                 /// The RFC 6750 challenge.
                 #[oai(header = "WWW-Authenticate")]
                 String,
@@ -165,7 +165,7 @@ macro_rules! operation_response {
             /// draft-ietf-httpapi-ratelimit-headers).
             #[oai(status = 429)]
             TooManyRequests(
-                $crate::json::Json<$crate::errors::ErrorBody>,
+                $crate::wire::json::Json<$crate::errors::ErrorBody>,
                 /// Whole seconds to wait before trying again.
                 #[oai(header = "Retry-After")]
                 String,
@@ -177,7 +177,7 @@ macro_rules! operation_response {
             /// `insufficient_permission`: the token lacks the operation's permission.
             #[oai(status = 403)]
             Forbidden(
-                $crate::json::Json<$crate::errors::ErrorBody>,
+                $crate::wire::json::Json<$crate::errors::ErrorBody>,
                 /// The RFC 6750 challenge, `error="insufficient_scope"`.
                 #[oai(header = "WWW-Authenticate")]
                 String,
@@ -188,14 +188,14 @@ macro_rules! operation_response {
         operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `not_found`: no record has this id.
             #[oai(status = 404)]
-            NotFound($crate::json::Json<$crate::errors::ErrorBody>),
+            NotFound($crate::wire::json::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 404 => Self::NotFound($b),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PayloadTooLarge $($rest:ident)*) => {
         operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `payload_too_large`: the body is over 64 KiB.
             #[oai(status = 413)]
-            PayloadTooLarge($crate::json::Json<$crate::errors::ErrorBody>),
+            PayloadTooLarge($crate::wire::json::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 413 => Self::PayloadTooLarge($b),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unprocessable $($rest:ident)*) => {
@@ -204,7 +204,7 @@ macro_rules! operation_response {
             /// gender) or relation ids name nothing; `details` says which. On a create,
             /// also `idempotency_key_reused`: the `Idempotency-Key` was used for another body.
             #[oai(status = 422)]
-            Unprocessable($crate::json::Json<$crate::errors::ErrorBody>),
+            Unprocessable($crate::wire::json::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 422 => Self::Unprocessable($b),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unavailable $($rest:ident)*) => {
@@ -212,7 +212,7 @@ macro_rules! operation_response {
             /// `unavailable`: the store cannot be reached, or no signing keys could be had.
             #[oai(status = 503)]
             Unavailable(
-                $crate::json::Json<$crate::errors::ErrorBody>,
+                $crate::wire::json::Json<$crate::errors::ErrorBody>,
                 /// Seconds to wait before trying again.
                 #[oai(header = "Retry-After")]
                 String,
@@ -235,7 +235,7 @@ macro_rules! operation_response {
             /// `request_in_progress`: a request with the same `Idempotency-Key` is still
             /// running; retry shortly for its answer.
             #[oai(status = 409)]
-            Conflict($crate::json::Json<$crate::errors::ErrorBody>),
+            Conflict($crate::wire::json::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 409 => Self::Conflict($b),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PreconditionFailed $($rest:ident)*) => {
@@ -244,7 +244,7 @@ macro_rules! operation_response {
             /// nothing changed. `details.current_version` and `ETag` give the current one.
             #[oai(status = 412)]
             PreconditionFailed(
-                $crate::json::Json<$crate::errors::ErrorBody>,
+                $crate::wire::json::Json<$crate::errors::ErrorBody>,
                 /// The record's current entity tag.
                 #[oai(header = "ETag")]
                 String,
@@ -256,14 +256,14 @@ macro_rules! operation_response {
             /// `precondition_required`: this server requires `If-Match` on writes
             /// (`REQUIRE_IF_MATCH=true`).
             #[oai(status = 428)]
-            PreconditionRequired($crate::json::Json<$crate::errors::ErrorBody>),
+            PreconditionRequired($crate::wire::json::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 428 => Self::PreconditionRequired($b),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Internal) => {
         operation_response!(@emit ($b $c $r $e) $head [$($variants)*
             /// `internal_server_error`: something failed inside; the body says nothing more.
             #[oai(status = 500)]
-            Internal($crate::json::Json<$crate::errors::ErrorBody>),
+            Internal($crate::wire::json::Json<$crate::errors::ErrorBody>),
         ] [$($arms)*]);
     };
 
@@ -281,7 +281,7 @@ macro_rules! operation_response {
                 let $c = parts.www_authenticate.unwrap_or_default();
                 let $r = parts.retry_after.unwrap_or_default();
                 let $e = parts.etag.unwrap_or_default();
-                let $b = $crate::json::Json(parts.body);
+                let $b = $crate::wire::json::Json(parts.body);
                 match parts.status.as_u16() {
                     $($arms)*
                     _ => Self::Internal($b),

@@ -11,20 +11,22 @@ use poem_openapi::types::{
 };
 use serde_json::Value;
 
+use crate::errors::ID_RULE;
+
 macro_rules! passthrough {
     (
         $(#[$doc:meta])* $ty:ident($inner:ty), $json:ident, $schema_name:literal,
         named $named:ty
     ) => {
-        $crate::types::passthrough!(@type $(#[$doc])* $ty($inner), $json, $schema_name,
-            <$named as $crate::types::NamedSchema>::reference(),
-            <$named as $crate::types::NamedSchema>::register);
+        $crate::wire::types::passthrough!(@type $(#[$doc])* $ty($inner), $json, $schema_name,
+            <$named as $crate::wire::types::NamedSchema>::reference(),
+            <$named as $crate::wire::types::NamedSchema>::register);
     };
     (
         $(#[$doc:meta])* $ty:ident($inner:ty), $json:ident, $schema_name:literal,
         $schema:expr
     ) => {
-        $crate::types::passthrough!(@type $(#[$doc])* $ty($inner), $json, $schema_name,
+        $crate::wire::types::passthrough!(@type $(#[$doc])* $ty($inner), $json, $schema_name,
             MetaSchemaRef::Inline(Box::new($schema)), |_| {});
     };
     (
@@ -388,10 +390,6 @@ int_param!(
     100.0,
     "Page size, 1 to 100 (default 10)."
 );
-
-/// The rule for an id in a path, as a 400 states it.
-pub(crate) const ID_RULE: &str =
-    "must be a whole number written in digits only (no sign, no spaces)";
 
 /// An id in a path: ASCII digits only, so `+1`, `-1`, ` 1` and `1.0` are 400s, never a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

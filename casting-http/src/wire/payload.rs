@@ -21,7 +21,7 @@ use crate::errors::ApiError;
 pub(crate) struct StrictJson<T>(pub(crate) T);
 
 impl<T: Type> Payload for StrictJson<T> {
-    const CONTENT_TYPE: &'static str = crate::json::JSON;
+    const CONTENT_TYPE: &'static str = crate::wire::json::JSON;
 
     fn check_content_type(content_type: &str) -> bool {
         <Json<T> as Payload>::check_content_type(content_type)

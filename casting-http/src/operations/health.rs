@@ -7,9 +7,9 @@ use poem::Request;
 use poem_openapi::{Object, OpenApi};
 
 use crate::errors::ApiError;
-use crate::json::Json;
-use crate::responses::operation_response;
-use crate::tags::Tag;
+use crate::operations::responses::operation_response;
+use crate::operations::tags::Tag;
+use crate::wire::json::Json;
 
 /// How long `/ready` waits for the store (`HttpConfig::ready_timeout`); attached to the
 /// operations as request data by [`CastingApi`](crate::CastingApi).

@@ -12,16 +12,17 @@ use poem_openapi::{Object, OpenApi};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::Value;
 
-use crate::bodies::Field;
-use crate::conditional::{etag, expected};
-use crate::direct::Direct;
-use crate::dto::{ActorShort, MovieShort};
-use crate::nullable::Nullable;
-use crate::payload::StrictJson;
-use crate::responses::operation_response;
+use crate::etag::etag;
+use crate::operations::responses::operation_response;
+use crate::operations::tags::Tag;
 use crate::security::{Caller, op};
-use crate::tags::Tag;
-use crate::types::{BillingNumber, PathId, Text};
+use crate::wire::bodies::Field;
+use crate::wire::conditional::expected;
+use crate::wire::direct::Direct;
+use crate::wire::dto::{ActorShort, MovieShort};
+use crate::wire::nullable::Nullable;
+use crate::wire::payload::StrictJson;
+use crate::wire::types::{BillingNumber, PathId, Text};
 
 operation_response! {
     /// The answers of `GET /movies/{id}/cast`.
@@ -392,7 +393,7 @@ mod tests {
     use poem_openapi::types::ToJSON;
 
     use super::*;
-    use crate::types::{ApiDate, GenderName};
+    use crate::wire::types::{ApiDate, GenderName};
 
     fn actor(id: i64) -> ActorShort {
         ActorShort {

@@ -5,20 +5,21 @@ use poem::Request;
 use poem_openapi::OpenApi;
 use poem_openapi::param::{Header, Path, Query};
 
-use crate::bodies::{ActorPatchBody, Changes, NewActorBody};
-use crate::conditional::{etag, expected, idempotency_key, none_match, replayed};
-use crate::dto::{ActorDeleted, ActorEnvelope, ActorsPage};
-use crate::json::Json;
-use crate::listing::{
+use crate::etag::etag;
+use crate::operations::responses::operation_response;
+use crate::operations::tags::Tag;
+use crate::security::{Caller, op};
+use crate::wire::bodies::{ActorPatchBody, Changes, NewActorBody};
+use crate::wire::conditional::{expected, idempotency_key, none_match, replayed};
+use crate::wire::dto::{ActorDeleted, ActorEnvelope, ActorsPage};
+use crate::wire::json::Json;
+use crate::wire::listing::{
     ActorSortParam, AgeParam, Common, CountParam, CursorParam, GenderParam, IdParam,
     IdempotencyKeyParam, next_link,
 };
-use crate::payload::StrictJson;
-use crate::query::Utf8Query;
-use crate::responses::operation_response;
-use crate::security::{Caller, op};
-use crate::tags::Tag;
-use crate::types::{PageNumber, PageSize, PathId};
+use crate::wire::payload::StrictJson;
+use crate::wire::query::Utf8Query;
+use crate::wire::types::{PageNumber, PageSize, PathId};
 
 operation_response! {
     /// The answers of `GET /actors`.

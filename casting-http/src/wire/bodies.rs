@@ -14,7 +14,7 @@ use poem_openapi::registry::{MetaSchemaRef, Registry};
 use poem_openapi::types::{Example, ParseFromJSON, ParseResult, ToJSON, Type};
 use serde_json::{Value, json};
 
-use crate::types::{DateText, GenderText, Text, Years};
+use crate::wire::types::{DateText, GenderText, Text, Years};
 
 /// A body field as sent: any JSON value, or nothing. Its schema (and whether it is required)
 /// is `S`'s; the value is checked when the body is converted.

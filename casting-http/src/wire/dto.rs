@@ -5,11 +5,11 @@
 //! which client generators turn into a duplicate model. The referenced schema carries the
 //! description.
 
-use crate::nullable::Nullable;
+use crate::wire::nullable::Nullable;
 use casting_core::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
 use poem_openapi::Object;
 
-use crate::types::{ApiDate, GenderName, Timestamp};
+use crate::wire::types::{ApiDate, GenderName, Timestamp};
 
 /// A movie as lists show it.
 #[derive(Debug, Clone, Object)]

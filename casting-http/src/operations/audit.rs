@@ -5,16 +5,16 @@ use poem::Request;
 use poem_openapi::param::Query;
 use poem_openapi::{Object, OpenApi};
 
-use crate::json::Json;
-use crate::listing::{
+use crate::operations::responses::operation_response;
+use crate::operations::tags::Tag;
+use crate::security::{Caller, op};
+use crate::wire::json::Json;
+use crate::wire::listing::{
     Common, CountParam, CursorParam, IdParam, ResourceParam, SubjectParam, next_link,
 };
-use crate::nullable::Nullable;
-use crate::query::Utf8Query;
-use crate::responses::operation_response;
-use crate::security::{Caller, op};
-use crate::tags::Tag;
-use crate::types::{PageNumber, PageSize, Timestamp};
+use crate::wire::nullable::Nullable;
+use crate::wire::query::Utf8Query;
+use crate::wire::types::{PageNumber, PageSize, Timestamp};
 
 operation_response! {
     /// The answers of `GET /audit`.

@@ -14,7 +14,7 @@ use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseFromParameter, ParseResult, ToJSON, Type};
 use serde_json::Value;
 
-use crate::types::{GenderSchema, NamedSchema, PageNumber, PageSize, int_param, passthrough};
+use crate::wire::types::{GenderSchema, NamedSchema, PageNumber, PageSize, int_param, passthrough};
 
 /// Writes a string query parameter whose schema is `$schema`: parsing accepts any text, which
 /// the core then checks, naming the parameter.

@@ -1,0 +1,11 @@
+//! The operations, one `#[OpenApi]` impl per resource: what each path answers, its docs and its
+//! responses. A record's reads and writes are written once, generically (`resource`), and the
+//! movie and actor shells only name them.
+
+pub(crate) mod actors;
+pub(crate) mod audit;
+pub(crate) mod credits;
+pub(crate) mod health;
+pub(crate) mod movies;
+pub(crate) mod responses;
+pub(crate) mod tags;
