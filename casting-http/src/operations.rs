@@ -7,5 +7,6 @@ pub(crate) mod audit;
 pub(crate) mod credits;
 pub(crate) mod health;
 pub(crate) mod movies;
+pub(crate) mod resource;
 pub(crate) mod responses;
 pub(crate) mod tags;

@@ -1,18 +1,15 @@
 //! `GET /audit`: the trail of changes, newest first.
 
-use casting_core::{AuditEntry, AuditListParams, CastingService, Page};
+use casting_core::{AuditEntry, AuditListParams, CastingService};
 use poem::Request;
 use poem_openapi::param::Query;
 use poem_openapi::{Object, OpenApi};
 
-use crate::operations::responses::operation_response;
+use crate::operations::responses::{listed, operation_response};
 use crate::operations::tags::Tag;
 use crate::security::{Caller, op};
-use crate::wire::json::Json;
-use crate::wire::listing::{
-    Common, CountParam, CursorParam, IdParam, ResourceParam, SubjectParam, next_link,
-};
-use crate::wire::nullable::Nullable;
+use crate::wire::dto::page;
+use crate::wire::listing::{Common, CountParam, CursorParam, IdParam, ResourceParam, SubjectParam};
 use crate::wire::query::Utf8Query;
 use crate::wire::types::{PageNumber, PageSize, Timestamp};
 
@@ -48,21 +45,16 @@ pub struct AuditEntryBody {
     pub version: i64,
 }
 
-/// One page of the trail.
-#[derive(Debug, Clone, Object)]
-pub struct AuditPage {
-    /// Always `true`.
-    pub success: bool,
-    /// The entries on this page, newest first.
-    pub entries: Vec<AuditEntryBody>,
-    /// How many entries match, on all pages; `null` with `count=none`.
-    pub total: Nullable<u64>,
-    /// The page number, from 1; `null` on a page that follows a cursor (`after`).
-    pub page: Nullable<u32>,
-    /// The page size.
-    pub per_page: u32,
-    /// The cursor of the next (older) page (send it as `after`); `null` on the last page.
-    pub next: Nullable<String>,
+page! {
+    /// One page of the trail.
+    AuditPage of AuditEntry {
+        /// The entries on this page, newest first.
+        entries: AuditEntryBody,
+        /// How many entries match, on all pages; `null` with `count=none`.
+        total,
+        /// The cursor of the next (older) page (send it as `after`); `null` on the last page.
+        next,
+    }
 }
 
 impl From<AuditEntry> for AuditEntryBody {
@@ -76,19 +68,6 @@ impl From<AuditEntry> for AuditEntryBody {
             action: entry.action.to_string(),
             fields: entry.fields,
             version: entry.version.get(),
-        }
-    }
-}
-
-impl From<Page<AuditEntry>> for AuditPage {
-    fn from(page: Page<AuditEntry>) -> Self {
-        Self {
-            success: true,
-            entries: page.items.into_iter().map(Into::into).collect(),
-            total: Nullable(page.total),
-            page: Nullable(page.page),
-            per_page: page.per_page,
-            next: Nullable(page.next),
         }
     }
 }
@@ -137,26 +116,14 @@ impl AuditApi {
         count: Query<Option<CountParam>>,
         _utf8: Utf8Query,
     ) -> ListAuditResponse {
-        let common = Common {
-            page: page.0,
-            per_page: per_page.0,
-            q: None,
-            after: after.0,
-            count: count.0,
-        };
+        let list = Common::new(page, per_page, Query(None), after, count);
         let params = AuditListParams {
-            list: common.into_params(None),
+            list: list.into_params(None),
             resource: resource.0.map(|r| r.0),
             id: id.0.map(|id| id.0),
             subject: subject.0.map(|s| s.0),
         };
-        self.service
-            .audit(caller.principal(), &params)
-            .await
-            .map(|page| {
-                let link = page.next.as_deref().map(|next| next_link(request, next));
-                ListAuditResponse::Ok(Json(page.into()), link)
-            })
-            .into()
+        let page = self.service.audit(caller.principal(), &params).await;
+        listed::<_, AuditPage, _>(page, request)
     }
 }

@@ -6,7 +6,7 @@ use casting_core::{
     MovieId, ResourceKind,
 };
 use poem::Request;
-use poem_openapi::param::{Header, Path};
+use poem_openapi::param::Path;
 use poem_openapi::types::Example;
 use poem_openapi::{Object, OpenApi};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
@@ -17,7 +17,7 @@ use crate::operations::responses::operation_response;
 use crate::operations::tags::Tag;
 use crate::security::{Caller, op};
 use crate::wire::bodies::Field;
-use crate::wire::conditional::expected;
+use crate::wire::conditional::{Sent, expected};
 use crate::wire::direct::Direct;
 use crate::wire::dto::{ActorShort, MovieShort};
 use crate::wire::nullable::Nullable;
@@ -339,11 +339,11 @@ impl CreditsApi {
         body: StrictJson<CastBody>,
         /// The movie's `ETag` as you last read it (or `*`: any version).
         #[oai(name = "If-Match")]
-        _if_match: Header<Option<String>>,
+        if_match: Sent,
     ) -> ReplaceCastResponse {
         let movie = MovieId(id.0.0);
         let kind = ResourceKind::Movie;
-        let expected = match expected(request, kind, movie.get()) {
+        let expected = match expected(request, &if_match, kind, movie.get()) {
             Ok(expected) => expected,
             Err(refused) => return refused.into(),
         };

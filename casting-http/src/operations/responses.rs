@@ -5,7 +5,9 @@
 //! `+ ETag + Replayed`; serialised without a `Value` tree when written `Ok(direct T)`), then one
 //! variant per status named in its list (`NotModified`: the 304 of a conditional read), each
 //! error with the contract's JSON body (and `WWW-Authenticate` on 401 and 403, `ETag` on 412),
-//! and `From<ApiError>` so a handler's error becomes the right variant. The error
+//! and `From<ApiError>` so a handler's error becomes the right variant. Each success shape has
+//! its outcome type ([`Tagged`], [`Replayable`], [`Listed`]; [`Unchanged`] for the 304), which
+//! the enum converts from, so the generic operations (`resource`) answer any resource's enum. The error
 //! bodies come from [`ApiError`], the same as for errors raised outside handlers.
 
 /// Writes an operation's response enum; see the module docs.
@@ -15,7 +17,7 @@ macro_rules! operation_response {
         $name:ident { $(#[$ok_doc:meta])* Ok($ok:ty) }
         errors: [$($error:ident),* $(,)?]
     ) => {
-        operation_response!(@munch
+        $crate::operations::responses::operation_response!(@munch
             (body challenge retry_after etag)
             [$(#[$doc])* $name]
             [$(#[$ok_doc])* #[oai(status = 200)] Ok($crate::wire::json::Json<$ok>),]
@@ -29,7 +31,12 @@ macro_rules! operation_response {
         $name:ident { $(#[$ok_doc:meta])* Ok($ok:ty) + Link }
         errors: [$($error:ident),* $(,)?]
     ) => {
-        operation_response!(@munch
+        impl From<$crate::operations::responses::Listed<$ok>> for $name {
+            fn from(listed: $crate::operations::responses::Listed<$ok>) -> Self {
+                Self::Ok($crate::wire::json::Json(listed.body), listed.link)
+            }
+        }
+        $crate::operations::responses::operation_response!(@munch
             (body challenge retry_after etag)
             [$(#[$doc])* $name]
             [
@@ -53,7 +60,7 @@ macro_rules! operation_response {
         $name:ident { $(#[$ok_doc:meta])* Ok(direct $ok:ty) }
         errors: [$($error:ident),* $(,)?]
     ) => {
-        operation_response!(@munch
+        $crate::operations::responses::operation_response!(@munch
             (body challenge retry_after etag)
             [$(#[$doc])* $name]
             [$(#[$ok_doc])* #[oai(status = 200)] Ok($crate::wire::direct::Direct<$ok>),]
@@ -67,7 +74,12 @@ macro_rules! operation_response {
         $name:ident { $(#[$ok_doc:meta])* Ok($ok:ty) + ETag }
         errors: [$($error:ident),* $(,)?]
     ) => {
-        operation_response!(@munch
+        impl From<$crate::operations::responses::Tagged<$ok>> for $name {
+            fn from(tagged: $crate::operations::responses::Tagged<$ok>) -> Self {
+                Self::Ok($crate::wire::json::Json(tagged.body), tagged.tag)
+            }
+        }
+        $crate::operations::responses::operation_response!(@munch
             (body challenge retry_after etag)
             [$(#[$doc])* $name]
             [
@@ -92,7 +104,13 @@ macro_rules! operation_response {
         $name:ident { $(#[$ok_doc:meta])* Ok($ok:ty) + ETag + Replayed }
         errors: [$($error:ident),* $(,)?]
     ) => {
-        operation_response!(@munch
+        impl From<$crate::operations::responses::Replayable<$ok>> for $name {
+            fn from(created: $crate::operations::responses::Replayable<$ok>) -> Self {
+                let replayed = created.replayed.then(|| "true".to_owned());
+                Self::Ok($crate::wire::json::Json(created.body), created.tag, replayed)
+            }
+        }
+        $crate::operations::responses::operation_response!(@munch
             (body challenge retry_after etag)
             [$(#[$doc])* $name]
             [
@@ -119,7 +137,7 @@ macro_rules! operation_response {
         $name:ident { $(#[$ok_doc:meta])* Ok(direct $ok:ty) + ETag }
         errors: [$($error:ident),* $(,)?]
     ) => {
-        operation_response!(@munch
+        $crate::operations::responses::operation_response!(@munch
             (body challenge retry_after etag)
             [$(#[$doc])* $name]
             [
@@ -138,7 +156,7 @@ macro_rules! operation_response {
     };
 
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] BadRequest $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+        $crate::operations::responses::operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `bad_request`: the body is not JSON or names a key twice, a field has the wrong
             /// type, is `null` or is missing, a date has an unknown format, a path id is not
             /// digits, a query parameter is malformed or not UTF-8, or an update changes nothing.
@@ -148,7 +166,7 @@ macro_rules! operation_response {
         ] [$($arms)* 400 => Self::BadRequest($b),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unauthorized $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+        $crate::operations::responses::operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// No valid token: `authorization_header_missing`, `invalid_header`,
             /// `invalid_token`, `token_expired` or `invalid_claims`.
             #[oai(status = 401)]
@@ -173,7 +191,7 @@ macro_rules! operation_response {
         ] [$($arms)* 401 => Self::Unauthorized($b, $c), 429 => Self::TooManyRequests($b, $r),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Forbidden $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+        $crate::operations::responses::operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `insufficient_permission`: the token lacks the operation's permission.
             #[oai(status = 403)]
             Forbidden(
@@ -185,21 +203,21 @@ macro_rules! operation_response {
         ] [$($arms)* 403 => Self::Forbidden($b, $c),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] NotFound $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+        $crate::operations::responses::operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `not_found`: no record has this id.
             #[oai(status = 404)]
             NotFound($crate::wire::json::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 404 => Self::NotFound($b),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PayloadTooLarge $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+        $crate::operations::responses::operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `payload_too_large`: the body is over 64 KiB.
             #[oai(status = 413)]
             PayloadTooLarge($crate::wire::json::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 413 => Self::PayloadTooLarge($b),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unprocessable $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+        $crate::operations::responses::operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `validation_failed`: a value breaks a rule (blank title, age 200, unknown
             /// gender) or relation ids name nothing; `details` says which. On a create,
             /// also `idempotency_key_reused`: the `Idempotency-Key` was used for another body.
@@ -208,7 +226,7 @@ macro_rules! operation_response {
         ] [$($arms)* 422 => Self::Unprocessable($b),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Unavailable $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+        $crate::operations::responses::operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `unavailable`: the store cannot be reached, or no signing keys could be had.
             #[oai(status = 503)]
             Unavailable(
@@ -219,8 +237,13 @@ macro_rules! operation_response {
             ),
         ] [$($arms)* 503 => Self::Unavailable($b, $r),] $($rest)*);
     };
-    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] NotModified $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+    (@munch ($b:ident $c:ident $r:ident $e:ident) [$(#[$hd:meta])* $name:ident] [$($variants:tt)*] [$($arms:tt)*] NotModified $($rest:ident)*) => {
+        impl $crate::operations::responses::Unchanged for $name {
+            fn unchanged(tag: String) -> Self {
+                Self::NotModified(tag)
+            }
+        }
+        $crate::operations::responses::operation_response!(@munch ($b $c $r $e) [$(#[$hd])* $name] [$($variants)*
             /// The record still has the entity tag `If-None-Match` named: no body.
             #[oai(status = 304)]
             NotModified(
@@ -231,7 +254,7 @@ macro_rules! operation_response {
         ] [$($arms)*] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Conflict $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+        $crate::operations::responses::operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `request_in_progress`: a request with the same `Idempotency-Key` is still
             /// running; retry shortly for its answer.
             #[oai(status = 409)]
@@ -239,7 +262,7 @@ macro_rules! operation_response {
         ] [$($arms)* 409 => Self::Conflict($b),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PreconditionFailed $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+        $crate::operations::responses::operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `precondition_failed`: `If-Match` names another version than the record's;
             /// nothing changed. `details.current_version` and `ETag` give the current one.
             #[oai(status = 412)]
@@ -252,7 +275,7 @@ macro_rules! operation_response {
         ] [$($arms)* 412 => Self::PreconditionFailed($b, $e),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PreconditionRequired $($rest:ident)*) => {
-        operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+        $crate::operations::responses::operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `precondition_required`: this server requires `If-Match` on writes
             /// (`REQUIRE_IF_MATCH=true`).
             #[oai(status = 428)]
@@ -260,7 +283,7 @@ macro_rules! operation_response {
         ] [$($arms)* 428 => Self::PreconditionRequired($b),] $($rest)*);
     };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Internal) => {
-        operation_response!(@emit ($b $c $r $e) $head [$($variants)*
+        $crate::operations::responses::operation_response!(@emit ($b $c $r $e) $head [$($variants)*
             /// `internal_server_error`: something failed inside; the body says nothing more.
             #[oai(status = 500)]
             Internal($crate::wire::json::Json<$crate::errors::ErrorBody>),
@@ -298,3 +321,60 @@ macro_rules! operation_response {
 }
 
 pub(crate) use operation_response;
+
+/// A success with its `ETag`: what a read or a write of one record answers.
+pub(crate) struct Tagged<T> {
+    /// The body.
+    pub(crate) body: T,
+    /// The record's entity tag.
+    pub(crate) tag: String,
+}
+
+/// A create's success: the record with its `ETag`, and whether it is the replay of an earlier
+/// request with the same `Idempotency-Key`.
+pub(crate) struct Replayable<T> {
+    /// The body.
+    pub(crate) body: T,
+    /// The record's entity tag.
+    pub(crate) tag: String,
+    /// Whether nothing was created now (`Idempotent-Replayed: true`).
+    pub(crate) replayed: bool,
+}
+
+/// A page of a list, with the `Link` to the next page when there is one.
+pub(crate) struct Listed<T> {
+    /// The body.
+    pub(crate) body: T,
+    /// `<…&after=…>; rel="next"`.
+    pub(crate) link: Option<String>,
+}
+
+/// A list's answer: the service's page as the list's body, with the `Link` to the next page.
+pub(crate) fn listed<T, B, A>(
+    page: Result<casting_core::Page<T>, casting_core::Error>,
+    request: &poem::Request,
+) -> A
+where
+    B: From<casting_core::Page<T>>,
+    A: From<Listed<B>> + From<crate::errors::ApiError>,
+{
+    match page {
+        Ok(page) => {
+            let link = page
+                .next
+                .as_deref()
+                .map(|next| crate::wire::listing::next_link(request, next));
+            A::from(Listed {
+                body: B::from(page),
+                link,
+            })
+        }
+        Err(error) => A::from(crate::errors::ApiError::from(error)),
+    }
+}
+
+/// A conditional read's 304: the record still has the tag `If-None-Match` named.
+pub(crate) trait Unchanged {
+    /// The 304, with the record's tag.
+    fn unchanged(tag: String) -> Self;
+}

@@ -5,8 +5,13 @@
 //! version 3, `"a-5-v1"` actor 5 at version 1. `If-Match` (on writes) compares strongly: a
 //! weak tag never matches. `If-None-Match` (on reads) compares weakly.
 
+use std::marker::PhantomData;
+
 use casting_core::{IdempotencyKey, ResourceKind, Version};
-use poem::Request;
+use poem::{Request, RequestBody};
+use poem_openapi::registry::{MetaParamIn, MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 
 use crate::errors::ApiError;
 use crate::etag::version_in;
@@ -15,6 +20,57 @@ use crate::etag::version_in;
 /// request data by [`CastingApi`](crate::CastingApi).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct RequireIfMatch(pub(crate) bool);
+
+/// An optional request header as the client sent it, declared in the document exactly as
+/// poem-openapi's `Header<Option<S>>` declares it (the name is the parameter's `#[oai(name)]`).
+///
+/// Bytes that are not visible ASCII read as `Some("")`, where `Header` would read the header as
+/// absent: a garbled `If-Match` must never count as no `If-Match`.
+pub(crate) struct Sent<S = String>(Option<String>, PhantomData<fn() -> S>);
+
+impl<S> Sent<S> {
+    /// The header's value, if it was sent.
+    pub(crate) fn value(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn new(value: Option<&str>) -> Self {
+        Self(value.map(str::to_owned), PhantomData)
+    }
+}
+
+impl<'a, S: Type + Send> ApiExtractor<'a> for Sent<S> {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::Parameter];
+    const PARAM_IS_REQUIRED: bool = false;
+
+    type ParamType = Option<S>;
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        S::register(registry);
+    }
+
+    fn param_in() -> Option<MetaParamIn> {
+        Some(MetaParamIn::Header)
+    }
+
+    fn param_schema_ref() -> Option<MetaSchemaRef> {
+        Some(<Option<S> as Type>::schema_ref())
+    }
+
+    async fn from_request(
+        request: &'a Request,
+        _body: &mut RequestBody,
+        options: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let value = request
+            .headers()
+            .get(options.name)
+            .map(|value| value.to_str().unwrap_or_default().to_owned());
+        Ok(Self(value, PhantomData))
+    }
+}
 
 /// What a write's `If-Match` expects of the record: `None` for any version (`*`, or no header
 /// where none is required), else the version to compare with, atomically, in the store.
@@ -25,10 +81,11 @@ pub(crate) struct RequireIfMatch(pub(crate) bool);
 /// the newest counts.
 pub(crate) fn expected(
     request: &Request,
+    if_match: &Sent,
     kind: ResourceKind,
     id: i64,
 ) -> Result<Option<Version>, ApiError> {
-    let Some(header) = raw(request, "if-match") else {
+    let Some(header) = if_match.value() else {
         let required = request.data::<RequireIfMatch>().is_some_and(|r| r.0);
         return if required {
             Err(ApiError::precondition_required())
@@ -48,19 +105,9 @@ pub(crate) fn expected(
     Ok(newest)
 }
 
-/// A header as the client sent it: `Some("")` for bytes that are not visible ASCII (which the
-/// operation's typed header parameter would read as absent), so a garbled header never counts
-/// as no header.
-fn raw<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request
-        .headers()
-        .get(name)
-        .map(|value| value.to_str().unwrap_or_default())
-}
-
 /// Whether a read's `If-None-Match` matches `current` (weak comparison; `*` matches any).
-pub(crate) fn none_match(request: &Request, current: &str) -> bool {
-    raw(request, "if-none-match").is_some_and(|header| {
+pub(crate) fn none_match(if_none_match: &Sent, current: &str) -> bool {
+    if_none_match.value().is_some_and(|header| {
         header
             .split(',')
             .map(str::trim)
@@ -70,16 +117,12 @@ pub(crate) fn none_match(request: &Request, current: &str) -> bool {
 
 /// The `Idempotency-Key` of a create, checked: 1 to 255 visible ASCII characters, else a 400
 /// naming the header.
-pub(crate) fn idempotency_key(request: &Request) -> Result<Option<IdempotencyKey>, ApiError> {
-    raw(request, "idempotency-key")
+pub(crate) fn idempotency_key<S>(header: &Sent<S>) -> Result<Option<IdempotencyKey>, ApiError> {
+    header
+        .value()
         .map(IdempotencyKey::parse)
         .transpose()
         .map_err(|e| ApiError::bad_fields(vec![e]))
-}
-
-/// The `Idempotent-Replayed` header of a create's answer.
-pub(crate) fn replayed(replayed: bool) -> Option<String> {
-    replayed.then(|| "true".to_owned())
 }
 
 #[cfg(test)]
@@ -93,14 +136,14 @@ mod tests {
     #[test]
     fn if_match_expects_the_named_version_any_or_none_possible() {
         let expect = |header: Option<&[u8]>| {
-            let mut request = Request::default();
-            if let Some(value) = header {
-                request.headers_mut().insert(
-                    "if-match",
-                    poem::http::HeaderValue::from_bytes(value).unwrap(),
-                );
-            }
-            expected(&request, ResourceKind::Actor, 5).unwrap()
+            let header = header.map(|value| std::str::from_utf8(value).unwrap_or_default());
+            expected(
+                &Request::default(),
+                &Sent::new(header),
+                ResourceKind::Actor,
+                5,
+            )
+            .unwrap()
         };
         assert_eq!(expect(None), None);
         assert_eq!(expect(Some(b"*")), None);
@@ -111,7 +154,7 @@ mod tests {
         assert_eq!(
             expect(Some(b"\xc3\x97")),
             v(i64::MAX),
-            "not ASCII: never matches"
+            "not ASCII (read as empty): never matches"
         );
     }
 
@@ -119,27 +162,19 @@ mod tests {
     fn a_required_if_match_is_a_428_when_missing() {
         let mut request = Request::default();
         request.extensions_mut().insert(RequireIfMatch(true));
-        let refused = expected(&request, ResourceKind::Movie, 1).unwrap_err();
+        let refused = expected(&request, &Sent::new(None), ResourceKind::Movie, 1).unwrap_err();
         assert_eq!(refused.status().as_u16(), 428);
-        request
-            .headers_mut()
-            .insert("if-match", poem::http::HeaderValue::from_static("*"));
-        assert_eq!(expected(&request, ResourceKind::Movie, 1).unwrap(), None);
+        let any = Sent::new(Some("*"));
+        assert_eq!(
+            expected(&request, &any, ResourceKind::Movie, 1).unwrap(),
+            None
+        );
     }
 
     #[test]
     fn if_none_match_compares_weakly() {
         let current = "\"m-1-v2\"";
-        let matches = |header: Option<&str>| {
-            let mut request = Request::default();
-            if let Some(value) = header {
-                request.headers_mut().insert(
-                    "if-none-match",
-                    poem::http::HeaderValue::from_str(value).unwrap(),
-                );
-            }
-            none_match(&request, current)
-        };
+        let matches = |header: Option<&str>| none_match(&Sent::new(header), current);
         assert!(matches(Some("\"m-1-v2\"")));
         assert!(matches(Some("W/\"m-1-v2\"")));
         assert!(matches(Some("\"x\", \"m-1-v2\"")));

@@ -5,11 +5,62 @@
 //! which client generators turn into a duplicate model. The referenced schema carries the
 //! description.
 
-use crate::wire::nullable::Nullable;
-use casting_core::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary, Page};
+use casting_core::{Actor, ActorId, ActorSummary, Movie, MovieId, MovieSummary};
 use poem_openapi::Object;
 
+use crate::wire::nullable::Nullable;
+
 use crate::wire::types::{ApiDate, GenderName, Timestamp};
+
+/// Writes a page of a list: the items under their own key, with the paging every list shares,
+/// and its making from the core's [`Page`](casting_core::Page). Each list names its items, and
+/// says what its `total` counts and where `next` leads, in doc comments the document shows.
+macro_rules! page {
+    (
+        $(#[$doc:meta])*
+        $name:ident of $item:ty {
+            $(#[$items_doc:meta])*
+            $items:ident: $short:ty,
+            $(#[$total_doc:meta])*
+            total,
+            $(#[$next_doc:meta])*
+            next,
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, poem_openapi::Object)]
+        pub struct $name {
+            /// Always `true`.
+            pub success: bool,
+            $(#[$items_doc])*
+            pub $items: Vec<$short>,
+            $(#[$total_doc])*
+            pub total: $crate::wire::nullable::Nullable<u64>,
+            /// The page number, from 1; `null` on a page that follows a cursor (`after`).
+            pub page: $crate::wire::nullable::Nullable<u32>,
+            /// The page size.
+            pub per_page: u32,
+            $(#[$next_doc])*
+            pub next: $crate::wire::nullable::Nullable<String>,
+        }
+
+        impl From<casting_core::Page<$item>> for $name {
+            fn from(page: casting_core::Page<$item>) -> Self {
+                use $crate::wire::nullable::Nullable;
+                Self {
+                    success: true,
+                    $items: page.items.into_iter().map(Into::into).collect(),
+                    total: Nullable(page.total),
+                    page: Nullable(page.page),
+                    per_page: page.per_page,
+                    next: Nullable(page.next),
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use page;
 
 /// A movie as lists show it.
 #[derive(Debug, Clone, Object)]
@@ -87,38 +138,28 @@ pub struct ActorLong {
     pub updated_by: Nullable<String>,
 }
 
-/// One page of movies.
-#[derive(Debug, Clone, Object)]
-pub struct MoviesPage {
-    /// Always `true`.
-    pub success: bool,
-    /// The movies on this page, in the order asked for (by id unless `sort` says otherwise).
-    pub movies: Vec<MovieShort>,
-    /// How many movies match, on all pages; `null` with `count=none`.
-    pub total: Nullable<u64>,
-    /// The page number, from 1; `null` on a page that follows a cursor (`after`).
-    pub page: Nullable<u32>,
-    /// The page size.
-    pub per_page: u32,
-    /// The cursor of the next page (send it as `after`); `null` on the last page.
-    pub next: Nullable<String>,
+page! {
+    /// One page of movies.
+    MoviesPage of MovieSummary {
+        /// The movies on this page, in the order asked for (by id unless `sort` says otherwise).
+        movies: MovieShort,
+        /// How many movies match, on all pages; `null` with `count=none`.
+        total,
+        /// The cursor of the next page (send it as `after`); `null` on the last page.
+        next,
+    }
 }
 
-/// One page of actors.
-#[derive(Debug, Clone, Object)]
-pub struct ActorsPage {
-    /// Always `true`.
-    pub success: bool,
-    /// The actors on this page, in the order asked for (by id unless `sort` says otherwise).
-    pub actors: Vec<ActorShort>,
-    /// How many actors match, on all pages; `null` with `count=none`.
-    pub total: Nullable<u64>,
-    /// The page number, from 1; `null` on a page that follows a cursor (`after`).
-    pub page: Nullable<u32>,
-    /// The page size.
-    pub per_page: u32,
-    /// The cursor of the next page (send it as `after`); `null` on the last page.
-    pub next: Nullable<String>,
+page! {
+    /// One page of actors.
+    ActorsPage of ActorSummary {
+        /// The actors on this page, in the order asked for (by id unless `sort` says otherwise).
+        actors: ActorShort,
+        /// How many actors match, on all pages; `null` with `count=none`.
+        total,
+        /// The cursor of the next page (send it as `after`); `null` on the last page.
+        next,
+    }
 }
 
 /// One movie.
@@ -211,32 +252,6 @@ impl From<Actor> for ActorLong {
             created_by: Nullable(actor.revision.created_by),
             updated_at: Timestamp::of(actor.revision.updated_at),
             updated_by: Nullable(actor.revision.updated_by),
-        }
-    }
-}
-
-impl From<Page<MovieSummary>> for MoviesPage {
-    fn from(page: Page<MovieSummary>) -> Self {
-        Self {
-            success: true,
-            movies: page.items.into_iter().map(Into::into).collect(),
-            total: Nullable(page.total),
-            page: Nullable(page.page),
-            per_page: page.per_page,
-            next: Nullable(page.next),
-        }
-    }
-}
-
-impl From<Page<ActorSummary>> for ActorsPage {
-    fn from(page: Page<ActorSummary>) -> Self {
-        Self {
-            success: true,
-            actors: page.items.into_iter().map(Into::into).collect(),
-            total: Nullable(page.total),
-            page: Nullable(page.page),
-            per_page: page.per_page,
-            next: Nullable(page.next),
         }
     }
 }

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 
 use casting_core::ListParams;
 use poem::Request;
+use poem_openapi::param::Query;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseFromParameter, ParseResult, ToJSON, Type};
 use serde_json::Value;
@@ -190,6 +191,23 @@ pub(crate) struct Common {
 }
 
 impl Common {
+    /// The parameters as the operation received them.
+    pub(crate) fn new(
+        page: Query<Option<PageNumber>>,
+        per_page: Query<Option<PageSize>>,
+        q: Query<Option<String>>,
+        after: Query<Option<CursorParam>>,
+        count: Query<Option<CountParam>>,
+    ) -> Self {
+        Self {
+            page: page.0,
+            per_page: per_page.0,
+            q: q.0,
+            after: after.0,
+            count: count.0,
+        }
+    }
+
     /// The core's list parameters, with the list's own `sort`.
     pub(crate) fn into_params(self, sort: Option<String>) -> ListParams {
         ListParams {
