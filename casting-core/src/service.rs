@@ -203,12 +203,8 @@ impl CastingService {
         Operation::UpdateMovie.authorize(who)?;
         let patch = match changes.validate() {
             Ok(patch) => patch,
-            // A missing movie, then a stale version, is reported before what is wrong with
-            // the changes.
             Err(invalid @ Error::Invalid(_)) => {
-                let current = self.store.get_movie(id).await?.revision.version;
-                stale(ResourceKind::Movie, id.get(), current, expected)?;
-                return Err(invalid);
+                return Err(self.refusal(Record::Movie(id), expected, invalid).await);
             }
             Err(other) => return Err(other),
         };
@@ -250,13 +246,7 @@ impl CastingService {
         Operation::ReplaceCast.authorize(who)?;
         let cast = match input.validate() {
             Ok(cast) => cast,
-            // A missing movie, then a stale version, is reported before what is wrong with
-            // the cast.
-            Err(invalid) => {
-                let current = self.store.get_movie(id).await?.revision.version;
-                stale(ResourceKind::Movie, id.get(), current, expected)?;
-                return Err(invalid);
-            }
+            Err(invalid) => return Err(self.refusal(Record::Movie(id), expected, invalid).await),
         };
         let edit = Self::edit(who, expected);
         Ok(self.store.replace_cast(id, cast, &edit).await?)
@@ -326,12 +316,8 @@ impl CastingService {
         Operation::UpdateActor.authorize(who)?;
         let patch = match changes.validate() {
             Ok(patch) => patch,
-            // A missing actor, then a stale version, is reported before what is wrong with
-            // the changes.
             Err(invalid @ Error::Invalid(_)) => {
-                let current = self.store.get_actor(id).await?.revision.version;
-                stale(ResourceKind::Actor, id.get(), current, expected)?;
-                return Err(invalid);
+                return Err(self.refusal(Record::Actor(id), expected, invalid).await);
             }
             Err(other) => return Err(other),
         };
@@ -373,12 +359,32 @@ impl CastingService {
     }
 }
 
-/// `PreconditionFailed` when a write expects another version than `current`.
-fn stale(kind: ResourceKind, id: i64, current: Version, expected: Option<Version>) -> Result<()> {
-    match expected {
-        Some(expected) if expected != current => {
-            Err(Error::PreconditionFailed { kind, id, current })
+/// The record a write names.
+#[derive(Debug, Clone, Copy)]
+enum Record {
+    Movie(MovieId),
+    Actor(ActorId),
+}
+
+impl CastingService {
+    /// What to answer a write whose input is `invalid`: a missing record, then a stale
+    /// version, is reported before what is wrong with the input, so the answer does not
+    /// depend on which check runs first.
+    async fn refusal(&self, record: Record, expected: Option<Version>, invalid: Error) -> Error {
+        let current = match record {
+            Record::Movie(id) => self.store.get_movie(id).await.map(|m| m.revision.version),
+            Record::Actor(id) => self.store.get_actor(id).await.map(|a| a.revision.version),
+        };
+        let (kind, id) = match record {
+            Record::Movie(id) => (ResourceKind::Movie, id.get()),
+            Record::Actor(id) => (ResourceKind::Actor, id.get()),
+        };
+        match (current, expected) {
+            (Err(missing), _) => missing.into(),
+            (Ok(current), Some(expected)) if expected != current => {
+                Error::PreconditionFailed { kind, id, current }
+            }
+            (Ok(_), _) => invalid,
         }
-        _ => Ok(()),
     }
 }

@@ -1,13 +1,9 @@
-//! What every write does besides itself: checks the version it expects, stamps new versions
-//! (of its record, and of the other side's records whose links it changed) and appends their
-//! audit entries.
+//! What every write does besides itself: stamps new versions of the other side's records
+//! whose links it changed, and appends audit entries.
 
 use std::collections::BTreeSet;
 
-use casting_core::{
-    ActorId, AuditAction, AuditEntry, Edit, MovieId, ResourceKind, StoreError,
-    StoreResult as Result, Version,
-};
+use casting_core::{ActorId, AuditAction, AuditEntry, Edit, MovieId, ResourceKind, Version};
 
 use crate::state::State;
 
@@ -32,24 +28,6 @@ impl State {
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
             version,
         });
-    }
-
-    /// `Ok` when `edit` expects the movie's current version (the movie must exist).
-    pub(crate) fn expect_movie(&self, id: MovieId, edit: &Edit) -> Result<Version> {
-        let row = self
-            .movies
-            .get(&id)
-            .ok_or_else(|| StoreError::movie_not_found(id))?;
-        expect(ResourceKind::Movie, id.get(), row.revision.version, edit)
-    }
-
-    /// `Ok` when `edit` expects the actor's current version (the actor must exist).
-    pub(crate) fn expect_actor(&self, id: ActorId, edit: &Edit) -> Result<Version> {
-        let row = self
-            .actors
-            .get(&id)
-            .ok_or_else(|| StoreError::actor_not_found(id))?;
-        expect(ResourceKind::Actor, id.get(), row.revision.version, edit)
     }
 
     /// A new version of each actor whose list of movies a movie write changed.
@@ -89,10 +67,4 @@ impl State {
             );
         }
     }
-}
-
-fn expect(kind: ResourceKind, id: i64, current: Version, edit: &Edit) -> Result<Version> {
-    edit.check(current)
-        .map(|()| current)
-        .map_err(|current| StoreError::PreconditionFailed { kind, id, current })
 }

@@ -4,28 +4,30 @@
 //! Every operation takes one short lock and never holds it across an `.await`, so it is correct
 //! under concurrent use from many tasks, and each write is checked whole before anything changes.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
-use casting_core::audit::{ACTOR_FIELDS, CAST_FIELD, MOVIE_FIELDS};
+use casting_core::audit::CAST_FIELD;
 use casting_core::{
     Actor, ActorCredit, ActorField, ActorId, ActorPatch, ActorQuery, ActorSummary, AuditAction,
     AuditEntry, AuditQuery, Cast, Created, Edit, Idempotency, Movie, MovieField, MovieId,
-    MoviePatch, MovieQuery, MovieSummary, NewActor, NewCast, NewMovie, Page, ResourceKind,
-    Revision, Store, StoreError, StoreResult as Result, UnknownIds, Version,
+    MoviePatch, MovieQuery, MovieSummary, NewActor, NewCast, NewMovie, Page, ResourceKind, Store,
+    StoreResult as Result,
 };
 
 mod cast;
 mod edits;
 mod history;
 mod list;
+mod side;
 mod state;
+mod writes;
 
-use casting_core::query::fold;
+use history::Trail;
 pub use history::{DEFAULT_AUDIT_CAPACITY, KEY_CAPACITY};
-use history::{Kept, Trail, replayed};
 use list::{Value, page_by_id, page_of};
+use side::{Actors, Movies, Side, check_links};
 use state::{ActorRow, MovieRow, State};
 
 /// A store that keeps everything in memory; nothing survives the process.
@@ -60,21 +62,6 @@ impl MemoryStore {
 }
 
 /// The ids in `wanted` that are not keys of `existing`, or the whole write's error.
-fn check_known<K: Ord + Copy + Into<i64>, V>(
-    existing: &BTreeMap<K, V>,
-    wanted: &[K],
-    kind: ResourceKind,
-) -> Result<()> {
-    let unknown = wanted
-        .iter()
-        .filter(|id| !existing.contains_key(id))
-        .map(|id| (*id).into());
-    match UnknownIds::new(unknown) {
-        None => Ok(()),
-        Some(ids) => Err(StoreError::UnknownRelations { kind, ids }),
-    }
-}
-
 /// The rows a list must look at: all of them, or, when it is filtered on relations, only
 /// those linked to the first related record (whose links the filter then checks in full).
 /// A related id that names nothing keeps nothing.
@@ -138,97 +125,15 @@ impl Store for MemoryStore {
         edit: &Edit,
         key: Option<&Idempotency>,
     ) -> Result<Created<Movie>> {
-        let mut state = self.write();
-        if let Some(key) = key
-            && let Some(kept) = state.keys.find(ResourceKind::Movie, edit, key)?
-        {
-            return match kept {
-                Kept::Movie(movie) => Ok(replayed(movie)),
-                Kept::Actor(_) => Err(StoreError::internal("a movie key kept an actor")),
-            };
-        }
-        check_known(&state.actors, &movie.actors, ResourceKind::Actor)?;
-        state.last_movie_id += 1;
-        let id = MovieId(state.last_movie_id);
-        state.movies.insert(
-            id,
-            MovieRow {
-                folded: fold(movie.title.as_str()),
-                title: movie.title,
-                release_date: movie.release_date,
-                cast: BTreeMap::new(),
-                revision: Revision::created(edit),
-            },
-        );
-        let action = AuditAction::Create;
-        state.log(
-            edit,
-            ResourceKind::Movie,
-            id.get(),
-            action,
-            &MOVIE_FIELDS,
-            Version::FIRST,
-        );
-        let joined = state.set_cast(id, &movie.actors);
-        state.touch_actors(&joined, edit);
-        let created = state.movie(id)?;
-        if let Some(key) = key {
-            let kept = Kept::Movie(created.clone());
-            state.keys.keep(ResourceKind::Movie, edit, key, kept);
-        }
-        Ok(Created::new(created))
+        writes::create::<Movies>(&mut self.write(), movie, edit, key)
     }
 
     async fn update_movie(&self, id: MovieId, patch: MoviePatch, edit: &Edit) -> Result<Movie> {
-        let mut state = self.write();
-        let version = state.expect_movie(id, edit)?.next();
-        let fields = patch.fields();
-        if let Some(actors) = &patch.actors {
-            check_known(&state.actors, actors, ResourceKind::Actor)?;
-        }
-        let row = state
-            .movies
-            .get_mut(&id)
-            .ok_or_else(|| StoreError::movie_not_found(id))?;
-        if let Some(title) = patch.title {
-            row.folded = fold(title.as_str());
-            row.title = title;
-        }
-        if let Some(date) = patch.release_date {
-            row.release_date = date;
-        }
-        row.revision.changed(edit);
-        state.log(
-            edit,
-            ResourceKind::Movie,
-            id.get(),
-            AuditAction::Update,
-            &fields,
-            version,
-        );
-        if let Some(actors) = patch.actors {
-            let moved = state.set_cast(id, &actors);
-            state.touch_actors(&moved, edit);
-        }
-        state.movie(id)
+        writes::update::<Movies>(&mut self.write(), id, patch, edit)
     }
 
     async fn delete_movie(&self, id: MovieId, edit: &Edit) -> Result<Movie> {
-        let mut state = self.write();
-        let version = state.expect_movie(id, edit)?.next();
-        let movie = state.movie(id)?;
-        state.log(
-            edit,
-            ResourceKind::Movie,
-            id.get(),
-            AuditAction::Delete,
-            &[],
-            version,
-        );
-        let left = state.set_cast(id, &[]);
-        state.touch_actors(&left, edit);
-        state.movies.remove(&id);
-        Ok(movie)
+        writes::delete::<Movies>(&mut self.write(), id, edit)
     }
 
     async fn get_cast(&self, id: MovieId) -> Result<Cast> {
@@ -237,8 +142,8 @@ impl Store for MemoryStore {
 
     async fn replace_cast(&self, id: MovieId, cast: NewCast, edit: &Edit) -> Result<Cast> {
         let mut state = self.write();
-        let version = state.expect_movie(id, edit)?.next();
-        check_known(&state.actors, &cast.actors(), ResourceKind::Actor)?;
+        let version = Movies::expect(&mut state, id, edit)?.next();
+        check_links::<Movies>(&state, &cast.actors())?;
         if let Some(row) = state.movies.get_mut(&id) {
             row.revision.changed(edit);
         }
@@ -300,101 +205,15 @@ impl Store for MemoryStore {
         edit: &Edit,
         key: Option<&Idempotency>,
     ) -> Result<Created<Actor>> {
-        let mut state = self.write();
-        if let Some(key) = key
-            && let Some(kept) = state.keys.find(ResourceKind::Actor, edit, key)?
-        {
-            return match kept {
-                Kept::Actor(actor) => Ok(replayed(actor)),
-                Kept::Movie(_) => Err(StoreError::internal("an actor key kept a movie")),
-            };
-        }
-        check_known(&state.movies, &actor.movies, ResourceKind::Movie)?;
-        state.last_actor_id += 1;
-        let id = ActorId(state.last_actor_id);
-        state.actors.insert(
-            id,
-            ActorRow {
-                folded: fold(actor.name.as_str()),
-                name: actor.name,
-                age: actor.age,
-                gender: actor.gender,
-                movies: BTreeSet::new(),
-                revision: Revision::created(edit),
-            },
-        );
-        let action = AuditAction::Create;
-        state.log(
-            edit,
-            ResourceKind::Actor,
-            id.get(),
-            action,
-            &ACTOR_FIELDS,
-            Version::FIRST,
-        );
-        let joined = state.set_roles(id, &actor.movies);
-        state.touch_movies(&joined, edit);
-        let created = state.actor(id)?;
-        if let Some(key) = key {
-            let kept = Kept::Actor(created.clone());
-            state.keys.keep(ResourceKind::Actor, edit, key, kept);
-        }
-        Ok(Created::new(created))
+        writes::create::<Actors>(&mut self.write(), actor, edit, key)
     }
 
     async fn update_actor(&self, id: ActorId, patch: ActorPatch, edit: &Edit) -> Result<Actor> {
-        let mut state = self.write();
-        let version = state.expect_actor(id, edit)?.next();
-        let fields = patch.fields();
-        if let Some(movies) = &patch.movies {
-            check_known(&state.movies, movies, ResourceKind::Movie)?;
-        }
-        let row = state
-            .actors
-            .get_mut(&id)
-            .ok_or_else(|| StoreError::actor_not_found(id))?;
-        if let Some(name) = patch.name {
-            row.folded = fold(name.as_str());
-            row.name = name;
-        }
-        if let Some(age) = patch.age {
-            row.age = age;
-        }
-        if let Some(gender) = patch.gender {
-            row.gender = gender;
-        }
-        row.revision.changed(edit);
-        state.log(
-            edit,
-            ResourceKind::Actor,
-            id.get(),
-            AuditAction::Update,
-            &fields,
-            version,
-        );
-        if let Some(movies) = patch.movies {
-            let moved = state.set_roles(id, &movies);
-            state.touch_movies(&moved, edit);
-        }
-        state.actor(id)
+        writes::update::<Actors>(&mut self.write(), id, patch, edit)
     }
 
     async fn delete_actor(&self, id: ActorId, edit: &Edit) -> Result<Actor> {
-        let mut state = self.write();
-        let version = state.expect_actor(id, edit)?.next();
-        let actor = state.actor(id)?;
-        state.log(
-            edit,
-            ResourceKind::Actor,
-            id.get(),
-            AuditAction::Delete,
-            &[],
-            version,
-        );
-        let left = state.set_roles(id, &[]);
-        state.touch_movies(&left, edit);
-        state.actors.remove(&id);
-        Ok(actor)
+        writes::delete::<Actors>(&mut self.write(), id, edit)
     }
 
     async fn get_credits(&self, id: ActorId) -> Result<Vec<ActorCredit>> {
