@@ -1,14 +1,15 @@
-//! The server's configuration, from the environment (and `.env`), checked whole before anything
-//! starts. A bad value is one [`ConfigError`] naming its variable.
+//! The server's configuration: the settings (`cli`) checked together before anything starts.
+//! A contradiction is one [`ConfigError`] naming its variable.
 
 use std::fmt;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use casting_auth0::TokenCacheSettings;
 use casting_http::{ConnectionLimits, RateLimitConfig};
 
-mod rate;
+use crate::cli::Settings;
+pub use crate::cli::values::LogFormat;
+use crate::cli::values::{Listen, Origins};
 
 /// Where the signing keys come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,20 +67,11 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
 }
 
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    /// For people: one line per event, colours when the output is a terminal.
-    Text,
-    /// For machines: one JSON object per line.
-    Json,
-}
-
 /// A configuration value that stops the server, naming its variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
     /// The variable at fault.
-    pub variable: &'static str,
+    pub variable: String,
     /// What is wrong with it.
     pub message: String,
 }
@@ -92,95 +84,32 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-fn fail<T>(variable: &'static str, message: impl Into<String>) -> Result<T, ConfigError> {
+fn fail<T>(variable: &str, message: impl Into<String>) -> Result<T, ConfigError> {
     Err(ConfigError {
-        variable,
+        variable: variable.to_owned(),
         message: message.into(),
     })
 }
 
-/// A duration in seconds (`10`, `0.5`), more than zero and at most a day; `default` when unset.
-fn seconds(
-    variable: &'static str,
-    value: Option<String>,
-    default: Duration,
-) -> Result<Duration, ConfigError> {
-    let Some(text) = value else {
-        return Ok(default);
-    };
-    match text.parse::<f64>() {
-        Ok(secs) if secs > 0.0 && secs <= 86_400.0 => Ok(Duration::from_secs_f64(secs)),
-        _ => fail(
-            variable,
-            format!("{text:?} is not a number of seconds between 0 and 86400"),
-        ),
-    }
-}
-
 impl Config {
-    /// Reads the configuration through `var` (the process environment in `main`); empty values
-    /// count as unset.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            var(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-
-        let host = match get("HOST").as_deref() {
-            None => IpAddr::V4(Ipv4Addr::LOCALHOST),
-            Some("localhost") => IpAddr::V4(Ipv4Addr::LOCALHOST),
-            Some(text) => match text.parse::<IpAddr>() {
-                Ok(ip) => ip,
-                Err(_) => return fail("HOST", format!("{text:?} is not an IP address")),
-            },
-        };
-        let port = match get("PORT") {
-            None => 8080,
-            Some(text) => match text.parse::<u16>() {
-                Ok(port) => port,
-                Err(_) => {
-                    return fail(
-                        "PORT",
-                        format!("{text:?} is not a port number (0 to 65535)"),
-                    );
-                }
-            },
-        };
-
-        let database_url = get("DATABASE_URL");
-        if let Some(url) = &database_url
-            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
-        {
-            return fail(
-                "DATABASE_URL",
-                "must be a PostgreSQL URL (postgres://user@host:port/database)",
-            );
-        }
-
-        let audience = match (get("AUTH0_AUDIENCE"), get("API_AUDIENCE")) {
+    /// The configuration the settings make, once the settings that depend on each other are
+    /// checked together (each value was checked alone as it was parsed).
+    pub fn from_settings(settings: &Settings) -> Result<Self, ConfigError> {
+        let host = settings.host;
+        let database_url = settings.database_url.clone();
+        let audience = match (&settings.auth0_audience, &settings.api_audience) {
             (Some(a), Some(b)) if a != b => {
                 return fail(
                     "AUTH0_AUDIENCE",
                     "differs from API_AUDIENCE; set one of them, or both the same",
                 );
             }
-            (a, b) => a.or(b),
+            (a, b) => a.clone().or_else(|| b.clone()),
         };
-        let dev_auth = match get("DEV_AUTH").as_deref() {
-            None => None,
-            Some("1" | "true" | "yes" | "on") => Some(true),
-            Some("0" | "false" | "no" | "off") => Some(false),
-            Some(text) => {
-                return fail(
-                    "DEV_AUTH",
-                    format!("{text:?} is not a switch: 1 or 0 (true/false, yes/no, on/off)"),
-                );
-            }
-        };
-        let issuer = get("AUTH0_ISSUER");
-        let jwks_uri = get("AUTH0_JWKS_URI");
-        let auth = match get("AUTH0_DOMAIN") {
+        let dev_auth = settings.dev_auth;
+        let issuer = settings.auth0_issuer.clone();
+        let jwks_uri = settings.auth0_jwks_uri.clone();
+        let auth = match settings.auth0_domain.clone() {
             Some(_) if dev_auth == Some(true) => {
                 return fail(
                     "DEV_AUTH",
@@ -188,12 +117,6 @@ impl Config {
                 );
             }
             Some(domain) => {
-                if domain.contains('/') && !domain.starts_with("https://") {
-                    return fail(
-                        "AUTH0_DOMAIN",
-                        "must be a host name such as tenant.eu.auth0.com",
-                    );
-                }
                 let Some(audience) = audience else {
                     return fail(
                         "AUTH0_AUDIENCE",
@@ -241,159 +164,43 @@ impl Config {
                 Auth::Development
             }
         };
-
-        let allowed_origins = match get("CORS_ALLOWED_ORIGINS").as_deref() {
-            None | Some("*") => None,
-            Some(list) => {
-                let origins: Vec<String> = list
-                    .split(',')
-                    .map(|o| o.trim().trim_end_matches('/').to_owned())
-                    .filter(|o| !o.is_empty())
-                    .collect();
-                for origin in &origins {
-                    let rest = origin
-                        .strip_prefix("https://")
-                        .or_else(|| origin.strip_prefix("http://"));
-                    if rest.is_none_or(|host| host.is_empty() || host.contains('/')) {
-                        return fail(
-                            "CORS_ALLOWED_ORIGINS",
-                            format!("{origin:?} is not an origin like https://app.example.com"),
-                        );
-                    }
-                }
-                Some(origins)
-            }
-        };
-
-        let log_filter = get("RUST_LOG").unwrap_or_else(|| "info".to_owned());
-        let log_format = match get("LOG_FORMAT").as_deref() {
-            None | Some("text") => LogFormat::Text,
-            Some("json") => LogFormat::Json,
-            Some(other) => return fail("LOG_FORMAT", format!("{other:?} is not text or json")),
-        };
-
-        let defaults = ConnectionLimits::default();
-        let max_connections = match get("MAX_CONNECTIONS") {
-            None => defaults.max_connections,
-            Some(text) => match text.parse::<usize>() {
-                Ok(n) if (1..=1_000_000).contains(&n) => n,
-                _ => {
-                    return fail(
-                        "MAX_CONNECTIONS",
-                        format!("{text:?} is not a number from 1 to 1000000"),
-                    );
-                }
-            },
-        };
-        let limits = ConnectionLimits {
-            max_connections,
-            header_timeout: seconds(
-                "HEADER_TIMEOUT_SECS",
-                get("HEADER_TIMEOUT_SECS"),
-                defaults.header_timeout,
-            )?,
-            keep_alive_timeout: seconds(
-                "KEEP_ALIVE_TIMEOUT_SECS",
-                get("KEEP_ALIVE_TIMEOUT_SECS"),
-                defaults.keep_alive_timeout,
-            )?,
-        };
-        let pool_timeout = seconds(
-            "DATABASE_POOL_TIMEOUT_SECS",
-            get("DATABASE_POOL_TIMEOUT_SECS"),
-            Duration::from_secs(5),
-        )?;
-        let pool_size = match get("DATABASE_POOL_SIZE") {
-            None => 10,
-            Some(text) => match text.parse::<u32>() {
-                Ok(n) if (1..=1000).contains(&n) => n,
-                _ => {
-                    return fail(
-                        "DATABASE_POOL_SIZE",
-                        format!("{text:?} is not a number from 1 to 1000"),
-                    );
-                }
-            },
-        };
-        let ready_timeout = seconds(
-            "READY_TIMEOUT_SECS",
-            get("READY_TIMEOUT_SECS"),
-            Duration::from_secs(1),
-        )?;
-
-        let token_cache_bytes = match get("TOKEN_CACHE_MAX_BYTES") {
-            None => TokenCacheSettings::default().max_bytes,
-            Some(text) => match text.parse::<usize>() {
-                Ok(bytes) if bytes <= 1 << 30 => bytes,
-                _ => {
-                    return fail(
-                        "TOKEN_CACHE_MAX_BYTES",
-                        format!("{text:?} is not a number of bytes from 0 (off) to 1073741824"),
-                    );
-                }
-            },
-        };
-
-        let require_if_match = match get("REQUIRE_IF_MATCH").as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(other) => {
-                return fail(
-                    "REQUIRE_IF_MATCH",
-                    format!("{other:?} is not true or false"),
-                );
-            }
-        };
-        let idempotency_ttl = match get("IDEMPOTENCY_TTL_SECS") {
-            None => Duration::from_secs(24 * 60 * 60),
-            Some(text) => match text.parse::<u64>() {
-                Ok(secs) if (1..=31_536_000).contains(&secs) => Duration::from_secs(secs),
-                _ => {
-                    return fail(
-                        "IDEMPOTENCY_TTL_SECS",
-                        format!("{text:?} is not a whole number of seconds from 1 to 31536000"),
-                    );
-                }
-            },
-        };
-
-        let rate_limits = rate::parse(
-            get("RATE_LIMIT_PER_MINUTE"),
-            get("RATE_LIMIT_BURST"),
-            get("AUTH_FAILURES_PER_MINUTE"),
-            get("TRUSTED_PROXIES"),
-        )?;
-
-        let metrics_addr = match get("METRICS_ADDR").as_deref() {
-            Some("off") => None,
+        let metrics_addr = match settings.metrics_addr {
+            Some(Listen::Off) => None,
+            Some(Listen::At(addr)) => Some(addr),
             None if auth == Auth::Development => Some(SocketAddr::new(host, 0)),
             None => None,
-            Some(text) => match text.parse::<SocketAddr>() {
-                Ok(addr) => Some(addr),
-                Err(_) => {
-                    return fail(
-                        "METRICS_ADDR",
-                        format!("{text:?} is not an address like 127.0.0.1:9464, or off"),
-                    );
-                }
-            },
         };
-
         Ok(Self {
-            addr: SocketAddr::new(host, port),
+            addr: SocketAddr::new(host, settings.port),
             database_url,
             auth,
-            allowed_origins,
-            log_filter,
-            log_format,
-            limits,
-            pool_timeout,
-            pool_size,
-            ready_timeout,
-            token_cache_bytes,
-            require_if_match,
-            idempotency_ttl,
-            rate_limits,
+            allowed_origins: match &settings.cors_allowed_origins {
+                Origins::Any => None,
+                Origins::Only(origins) => Some(origins.clone()),
+            },
+            log_filter: settings.rust_log.clone(),
+            log_format: settings.log_format,
+            limits: ConnectionLimits {
+                max_connections: settings.max_connections,
+                header_timeout: settings.header_timeout_secs.0,
+                keep_alive_timeout: settings.keep_alive_timeout_secs.0,
+            },
+            pool_timeout: settings.database_pool_timeout_secs.0,
+            pool_size: settings.database_pool_size,
+            ready_timeout: settings.ready_timeout_secs.0,
+            token_cache_bytes: settings.token_cache_max_bytes,
+            require_if_match: settings.require_if_match,
+            idempotency_ttl: Duration::from_secs(settings.idempotency_ttl_secs),
+            rate_limits: RateLimitConfig {
+                per_minute: settings.rate_limit_per_minute,
+                burst: settings.rate_limit_burst,
+                auth_failures_per_minute: settings.auth_failures_per_minute,
+                trusted_proxies: settings
+                    .trusted_proxies
+                    .clone()
+                    .map(|networks| networks.0)
+                    .unwrap_or_default(),
+            },
             metrics_addr,
         })
     }
@@ -404,16 +211,27 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::cli::Cli;
 
+    /// The configuration from these variables alone, as the server reads them (a bad value
+    /// is the error naming its variable).
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Config::from_vars(|name| vars.get(name).cloned())
+        let cli = Cli::from_args(["casting-server"], |name| vars.get(name).map(Into::into))
+            .map_err(|line| {
+                let (variable, message) = line.split_once(": ").unwrap_or(("?", &line));
+                ConfigError {
+                    variable: variable.to_owned(),
+                    message: message.to_owned(),
+                }
+            })?;
+        Config::from_settings(&cli.settings)
     }
 
-    fn variable(vars: &[(&str, &str)]) -> &'static str {
+    fn variable(vars: &[(&str, &str)]) -> String {
         config(vars).unwrap_err().variable
     }
 
@@ -606,5 +424,40 @@ mod tests {
         assert_eq!(config.addr.port(), 8080);
         assert_eq!(config.database_url, None);
         assert_eq!(config.auth, Auth::Development);
+    }
+
+    #[test]
+    fn rate_limits_default_turn_off_at_zero_and_refuse_bad_values() {
+        assert_eq!(config(&[]).unwrap().rate_limits, RateLimitConfig::default());
+        let off = config(&[
+            ("RATE_LIMIT_PER_MINUTE", "0"),
+            ("AUTH_FAILURES_PER_MINUTE", "0"),
+        ])
+        .unwrap()
+        .rate_limits;
+        assert_eq!((off.per_minute, off.auth_failures_per_minute), (0, 0));
+        for (name, bad) in [
+            ("RATE_LIMIT_PER_MINUTE", "-1"),
+            ("RATE_LIMIT_BURST", "lots"),
+            ("AUTH_FAILURES_PER_MINUTE", "1e3"),
+        ] {
+            assert_eq!(variable(&[(name, bad)]), name, "{name}={bad}");
+        }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_blocks() {
+        let parsed = config(&[("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7,2001:db8::/32,")])
+            .unwrap()
+            .rate_limits;
+        let written: Vec<String> = parsed
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(written, ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]);
+        let error = config(&[("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal")]).unwrap_err();
+        assert_eq!(error.variable, "TRUSTED_PROXIES");
+        assert!(error.message.contains("proxy.internal"), "{error}");
     }
 }

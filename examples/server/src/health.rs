@@ -15,26 +15,15 @@ const TIMEOUT: Duration = Duration::from_secs(2);
 /// Where the server listens, as `HOST` and `PORT` say (their defaults otherwise); a wildcard
 /// `HOST` (`0.0.0.0`, `::`) is asked on loopback.
 fn target(settings: &Settings) -> Result<SocketAddr, String> {
-    let host = match settings.var("HOST").as_deref().map(str::trim) {
-        None | Some("") | Some("localhost") => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        Some(text) => text
-            .parse::<IpAddr>()
-            .map_err(|_| format!("HOST: {text:?} is not an IP address"))?,
-    };
-    let host = match host {
+    let host = match settings.host {
         IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
         IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
         ip => ip,
     };
-    let port = match settings.var("PORT").as_deref().map(str::trim) {
-        None | Some("") => 8080,
-        Some(text) => text
-            .parse::<u16>()
-            .ok()
-            .filter(|port| *port != 0)
-            .ok_or_else(|| format!("PORT: {text:?} is not a port the server listens on"))?,
-    };
-    Ok(SocketAddr::new(host, port))
+    match settings.port {
+        0 => Err("PORT: 0 is not a port the server listens on".to_owned()),
+        port => Ok(SocketAddr::new(host, port)),
+    }
 }
 
 /// Asks `/health` once; `Ok` when the answer is 200.
@@ -78,15 +67,13 @@ async fn ask(addr: SocketAddr) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use clap::Parser;
-
     use super::*;
     use crate::cli::Cli;
 
     fn target_of(args: &[&str]) -> Result<SocketAddr, String> {
         let mut all = vec!["casting-server"];
         all.extend_from_slice(args);
-        target(&Cli::parse_from(all).settings)
+        target(&Cli::from_args(all, |_| None)?.settings)
     }
 
     #[test]

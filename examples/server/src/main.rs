@@ -24,7 +24,6 @@ use casting_core::{CastingService, Store, TokenVerifier};
 use casting_http::{ConnectionLimits, HttpConfig, LimitedAcceptor};
 use casting_store_memory::MemoryStore;
 use casting_store_postgres::{AdoptError, AdoptOptions, PoolSettings, PostgresStore};
-use clap::Parser;
 use poem::listener::{Acceptor, Listener, TcpListener};
 use tracing_subscriber::EnvFilter;
 
@@ -48,7 +47,13 @@ async fn main() -> ExitCode {
         eprintln!("casting-server: .env: {error}");
         return ExitCode::FAILURE;
     }
-    let cli = Cli::parse();
+    let cli = match Cli::from_env() {
+        Ok(cli) => cli,
+        Err(line) => {
+            eprintln!("casting-server: {line}");
+            return ExitCode::FAILURE;
+        }
+    };
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Openapi => spec().map(|spec| println!("{spec}")),
         Command::Health => health::check(&cli.settings).await,
@@ -69,8 +74,8 @@ async fn main() -> ExitCode {
 /// `casting-server adopt`: reports on (or converts) the Flask app's database at DATABASE_URL.
 async fn adopt(settings: &Settings, options: AdoptOptions) -> Result<(), String> {
     let url = settings
-        .var("DATABASE_URL")
-        .filter(|url| !url.trim().is_empty())
+        .database_url
+        .clone()
         .ok_or("adopt: set DATABASE_URL to the Flask app's database")?;
     let store = PostgresStore::connect_with(&url, &PoolSettings::default())
         .await
@@ -101,10 +106,10 @@ fn spec() -> Result<String, String> {
 }
 
 async fn run(settings: &Settings) -> Result<(), String> {
-    let config = Config::from_vars(|name| settings.var(name)).map_err(|e| e.to_string())?;
+    let config = Config::from_settings(settings).map_err(|e| e.to_string())?;
     let filter = EnvFilter::try_new(&config.log_filter).map_err(|e| {
         ConfigError {
-            variable: "RUST_LOG",
+            variable: "RUST_LOG".to_owned(),
             message: e.to_string(),
         }
         .to_string()
