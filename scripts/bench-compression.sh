@@ -6,18 +6,24 @@
 # Needs: wrk, curl; builds target/release/casting-server first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+DURATION=${DURATION:-8s}
+. scripts/lib.sh
+
 cargo build --release -q -p casting-server
-env -i PATH="$PATH" HOME="$HOME" DEV_AUTH=1 RATE_LIMIT_PER_MINUTE=0 AUTH_FAILURES_PER_MINUTE=0 PORT=18530 RUST_LOG=warn METRICS_ADDR=off ./target/release/casting-server > /tmp/c.log 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do grep -q '^listening on' /tmp/c.log 2>/dev/null && break; sleep 0.1; done
-TOKEN=$(awk '/^Executive Producer may:/ {getline; print; exit}' /tmp/c.log)
-for i in $(seq 1 96); do curl -sf -o /dev/null -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d "{\"title\": \"A movie title of ordinary length $i\", \"release_date\": \"2025-02-08\"}" http://127.0.0.1:18530/movies; done
-size() { curl -s -H "Authorization: Bearer $TOKEN" -H "Accept-Encoding: $2" "http://127.0.0.1:18530$1" | wc -c; }
-for p in "/movies" "/movies?per_page=100" "/docs"; do echo "size $p: identity $(size "$p" identity) gzip $(size "$p" gzip) br $(size "$p" br)"; done
-w() { wrk -t2 -c32 -d8s -H "Authorization: Bearer $TOKEN" -H "Accept-Encoding: $2" "http://127.0.0.1:18530$1" | awk '/Requests\/sec/ {print $2}'; }
+start_server "${CARGO_TARGET_DIR:-target}/release/casting-server" METRICS_ADDR=off
+for i in $(seq 1 96); do
+  post_json /movies "{\"title\": \"A movie title of ordinary length $i\", \"release_date\": \"2025-02-08\"}" > /dev/null
+done
+size() { curl -s -H "Authorization: Bearer $TOKEN" -H "Accept-Encoding: $2" "$BASE$1" | wc -c; }
+for p in "/movies" "/movies?per_page=100" "/docs"; do
+  echo "size $p: identity $(size "$p" identity) gzip $(size "$p" gzip) br $(size "$p" br)"
+done
+rate() {
+  wrk_run "$WORK/wrk.txt" -H "Authorization: Bearer $TOKEN" -H "Accept-Encoding: $2" "$BASE$1"
+  wrk_numbers "$WORK/wrk.txt" | cut -d' ' -f1
+}
 for round in 1 2; do
   for p in "/movies" "/movies?per_page=100"; do
-    for e in identity gzip br; do echo "$round $p $e $(w "$p" $e)"; done
+    for e in identity gzip br; do echo "$round $p $e $(rate "$p" $e)"; done
   done
 done
-kill $pid

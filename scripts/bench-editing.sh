@@ -16,39 +16,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
-CONNECTIONS=${CONNECTIONS:-32}
 WRITERS=${WRITERS:-8}
-ADMIN_URL=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}
-DB_NAME=casting_bench_editing
-PORT=18482
+. scripts/lib.sh
 
 cargo build --release -q -p casting-server
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"; psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" || true' EXIT
 
 STORE=${STORE:-postgres}
 database=()
 if [ "$STORE" = postgres ]; then
-  psql "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE DATABASE $DB_NAME"
-  database=(DATABASE_URL="${ADMIN_URL%/*}/$DB_NAME")
+  fresh_database casting_bench_editing
+  database=(DATABASE_URL="$DB_URL")
 fi
-env -i PATH="$PATH" HOME="$HOME" DEV_AUTH=1 RATE_LIMIT_PER_MINUTE=0 AUTH_FAILURES_PER_MINUTE=0 PORT=$PORT RUST_LOG=warn "${database[@]}" \
-  ./target/release/casting-server > "$work/server.log" 2>&1 &
-for _ in $(seq 1 100); do
-  grep -q '^listening on' "$work/server.log" 2>/dev/null && break
-  sleep 0.1
-done
-TOKEN=$(awk '/^Executive Producer may:/ {getline; print; exit}' "$work/server.log")
-export TOKEN
-base=http://127.0.0.1:$PORT
+start_server "${CARGO_TARGET_DIR:-target}/release/casting-server" "${database[@]}"
 auth=(-H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json')
 
-new_movie() {
-  curl -sf "${auth[@]}" -d "{\"title\": \"$1\", \"release_date\": \"2025-02-08\"}" \
-    "$base/movies" | sed 's/.*"id":\([0-9]*\).*/\1/'
-}
+new_movie() { post_json /movies "{\"title\": \"$1\", \"release_date\": \"2025-02-08\"}"; }
 read_movie=$(new_movie "Read Often")
-tag=$(curl -sf -D - -o /dev/null "${auth[@]}" "$base/movie-details/$read_movie" | awk 'tolower($1)=="etag:" {print $2}' | tr -d '\r')
+tag=$(curl -sf -D - -o /dev/null "${auth[@]}" "$BASE/movie-details/$read_movie" | awk 'tolower($1)=="etag:" {print $2}' | tr -d '\r')
 [ "$tag" = "\"m-$read_movie-v1\"" ]
 # Four blocks of movies, one per PATCH run, one movie per writer.
 patch_first=()
@@ -58,7 +42,7 @@ for run in 1 2 3 4; do
   patch_first+=("$first")
 done
 
-cat > "$work/patch.lua" <<'LUA'
+cat > "$WORK/patch.lua" <<'LUA'
 -- Each thread (one connection) edits its own movie, from FIRST on; with MODE=if-match it
 -- sends the ETag of its last answer.
 local next_id = tonumber(os.getenv("FIRST"))
@@ -83,23 +67,14 @@ function response(status, headers, body)
 end
 LUA
 
-summary() {
-  local rps p50 p99 errors
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
-  p50=$(awk '$1=="50%" {print $2}' "$work/wrk.txt")
-  p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")
-  errors=$(awk '/Non-2xx/ {print $5}' "$work/wrk.txt")
-  echo "$rps $p50 $p99 ${errors:-0}"
-}
 get() {
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $TOKEN" "$@" \
-    "$base/movie-details/$read_movie" > "$work/wrk.txt"
-  summary
+  wrk_run "$WORK/wrk.txt" -H "Authorization: Bearer $TOKEN" "$@" "$BASE/movie-details/$read_movie"
+  wrk_numbers "$WORK/wrk.txt"
 }
 patch() {
-  FIRST=$1 MODE=$2 wrk -t"$WRITERS" -c"$WRITERS" -d"$DURATION" --latency -s "$work/patch.lua" \
-    "$base" > "$work/wrk.txt"
-  summary
+  FIRST=$1 MODE=$2 THREADS=$WRITERS CONNECTIONS=$WRITERS \
+    wrk_run "$WORK/wrk.txt" -s "$WORK/patch.lua" "$BASE"
+  wrk_numbers "$WORK/wrk.txt"
 }
 
 echo "| request ($STORE store) | req/s | p50 | p99 | non-2xx/3xx |"

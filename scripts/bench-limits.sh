@@ -15,17 +15,16 @@
 # Needs: wrk (Debian package). Only loopback addresses are used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-. scripts/lib.sh
-
-PORT=${PORT:-18520}
 DURATION=${DURATION:-15}
 ROUNDS=${ROUNDS:-4}
+. scripts/lib.sh
+
+PORT=$(free_port)
 URL=http://127.0.0.1:$PORT/movies
+work=$WORK
 
 cargo build --release -q -p casting-http --example limits_server --example flood
 target=${CARGO_TARGET_DIR:-target}/release/examples
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cat > "$work/rotate.lua" <<'LUA'
 local tokens = {}

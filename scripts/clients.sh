@@ -11,6 +11,7 @@
 # $CASTING_SERVER.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 PYTHON_CLIENT_VERSION=0.29.1
 MYPY_VERSION=1.18.2
@@ -25,7 +26,7 @@ TYPES_NODE_VERSION=20.19.43
 
 TOOLS=${CLIENT_TOOLS:-/tmp/casting-client-tools}
 SPEC=docs/openapi.json
-SERVER=${CASTING_SERVER:-${CARGO_TARGET_DIR:-target}/debug/casting-server}
+SERVER_BIN=${CASTING_SERVER:-${CARGO_TARGET_DIR:-target}/debug/casting-server}
 
 mkdir -p "$TOOLS"
 python_tools="openapi-python-client==$PYTHON_CLIENT_VERSION mypy==$MYPY_VERSION \
@@ -44,8 +45,7 @@ if [ "$(cat "$TOOLS/node.txt" 2>/dev/null || true)" != "$node_tools" ]; then
   echo "$node_tools" > "$TOOLS/node.txt"
 fi
 
-work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+work=$WORK
 
 echo "== Python: openapi-python-client $PYTHON_CLIENT_VERSION, mypy $MYPY_VERSION --strict"
 mkdir -p "$work/python"
@@ -73,18 +73,8 @@ ln -s "$TOOLS/node_modules" "$work/ts/node_modules"
 "$TOOLS/node_modules/.bin/tsc" -p "$work/ts/tsconfig.json"
 
 echo "== both flows against the server"
-env -i PATH="$PATH" HOME="$HOME" PORT=0 METRICS_ADDR=off RUST_LOG=warn \
-  "$SERVER" > "$work/server.log" 2>&1 &
-for _ in $(seq 1 100); do
-  grep -q '^listening on' "$work/server.log" 2>/dev/null && break
-  sleep 0.1
-done
-url=$(awk '/^listening on/ {print $3; exit}' "$work/server.log")
-token=$(awk '/^Executive Producer may:/ {getline; print; exit}' "$work/server.log")
-if [ -z "$url" ] || [ -z "$token" ]; then
-  cat "$work/server.log"
-  echo "clients: the server did not start"
-  exit 1
-fi
+start_server "$SERVER_BIN" METRICS_ADDR=off
+url=$BASE
+token=$TOKEN
 (cd "$work/python" && CASTING_URL="$url" CASTING_TOKEN="$token" "$TOOLS/venv/bin/python" flow.py)
 (cd "$work/ts" && CASTING_URL="$url" CASTING_TOKEN="$token" node dist/flow.js)

@@ -30,6 +30,9 @@ docker_up() {
     done
     echo "docker: starting dockerd (no bridge, no iptables)"
     nohup dockerd --bridge=none --iptables=false > "${TMPDIR:-/tmp}/casting-dockerd.log" 2>&1 &
+    # Not a job of this script: the exit trap of scripts/lib.sh stops a script's own jobs, and
+    # the daemon must outlive the script (CI's image test uses it next).
+    disown $!
     for _ in $(seq 1 60); do
       daemon_answers && break
       sleep 1

@@ -11,12 +11,12 @@
 # of the sample's size through the API first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 SCHEMATHESIS_VERSION=4.32.5
 EXAMPLES=${FUZZ_EXAMPLES:-100}
 SEED=${FUZZ_SEED:-20261127}
 TOOLS=${LINT_TOOLS:-/tmp/casting-lint-tools}
-DB_NAME=casting_fuzz
 
 st="$TOOLS/st-venv/bin/schemathesis"
 if ! "$TOOLS/st-venv/bin/pip" show schemathesis 2>/dev/null | grep -qx "Version: $SCHEMATHESIS_VERSION"; then
@@ -27,34 +27,11 @@ fi
 server_bin="${CARGO_TARGET_DIR:-target}/debug/casting-server"
 [ -x "$server_bin" ] || cargo build -q -p casting-server
 
-work=$(mktemp -d)
-cleanup() {
-  kill $(jobs -p) 2>/dev/null || true
-  rm -rf "$work"
-  if [ -n "${DATABASE_URL:-}" ]; then
-    psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" 2>/dev/null || true
-  fi
-}
-trap cleanup EXIT
-
 fuzz() {
   local store=$1
   shift
-  env -i PATH="$PATH" HOME="$HOME" DEV_AUTH=1 RATE_LIMIT_PER_MINUTE=0 AUTH_FAILURES_PER_MINUTE=0 PORT=0 METRICS_ADDR=off RUST_LOG=error "$@" \
-    "$server_bin" > "$work/server.log" 2>&1 &
-  local server=$!
-  for _ in $(seq 1 300); do
-    grep -q '^listening on' "$work/server.log" 2>/dev/null && break
-    sleep 0.1
-  done
-  local base token
-  base=$(sed -n 's/^listening on //p' "$work/server.log")
-  if [ -z "$base" ]; then
-    cat "$work/server.log"
-    echo "fuzz-spec: the $store server did not start"
-    exit 1
-  fi
-  token=$(awk '/^Executive Producer may:/ {getline; print; exit}' "$work/server.log")
+  start_server "$server_bin" METRICS_ADDR=off RUST_LOG=error "$@"
+  local base=$BASE token=$TOKEN
   if [ "$store" = postgresql ]; then
     # The same small catalogue the memory store's sample has (four actors, four movies with
     # casts), so that operations on an id reach existing records here too, not only 404s.
@@ -69,20 +46,20 @@ fuzz() {
   echo "Schemathesis $SCHEMATHESIS_VERSION, $store store, $EXAMPLES examples per operation, seed $SEED:"
   if ! "$st" --config-file docs/schemathesis.toml run "$base/openapi.json" \
     -H "Authorization: Bearer $token" --checks all --max-examples "$EXAMPLES" \
-    --seed "$SEED" --workers 1 --no-color > "$work/st.txt" 2>&1; then
-    cat "$work/st.txt"
+    --seed "$SEED" --workers 1 --no-color > "$WORK/st.txt" 2>&1; then
+    cat "$WORK/st.txt"
     echo "schemathesis: findings on the $store store"
     exit 1
   fi
-  grep -E "generated|passed" "$work/st.txt" | tail -2
-  kill "$server"
-  wait "$server" 2>/dev/null || true
+  grep -E "generated|passed" "$WORK/st.txt" | tail -2
+  stop_server
 }
 
 fuzz memory
 if [ -n "${DATABASE_URL:-}" ]; then
-  psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "CREATE DATABASE $DB_NAME"
-  fuzz postgresql DATABASE_URL="${DATABASE_URL%/*}/$DB_NAME"
+  ADMIN_URL=$DATABASE_URL
+  fresh_database casting_fuzz
+  fuzz postgresql DATABASE_URL="$DB_URL"
 elif [ "${CASTING_REQUIRE_DB:-}" = 1 ]; then
   echo "fuzz-spec: CASTING_REQUIRE_DB=1 but DATABASE_URL is not set"
   exit 1

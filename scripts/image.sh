@@ -16,6 +16,7 @@
 # Needs: Docker (installed and started by scripts/docker.sh when missing), ldd, the CA bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 . scripts/docker.sh
 
 IMAGE=${IMAGE:-casting:latest}
@@ -33,8 +34,8 @@ if [ ! "$built" -ef "$binary" ]; then
 fi
 
 echo "== runtime base ($RUNTIME) from this machine's libraries"
-root=$(mktemp -d)
-trap 'rm -rf "$root"' EXIT
+root="$WORK/runtime"
+mkdir -p "$root"
 # Every library the binary loads, at the path the loader looks for it (links followed).
 ldd "$binary" | awk '/=> \//{print $3} /^\s*\/[^ ]+ \(/{print $1}' | while read -r lib; do
   cp --parents -L "$lib" "$root/"
