@@ -96,7 +96,22 @@ pub struct ListQuery<F: Filter> {
     count: Count,
     filter: F,
     sort: Sort<F::Field>,
+    /// The cursor fingerprint, computed once (a cursor read and the next page's cursor need it).
+    fingerprint: Fingerprint,
 }
+
+/// A query's cursor fingerprint, once computed. It is derived from the query, so it takes no
+/// part in comparing queries.
+#[derive(Debug, Clone, Default)]
+struct Fingerprint(std::sync::OnceLock<u64>);
+
+impl PartialEq for Fingerprint {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Fingerprint {}
 
 /// A checked query of the movie list.
 pub type MovieQuery = ListQuery<MovieFilter>;
@@ -113,6 +128,7 @@ impl<F: Filter> Default for ListQuery<F> {
             count: Count::Exact,
             filter: F::default(),
             sort: F::default_sort(),
+            fingerprint: Fingerprint::default(),
         }
     }
 }
@@ -141,12 +157,14 @@ impl<F: Filter> ListQuery<F> {
     /// The same query with these filters (a cursor of the old query no longer fits it).
     pub fn with_filter(mut self, filter: F) -> Self {
         self.filter = filter;
+        self.fingerprint = Fingerprint::default();
         self
     }
 
     /// The same query in this order.
     pub fn with_sort(mut self, sort: Sort<F::Field>) -> Self {
         self.sort = sort;
+        self.fingerprint = Fingerprint::default();
         self
     }
 
@@ -224,6 +242,7 @@ impl<F: Filter> ListQuery<F> {
             count,
             filter,
             sort,
+            fingerprint: Fingerprint::default(),
         };
         match &list.after {
             Some(cursor) => query.after(cursor),
@@ -350,6 +369,13 @@ impl<F: Filter> ListQuery<F> {
 
     /// A stable hash of what a cursor is bound to: the resource, `q`, the filters, the sort.
     fn fingerprint(&self) -> u64 {
+        *self
+            .fingerprint
+            .0
+            .get_or_init(|| self.compute_fingerprint())
+    }
+
+    fn compute_fingerprint(&self) -> u64 {
         // `\u{1f}` cannot occur in `q` (control characters are refused), so it separates.
         let mut text = format!("{}\u{1f}{}\u{1f}", F::NAME, self.q.as_deref().unwrap_or(""));
         self.filter.write_canonical(&mut text);

@@ -1,7 +1,6 @@
 //! `GET /audit`: the trail of changes, newest first.
 
 use casting_core::{AuditEntry, AuditListParams, CastingService};
-use poem::Request;
 use poem_openapi::param::Query;
 use poem_openapi::{Object, OpenApi};
 
@@ -99,7 +98,6 @@ impl AuditApi {
     async fn list(
         &self,
         caller: Caller<op::ListAudit>,
-        request: &Request,
         /// Page number, from 1. Not with `after`.
         page: Query<Option<PageNumber>>,
         /// Page size, 1 to 100.
@@ -114,7 +112,7 @@ impl AuditApi {
         after: Query<Option<CursorParam>>,
         /// Whether to count the matches.
         count: Query<Option<CountParam>>,
-        _utf8: Utf8Query,
+        query: Utf8Query,
     ) -> ListAuditResponse {
         let list = Common::new(page, per_page, Query(None), after, count);
         let params = AuditListParams {
@@ -124,6 +122,6 @@ impl AuditApi {
             subject: subject.0.map(|s| s.0),
         };
         let page = self.service.audit(caller.principal(), &params).await;
-        listed::<_, AuditPage, _>(page, request)
+        listed::<_, AuditPage, _>(page, &query)
     }
 }

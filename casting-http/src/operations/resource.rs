@@ -373,7 +373,6 @@ macro_rules! record_operations {
             async fn list(
                 &self,
                 caller: $crate::security::Caller<$crate::security::op::$list_op>,
-                request: &poem::Request,
                 /// Page number, from 1. Not with `after`.
                 page: poem_openapi::param::Query<Option<$crate::wire::types::PageNumber>>,
                 /// Page size, 1 to 100.
@@ -387,7 +386,7 @@ macro_rules! record_operations {
                 after: poem_openapi::param::Query<Option<$crate::wire::listing::CursorParam>>,
                 /// Whether to count the matches.
                 count: poem_openapi::param::Query<Option<$crate::wire::listing::CountParam>>,
-                _utf8: $crate::wire::query::Utf8Query,
+                query: $crate::wire::query::Utf8Query,
             ) -> $list_response {
                 let list = $crate::wire::listing::Common::new(page, per_page, q, after, count);
                 let params = casting_core::$params {
@@ -395,7 +394,7 @@ macro_rules! record_operations {
                     $($field: $value),*
                 };
                 let page = self.service.$list_call(caller.principal(), &params).await;
-                $crate::operations::responses::listed::<_, $page, _>(page, request)
+                $crate::operations::responses::listed::<_, $page, _>(page, &query)
             }
 
             $(#[$details_doc])*

@@ -352,7 +352,7 @@ pub(crate) struct Listed<T> {
 /// A list's answer: the service's page as the list's body, with the `Link` to the next page.
 pub(crate) fn listed<T, B, A>(
     page: Result<casting_core::Page<T>, casting_core::Error>,
-    request: &poem::Request,
+    query: &crate::wire::query::Utf8Query,
 ) -> A
 where
     B: From<casting_core::Page<T>>,
@@ -360,10 +360,7 @@ where
 {
     match page {
         Ok(page) => {
-            let link = page
-                .next
-                .as_deref()
-                .map(|next| crate::wire::listing::next_link(request, next));
+            let link = page.next.as_deref().map(|next| query.next_link(next));
             A::from(Listed {
                 body: B::from(page),
                 link,

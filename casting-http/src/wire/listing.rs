@@ -9,7 +9,6 @@
 use std::borrow::Cow;
 
 use casting_core::ListParams;
-use poem::Request;
 use poem_openapi::param::Query;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::types::{ParseFromParameter, ParseResult, ToJSON, Type};
@@ -218,54 +217,5 @@ impl Common {
             after: self.after.map(|a| a.0),
             count: self.count.map(|c| c.0),
         }
-    }
-}
-
-/// The `Link` header of a page whose next page starts after `next`: this request's path and
-/// query, without `page` and `after`, plus `after=next`. The path is the one the client sent
-/// (poem's original URI, which keeps the prefix the API is nested under), or the routed one when
-/// the request was built in-process without an original.
-pub(crate) fn next_link(request: &Request, next: &str) -> String {
-    let original = request.original_uri();
-    let uri = if original.path().ends_with(request.uri().path()) {
-        original
-    } else {
-        request.uri()
-    };
-    let mut link = format!("<{}?", uri.path());
-    for pair in uri.query().unwrap_or("").split('&') {
-        let name = pair.split_once('=').map_or(pair, |(name, _)| name);
-        if pair.is_empty() || matches!(name, "page" | "after") {
-            continue;
-        }
-        link.push_str(pair);
-        link.push('&');
-    }
-    // Cursors are URL-safe base64: they need no escaping.
-    link.push_str("after=");
-    link.push_str(next);
-    link.push_str(">; rel=\"next\"");
-    link
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_link_repeats_the_query_with_the_cursor() {
-        let request = Request::builder()
-            .uri(
-                "/movies?q=star&page=2&actor=3&after=old&actor=4&sort=-title"
-                    .parse()
-                    .unwrap(),
-            )
-            .finish();
-        assert_eq!(
-            next_link(&request, "abc_-1"),
-            "</movies?q=star&actor=3&actor=4&sort=-title&after=abc_-1>; rel=\"next\""
-        );
-        let bare = Request::builder().uri("/actors".parse().unwrap()).finish();
-        assert_eq!(next_link(&bare, "x"), "</actors?after=x>; rel=\"next\"");
     }
 }

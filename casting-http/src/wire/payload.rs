@@ -1,9 +1,9 @@
 //! [`StrictJson`]: the request-body payload. Like poem-openapi's `Json`, but strict where
 //! `serde_json::Value` is lenient: an object that names a key twice is refused (a parser that
 //! keeps the last one and a proxy that keeps the first would read two different requests), and
-//! every refusal names the field in `details.fields`.
+//! every refusal names the field in `details.fields`. The body is read once: the check is made
+//! while the value is built.
 
-use std::collections::HashSet;
 use std::fmt;
 
 use casting_core::FieldError;
@@ -94,17 +94,18 @@ fn bad_body(error: FieldError) -> ApiError {
     ApiError::bad_fields(vec![error])
 }
 
-/// Parses `bytes` as JSON, refusing a key repeated within one object. An empty body is `null`.
+/// Parses `bytes` as JSON in one pass, refusing a key repeated within one object (named by its
+/// path). An empty body is `null`.
 fn parse(bytes: &[u8]) -> Result<Value, FieldError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Null);
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    NoRepeats {
+    Strict {
         path: String::new(),
     }
     .deserialize(&mut deserializer)
-    .and_then(|()| deserializer.end())
+    .and_then(|value| deserializer.end().map(|()| value))
     .map_err(|error| {
         let message = error.to_string();
         match message.strip_prefix(REPEATED) {
@@ -114,21 +115,19 @@ fn parse(bytes: &[u8]) -> Result<Value, FieldError> {
             }
             None => FieldError::new("body", format!("is not valid JSON: {message}")),
         }
-    })?;
-    serde_json::from_slice(bytes)
-        .map_err(|error| FieldError::new("body", format!("is not valid JSON: {error}")))
+    })
 }
 
 const REPEATED: &str = "repeated key ";
 const REPEATED_END: &str = " |";
 
-/// Walks a JSON document without keeping it, failing on the first key repeated in an object.
+/// Reads a JSON document into a [`Value`], failing on the first key repeated in an object.
 /// `path` names where it is (`actors`, `cast[2].actor`), for the error.
-struct NoRepeats {
+struct Strict {
     path: String,
 }
 
-impl NoRepeats {
+impl Strict {
     fn child(&self, key: impl fmt::Display) -> Self {
         let path = if self.path.is_empty() {
             key.to_string()
@@ -139,66 +138,67 @@ impl NoRepeats {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for NoRepeats {
-    type Value = ();
+impl<'de> DeserializeSeed<'de> for Strict {
+    type Value = Value;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for NoRepeats {
-    type Value = ();
+impl<'de> Visitor<'de> for Strict {
+    type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
+    fn visit_bool<E>(self, value: bool) -> Result<Value, E> {
+        Ok(Value::Bool(value))
     }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
+    fn visit_i64<E>(self, value: i64) -> Result<Value, E> {
+        Ok(Value::from(value))
     }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
+    fn visit_u64<E>(self, value: u64) -> Result<Value, E> {
+        Ok(Value::from(value))
     }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
+    fn visit_f64<E>(self, value: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number))
     }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
+    fn visit_str<E>(self, value: &str) -> Result<Value, E> {
+        Ok(Value::String(value.to_owned()))
     }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
+    fn visit_string<E>(self, value: String) -> Result<Value, E> {
+        Ok(Value::String(value))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut index = 0usize;
-        while seq
-            .next_element_seed(NoRepeats {
-                path: format!("{}[{index}]", self.path),
-            })?
-            .is_some()
-        {
-            index += 1;
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(Strict {
+            path: format!("{}[{}]", self.path, items.len()),
+        })? {
+            items.push(item);
         }
-        Ok(())
+        Ok(Value::Array(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut seen = HashSet::new();
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
             let child = self.child(&key);
-            if !seen.insert(key) {
+            if object.contains_key(&key) {
                 return Err(de::Error::custom(format_args!(
                     "{REPEATED}{}{REPEATED_END}",
                     child.path
                 )));
             }
-            map.next_value_seed(child)?;
+            let value = map.next_value_seed(child)?;
+            object.insert(key, value);
         }
-        Ok(())
+        Ok(Value::Object(object))
     }
 }
 
@@ -218,6 +218,12 @@ mod tests {
             "cast[1].actor"
         );
         assert!(parse(br#"{"a": {"x": 1}, "b": {"x": 1}}"#).is_ok());
+        let text = br#"{"b": [1, -2, 3.5, "x", null, true, {"c": {}}], "a": 18446744073709551615}"#;
+        assert_eq!(
+            parse(text).unwrap(),
+            serde_json::from_slice::<Value>(text).unwrap(),
+            "one pass reads what serde_json reads"
+        );
         assert!(parse(br#"[{"a": 1}, {"a": 1}]"#).is_ok());
     }
 
