@@ -8,8 +8,6 @@
 
 use std::num::NonZeroU32;
 
-use poem_openapi::types::ToJSON;
-
 use crate::etag::etag;
 use casting_core::{AuthError, Claim, Error as CoreError, FieldError, Permission, TokenProblem};
 use poem::http::{HeaderValue, StatusCode, header};
@@ -453,8 +451,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let parts = self.into_parts();
         // As every JSON answer is written: the body's JSON, `application/json`.
-        let body =
-            serde_json::to_vec(&parts.body.to_json().unwrap_or_default()).unwrap_or_default();
+        let body = serde_json::to_vec(&parts.body).unwrap_or_default();
         let mut response = Response::builder()
             .status(parts.status)
             .content_type("application/json")

@@ -1,11 +1,10 @@
 //! What travels on the wire, as types: answers (`dto`), bodies and how they are read
 //! (`bodies`, `payload`, `nullable`), parameters (`types`, `listing`, `query`), headers of
 //! conditional and idempotent requests (`conditional`), and the JSON payload every answer is
-//! written with (`json`, `direct`).
+//! written with (`json`).
 
 pub(crate) mod bodies;
 pub(crate) mod conditional;
-pub(crate) mod direct;
 pub(crate) mod dto;
 pub(crate) mod json;
 pub(crate) mod listing;

@@ -37,7 +37,8 @@ impl poem_openapi::types::Example for ErrorBody {
 /// `details`: a JSON object whose members depend on the error (`fields`, `reason`,
 /// `unknown_ids`, `permission`, `resource` and `id`, `allowed`, `limit_bytes`); `{}` when there
 /// is nothing more to say.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(transparent)]
 pub struct Details(pub Value);
 
 impl poem_openapi::types::Type for Details {
@@ -87,5 +88,19 @@ impl poem_openapi::types::ParseFromJSON for Details {
             Some(other) => Err(poem_openapi::types::ParseError::expected_type(other)),
             None => Ok(Self(Value::Object(serde_json::Map::new()))),
         }
+    }
+}
+
+/// Keys in alphabetical order, as every answer writes them (`wire::json`).
+impl serde::Serialize for ErrorBody {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("ErrorBody", 5)?;
+        out.serialize_field("code", &self.code)?;
+        out.serialize_field("details", &self.details)?;
+        out.serialize_field("error", &self.error)?;
+        out.serialize_field("message", &self.message)?;
+        out.serialize_field("success", &self.success)?;
+        out.end()
     }
 }

@@ -8,6 +8,7 @@ use crate::operations::responses::{listed, operation_response};
 use crate::operations::tags::Tag;
 use crate::security::{Caller, op};
 use crate::wire::dto::page;
+use crate::wire::json::json_fields;
 use crate::wire::listing::{Common, CountParam, CursorParam, IdParam, ResourceParam, SubjectParam};
 use crate::wire::query::Utf8Query;
 use crate::wire::types::{PageNumber, PageSize, Timestamp};
@@ -42,6 +43,11 @@ pub struct AuditEntryBody {
     pub fields: Vec<String>,
     /// The record's version after the change (after a delete: one past its last).
     pub version: i64,
+}
+
+// Keys in alphabetical order, as every answer writes them (`wire::json`).
+json_fields! {
+    AuditEntryBody { action, at, fields, id, resource, resource_id, subject, version }
 }
 
 page! {

@@ -9,7 +9,6 @@ use poem::Request;
 use poem_openapi::param::Path;
 use poem_openapi::types::Example;
 use poem_openapi::{Object, OpenApi};
-use serde::ser::{Serialize, SerializeStruct, Serializer};
 use serde_json::Value;
 
 use crate::etag::etag;
@@ -18,8 +17,8 @@ use crate::operations::tags::Tag;
 use crate::security::{Caller, op};
 use crate::wire::bodies::Field;
 use crate::wire::conditional::{Sent, expected};
-use crate::wire::direct::Direct;
 use crate::wire::dto::{ActorShort, MovieShort};
+use crate::wire::json::{Json, json_fields};
 use crate::wire::nullable::Nullable;
 use crate::wire::payload::StrictJson;
 use crate::wire::types::{BillingNumber, PathId, Text};
@@ -28,7 +27,7 @@ operation_response! {
     /// The answers of `GET /movies/{id}/cast`.
     GetCastResponse {
         /// The movie's cast, by billing.
-        Ok(direct CastEnvelope) + ETag
+        Ok(cast CastEnvelope) + ETag
     }
     errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable]
 }
@@ -37,7 +36,7 @@ operation_response! {
     /// The answers of `PUT /movies/{id}/cast`.
     ReplaceCastResponse {
         /// The cast as stored, by billing.
-        Ok(direct CastEnvelope) + ETag
+        Ok(cast CastEnvelope) + ETag
     }
     errors: [
         BadRequest, Unauthorized, Forbidden, NotFound, PreconditionFailed, PayloadTooLarge,
@@ -49,7 +48,7 @@ operation_response! {
     /// The answers of `GET /actors/{id}/credits`.
     GetCreditsResponse {
         /// The actor's credits, newest release first.
-        Ok(direct CreditsEnvelope)
+        Ok(CreditsEnvelope)
     }
     errors: [BadRequest, Unauthorized, Forbidden, NotFound, PayloadTooLarge, Unavailable]
 }
@@ -236,46 +235,12 @@ fn credits_envelope(actor: ActorId, credits: Vec<ActorCredit>) -> CreditsEnvelop
     }
 }
 
-// Keys in alphabetical order, as `Json` (a sorted map) writes them.
-
-impl Serialize for CastCredit {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut out = serializer.serialize_struct("CastCredit", 3)?;
-        out.serialize_field("actor", &self.actor)?;
-        out.serialize_field("billing", &self.billing)?;
-        out.serialize_field("character", &self.character.0)?;
-        out.end()
-    }
-}
-
-impl Serialize for CastEnvelope {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut out = serializer.serialize_struct("CastEnvelope", 3)?;
-        out.serialize_field("cast", &self.cast)?;
-        out.serialize_field("movie", &self.movie)?;
-        out.serialize_field("success", &self.success)?;
-        out.end()
-    }
-}
-
-impl Serialize for FilmCredit {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut out = serializer.serialize_struct("FilmCredit", 3)?;
-        out.serialize_field("billing", &self.billing)?;
-        out.serialize_field("character", &self.character.0)?;
-        out.serialize_field("movie", &self.movie)?;
-        out.end()
-    }
-}
-
-impl Serialize for CreditsEnvelope {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut out = serializer.serialize_struct("CreditsEnvelope", 3)?;
-        out.serialize_field("actor", &self.actor)?;
-        out.serialize_field("credits", &self.credits)?;
-        out.serialize_field("success", &self.success)?;
-        out.end()
-    }
+// Keys in alphabetical order, as every answer writes them (`wire::json`).
+json_fields! {
+    CastCredit { actor, billing, character }
+    CastEnvelope { cast, movie, success }
+    FilmCredit { billing, character, movie }
+    CreditsEnvelope { actor, credits, success }
 }
 
 /// The credit operations.
@@ -312,7 +277,7 @@ impl CreditsApi {
             .await
             .map(|cast| {
                 let tag = etag(ResourceKind::Movie, movie.get(), cast.version);
-                GetCastResponse::Ok(Direct(cast_envelope(movie, cast.members)), tag)
+                GetCastResponse::Ok(Json(cast_envelope(movie, cast.members)), tag)
             })
             .into()
     }
@@ -358,7 +323,7 @@ impl CreditsApi {
         replaced
             .map(|cast| {
                 let tag = etag(kind, movie.get(), cast.version);
-                ReplaceCastResponse::Ok(Direct(cast_envelope(movie, cast.members)), tag)
+                ReplaceCastResponse::Ok(Json(cast_envelope(movie, cast.members)), tag)
             })
             .into()
     }
@@ -382,7 +347,7 @@ impl CreditsApi {
         self.service
             .credits(caller.principal(), actor)
             .await
-            .map(|credits| GetCreditsResponse::Ok(Direct(credits_envelope(actor, credits))))
+            .map(|credits| GetCreditsResponse::Ok(Json(credits_envelope(actor, credits))))
             .into()
     }
 }
@@ -413,7 +378,7 @@ mod tests {
     }
 
     #[test]
-    fn direct_bodies_are_byte_for_byte_what_json_writes() {
+    fn cast_and_credit_bodies_are_byte_for_byte_what_to_json_writes() {
         let cast = CastEnvelope {
             success: true,
             movie: 7,

@@ -26,6 +26,11 @@ pub struct Status {
     pub status: String,
 }
 
+// Keys in alphabetical order, as every answer writes them (`wire::json`).
+crate::wire::json::json_fields! {
+    Status { status, success }
+}
+
 impl poem_openapi::types::Example for Status {
     fn example() -> Self {
         Self::of("ok")

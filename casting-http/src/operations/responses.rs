@@ -2,7 +2,7 @@
 //!
 //! [`operation_response!`] writes the enum: the success variant (with a `Link` header when
 //! written `Ok(T) + Link`, an `ETag` with `+ ETag`, and `Idempotent-Replayed` too with
-//! `+ ETag + Replayed`; serialised without a `Value` tree when written `Ok(direct T)`), then one
+//! `+ ETag + Replayed`, and a cast's `ETag` (the movie's) with `Ok(cast T) + ETag`), then one
 //! variant per status named in its list (`NotModified`: the 304 of a conditional read), each
 //! error with the contract's JSON body (and `WWW-Authenticate` on 401 and 403, `ETag` on 412),
 //! and `From<ApiError>` so a handler's error becomes the right variant. Each success shape has
@@ -50,20 +50,6 @@ macro_rules! operation_response {
                     Option<String>,
                 ),
             ]
-            []
-            $($error)* Internal
-        );
-    };
-
-    (
-        $(#[$doc:meta])*
-        $name:ident { $(#[$ok_doc:meta])* Ok(direct $ok:ty) }
-        errors: [$($error:ident),* $(,)?]
-    ) => {
-        $crate::operations::responses::operation_response!(@munch
-            (body challenge retry_after etag)
-            [$(#[$doc])* $name]
-            [$(#[$ok_doc])* #[oai(status = 200)] Ok($crate::wire::direct::Direct<$ok>),]
             []
             $($error)* Internal
         );
@@ -134,7 +120,7 @@ macro_rules! operation_response {
 
     (
         $(#[$doc:meta])*
-        $name:ident { $(#[$ok_doc:meta])* Ok(direct $ok:ty) + ETag }
+        $name:ident { $(#[$ok_doc:meta])* Ok(cast $ok:ty) + ETag }
         errors: [$($error:ident),* $(,)?]
     ) => {
         $crate::operations::responses::operation_response!(@munch
@@ -144,7 +130,7 @@ macro_rules! operation_response {
                 $(#[$ok_doc])*
                 #[oai(status = 200)]
                 Ok(
-                    $crate::wire::direct::Direct<$ok>,
+                    $crate::wire::json::Json<$ok>,
                     /// The movie's strong entity tag: the cast is part of the movie.
                     #[oai(header = "ETag")]
                     String,

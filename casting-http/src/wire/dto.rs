@@ -10,7 +10,24 @@ use poem_openapi::Object;
 
 use crate::wire::nullable::Nullable;
 
+use crate::wire::json::json_fields;
 use crate::wire::types::{ApiDate, GenderName, Timestamp};
+
+// Keys in alphabetical order, as the answers have always been written (`wire::json`).
+json_fields! {
+    MovieShort { id, release_date, title }
+    MovieLong {
+        actors, created_at, created_by, id, release_date, title, updated_at, updated_by, version
+    }
+    ActorShort { age, gender, id, name }
+    ActorLong {
+        age, created_at, created_by, gender, id, movies, name, updated_at, updated_by, version
+    }
+    MovieEnvelope { movie, success }
+    ActorEnvelope { actor, success }
+    MovieDeleted { deleted, movie, success }
+    ActorDeleted { actor, deleted, success }
+}
 
 /// Writes a page of a list: the items under their own key, with the paging every list shares,
 /// and its making from the core's [`Page`](casting_core::Page). Each list names its items, and
@@ -42,6 +59,10 @@ macro_rules! page {
             pub per_page: u32,
             $(#[$next_doc])*
             pub next: $crate::wire::nullable::Nullable<String>,
+        }
+
+        $crate::wire::json::json_fields! {
+            $name { $items, next, page, per_page, success, total }
         }
 
         impl From<casting_core::Page<$item>> for $name {
@@ -253,5 +274,148 @@ impl From<Actor> for ActorLong {
             updated_at: Timestamp::of(actor.revision.updated_at),
             updated_by: Nullable(actor.revision.updated_by),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use casting_core::{Gender, ReleaseDate};
+    use poem_openapi::types::ToJSON;
+    use serde::Serialize;
+
+    use super::*;
+    use crate::errors::{Details, ErrorBody};
+    use crate::operations::audit::{AuditEntryBody, AuditPage};
+    use crate::operations::health::Status;
+
+    /// The bytes serde writes are the bytes poem-openapi's `ToJSON` tree would have written.
+    #[track_caller]
+    fn same<T: Serialize + ToJSON>(value: &T) {
+        let ours = serde_json::to_string(value).unwrap();
+        let theirs = serde_json::to_string(&value.to_json().unwrap()).unwrap();
+        assert_eq!(ours, theirs);
+    }
+
+    fn stamp() -> Timestamp {
+        Timestamp("2026-11-27T21:04:05.123456Z".into())
+    }
+
+    fn long_movie(by: Option<&str>) -> MovieLong {
+        MovieLong {
+            id: 12,
+            title: "Title \"quoted\" \u{1F3AC}\n".into(),
+            release_date: ApiDate(ReleaseDate::parse("2025-02-08").unwrap()),
+            actors: vec![3, 1],
+            version: 4,
+            created_at: stamp(),
+            created_by: Nullable(by.map(str::to_owned)),
+            updated_at: stamp(),
+            updated_by: Nullable(None),
+        }
+    }
+
+    fn long_actor() -> ActorLong {
+        ActorLong {
+            id: 5,
+            name: "Zoë".into(),
+            age: 40,
+            gender: GenderName(Gender::Female),
+            movies: vec![],
+            version: 1,
+            created_at: stamp(),
+            created_by: Nullable(Some("auth0|x".into())),
+            updated_at: stamp(),
+            updated_by: Nullable(Some("auth0|y".into())),
+        }
+    }
+
+    fn short_movie() -> MovieShort {
+        MovieShort {
+            id: 1,
+            title: "T".into(),
+            release_date: ApiDate(ReleaseDate::parse("1999-12-31").unwrap()),
+        }
+    }
+
+    fn short_actor() -> ActorShort {
+        ActorShort {
+            id: 2,
+            name: "N".into(),
+            age: 0,
+            gender: GenderName(Gender::Other),
+        }
+    }
+
+    #[test]
+    fn every_answer_is_written_as_poem_openapi_wrote_it() {
+        same(&long_movie(Some("auth0|me")));
+        same(&long_movie(None));
+        same(&long_actor());
+        same(&short_movie());
+        same(&short_actor());
+        same(&MovieEnvelope {
+            success: true,
+            movie: long_movie(None),
+        });
+        same(&ActorEnvelope {
+            success: true,
+            actor: long_actor(),
+        });
+        same(&MovieDeleted {
+            success: true,
+            deleted: 1,
+            movie: short_movie(),
+        });
+        same(&ActorDeleted {
+            success: true,
+            deleted: 2,
+            actor: short_actor(),
+        });
+        for (total, page, next) in [(Some(7), Some(1), Some("abc")), (None, None, None)] {
+            same(&MoviesPage {
+                success: true,
+                movies: vec![short_movie(), short_movie()],
+                total: Nullable(total),
+                page: Nullable(page),
+                per_page: 10,
+                next: Nullable(next.map(str::to_owned)),
+            });
+            same(&ActorsPage {
+                success: true,
+                actors: vec![short_actor()],
+                total: Nullable(total),
+                page: Nullable(page),
+                per_page: 100,
+                next: Nullable(next.map(str::to_owned)),
+            });
+            same(&AuditPage {
+                success: true,
+                entries: vec![AuditEntryBody {
+                    id: 9,
+                    at: stamp(),
+                    subject: "auth0|s".into(),
+                    resource: "movie".into(),
+                    resource_id: 3,
+                    action: "update".into(),
+                    fields: vec!["title".into(), "actors".into()],
+                    version: 2,
+                }],
+                total: Nullable(total),
+                page: Nullable(page),
+                per_page: 1,
+                next: Nullable(next.map(str::to_owned)),
+            });
+        }
+        same(&ErrorBody {
+            success: false,
+            error: 404,
+            message: "resource not found".into(),
+            code: "not_found".into(),
+            details: Details(serde_json::json!({ "resource": "movie", "id": 7, "b": [1] })),
+        });
+        same(&Status {
+            success: true,
+            status: "ok".into(),
+        });
     }
 }

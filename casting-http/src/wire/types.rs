@@ -150,6 +150,12 @@ passthrough!(
     }
 );
 
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 impl Timestamp {
     /// The moment, written as the schema says.
     pub fn of(at: chrono::DateTime<chrono::Utc>) -> Self {
@@ -241,6 +247,12 @@ impl ParseFromJSON for GenderName {
         casting_core::Gender::parse(&text)
             .map(Self)
             .map_err(|e| ParseError::custom(e.message))
+    }
+}
+
+impl serde::Serialize for GenderName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.as_str())
     }
 }
 
@@ -484,6 +496,12 @@ impl ParseFromJSON for ApiDate {
             Some(other) => Err(ParseError::expected_type(other)),
             None => Err(ParseError::expected_input()),
         }
+    }
+}
+
+impl serde::Serialize for ApiDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.http_date())
     }
 }
 
