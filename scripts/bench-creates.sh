@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Load test of creates (docs/performance.md, "What versions and the trail cost a create"):
-# wrk at 32 connections for 10 s on POST /movies of three kinds, against the release server on
-# the PostgreSQL store, seeded with 500 actors:
-# - none: no cast;
-# - spread: one actor each, spread over the 500 (little contention);
-# - shared: the same five actors every time (every create waits for the one before: each gives
-#   those actors a new version).
+# Load test of the writes that touch a cast (docs/performance.md, "Writes that touch a cast"):
+# wrk at 32 connections for 10 s each, against the release server on the PostgreSQL store,
+# seeded with 500 actors and 200 movies without a cast:
+# - POST /movies with no cast, with 5 random actors of the 500, and with the same 5 actors
+#   every time (every write that names an actor another write names may wait for it);
+# - PUT /movies/{id}/cast of a random movie of the 200 with the same three kinds of cast.
+# Each row's rate is also given as a ratio to its "no cast" row (the issue's goals).
 # BASELINE_REV=<git revision> builds that revision's server and measures it first, in the same
 # run; BASELINE_BIN=<path of a casting-server binary> measures that one instead.
 #
@@ -19,30 +19,45 @@ DURATION=${DURATION:-10s}
 cargo build --release -q -p casting-server
 [ -n "${BASELINE_REV:-}" ] && build_baseline "$BASELINE_REV"
 
-# One script per kind of create; `body(n)` is the n-th request's body.
-for kind in none spread shared; do
-  case $kind in
-    none) body='return [[{"title": "Create", "release_date": "08-02-2025"}]]' ;;
-    spread) body='return [[{"title": "Create", "release_date": "08-02-2025", "actors": []] .. (n * 7919 % 500 + 1) .. "]}"' ;;
-    shared) body='return [[{"title": "Create", "release_date": "08-02-2025", "actors": [1, 2, 3, 4, 5]}]]' ;;
-  esac
-  {
-    echo 'local n = 0'
-    echo 'local auth = "Bearer " .. os.getenv("TOKEN")'
-    echo "local function body(n) $body end"
-    echo 'function request()'
-    echo '  n = n + 1'
-    echo '  local headers = { ["Content-Type"] = "application/json", ["Authorization"] = auth }'
-    echo '  return wrk.format("POST", "/movies", headers, body(n))'
-    echo 'end'
-  } > "$WORK/$kind.lua"
+# One script per row: `cast(n)` is the n-th request's cast (a JSON list of ids), `path(n)`
+# its path. Each wrk thread numbers its requests from its own offset, so threads do not send
+# the same cast at the same moment unless the row asks for it.
+write_script() {
+  local file=$1 method=$2 path=$3 cast=$4 body=$5
+  cat > "$file" <<LUA
+local n = 0
+local auth = "Bearer " .. os.getenv("TOKEN")
+local threads = 0
+-- thread:set makes "offset" a global of that thread's script.
+function setup(thread)
+  thread:set("offset", threads * 100003)
+  threads = threads + 1
+end
+local function cast(n) $cast end
+function request()
+  n = n + 1
+  local k = n + (offset or 0)
+  local headers = { ["Content-Type"] = "application/json", ["Authorization"] = auth }
+  return wrk.format("$method", $path, headers, $body)
+end
+LUA
+}
+none='return "[]"'
+random5='local ids = {} for i = 0, 4 do ids[#ids + 1] = (n * 7919 + i * 104729) % 500 + 1 end return "[" .. table.concat(ids, ", ") .. "]"'
+shared5='return "[1, 2, 3, 4, 5]"'
+post_body='[[{"title": "Create", "release_date": "08-02-2025", "actors": ]] .. cast(k) .. "}"'
+put_path='"/movies/" .. ((k * 7919) % 200 + 1) .. "/cast"'
+put_body='(function(c) local out = {} for id in c:gmatch("%d+") do out[#out + 1] = "{\"actor\": " .. id .. "}" end return "{\"cast\": [" .. table.concat(out, ", ") .. "]}" end)(cast(k))'
+for kind in none random5 shared5; do
+  write_script "$WORK/post-$kind.lua" POST '"/movies"' "${!kind}" "$post_body"
+  write_script "$WORK/put-$kind.lua" PUT "$put_path" "${!kind}" "$put_body"
 done
 
 BINARIES=("current=${CARGO_TARGET_DIR:-target}/release/casting-server")
 [ -n "${BASELINE_BIN:-}" ] && BINARIES=("baseline=$BASELINE_BIN" "${BINARIES[@]}")
 
-echo "| server | POST /movies cast | req/s | p50 | p99 | non-2xx |"
-echo "|---|---|---:|---:|---:|---:|"
+echo "| server | request | cast | req/s | ÷ no cast | p50 | p99 | non-2xx |"
+echo "|---|---|---|---:|---:|---:|---:|---:|"
 for entry in "${BINARIES[@]}"; do
   name=${entry%%=*}
   fresh_database casting_bench_creates
@@ -50,10 +65,18 @@ for entry in "${BINARIES[@]}"; do
   for i in $(seq 1 500); do
     post_json /actors "{\"name\": \"Actor $i\", \"age\": 30, \"gender\": \"Other\"}" > /dev/null
   done
-  for kind in none spread shared; do
-    wrk_run "$WORK/wrk.txt" -s "$WORK/$kind.lua" "$BASE"
-    read -r rps p50 p99 errors < <(wrk_numbers "$WORK/wrk.txt")
-    echo "| $name | $kind | $rps | $p50 | $p99 | $errors |"
+  for i in $(seq 1 200); do
+    post_json /movies "{\"title\": \"Movie $i\", \"release_date\": \"2025-02-08\"}" > /dev/null
+  done
+  for request in post put; do
+    base_rps=""
+    for kind in none random5 shared5; do
+      wrk_run "$WORK/wrk.txt" -s "$WORK/$request-$kind.lua" "$BASE"
+      read -r rps p50 p99 errors < <(wrk_numbers "$WORK/wrk.txt")
+      [ "$kind" = none ] && base_rps=$rps
+      label=$([ "$request" = post ] && echo "POST /movies" || echo "PUT /movies/{id}/cast")
+      echo "| $name | $label | $kind | $rps | $(ratio "$rps" "$base_rps") | $p50 | $p99 | $errors |"
+    done
   done
   stop_server
 done

@@ -6,8 +6,9 @@
 #   start_server BIN [VAR=value…]
 #                            starts a casting-server (development tokens, limits off, PORT=0,
 #                            RUST_LOG=warn) with only these variables and the ones given;
-#                            waits until it listens; sets SERVER (pid), BASE (its URL) and TOKEN
-#                            (an Executive Producer's token); fails with its log if it does not
+#                            waits until it listens; sets SERVER (pid), BASE (its URL), TOKEN
+#                            (an Executive Producer's token) and SERVER_LOG (its output); fails
+#                            with its log if it does not
 #   stop_server              stops the server start_server started
 #   fresh_database NAME      (re)creates database NAME on $ADMIN_URL, dropped at exit; sets DB_URL
 #   wrk_numbers FILE         wrk --latency output as "req/s p50 p99 non-2xx"
@@ -54,6 +55,7 @@ start_server() {
   local binary=$1
   shift
   local log="$WORK/server-$RANDOM.log"
+  SERVER_LOG=$log
   env -i PATH="$PATH" HOME="$HOME" DEV_AUTH=1 RATE_LIMIT_PER_MINUTE=0 \
     AUTH_FAILURES_PER_MINUTE=0 PORT=0 RUST_LOG=warn "$@" \
     "$binary" > "$log" 2>&1 &
@@ -105,10 +107,16 @@ wrk_run() {
 }
 
 build_baseline() {
-  local rev=$1 dir="$WORK/baseline"
-  local target=${BASELINE_TARGET:-$PWD/target/baseline}
-  git worktree add -q --detach "$dir" "$rev"
-  at_exit "git worktree remove --force '$dir'"
+  local rev target dir
+  rev=$(git rev-parse --short "$1")
+  target=${BASELINE_TARGET:-$PWD/target/baseline}
+  # One checkout per revision, kept beside its target directory: cargo fingerprints hold the
+  # sources' path, so a checkout at a new path would rebuild every crate of the workspace.
+  dir="$target/src-$rev"
+  if [ ! -e "$dir/Cargo.toml" ]; then
+    git worktree prune
+    git worktree add -q --detach "$dir" "$rev"
+  fi
   (cd "$dir" && CARGO_TARGET_DIR="$target" cargo build --release -q -p casting-server)
   BASELINE_BIN="$target/release/casting-server"
 }
