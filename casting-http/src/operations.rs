@@ -9,4 +9,5 @@ pub(crate) mod health;
 pub(crate) mod movies;
 pub(crate) mod resource;
 pub(crate) mod responses;
+pub(crate) mod shell;
 pub(crate) mod tags;

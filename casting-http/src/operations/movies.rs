@@ -2,7 +2,8 @@
 
 use poem_openapi::param::Query;
 
-use crate::operations::resource::{record_operations, resource};
+use crate::operations::resource::resource;
+use crate::operations::shell::record_operations;
 use crate::operations::tags::Tag;
 use crate::wire::bodies::{MoviePatchBody, NewMovieBody};
 use crate::wire::dto::{MovieDeleted, MovieEnvelope, MoviesPage};
