@@ -308,8 +308,12 @@ impl<E: poem::Endpoint> poem::Endpoint for NotePrefixEndpoint<E> {
     type Output = E::Output;
 
     async fn call(&self, mut request: poem::Request) -> poem::Result<Self::Output> {
+        // At the root (the usual case) nothing is noted: an absent prefix reads as the root,
+        // so a request pays no allocation for it.
         let prefix = mount_prefix(&request);
-        request.set_data(MountPrefix(prefix));
+        if !prefix.is_empty() {
+            request.set_data(MountPrefix(prefix));
+        }
         self.0.call(request).await
     }
 }
