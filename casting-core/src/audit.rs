@@ -1,5 +1,13 @@
 //! The trail of changes: one [`AuditEntry`] per change of a record's version, written by the
 //! store in the same transaction as the change, and listed newest first ([`AuditQuery`]).
+//! Each entry keeps the values before and after ([`Changes`]); a delete's keeps the whole
+//! record ([`DeletedMovie`], [`DeletedActor`]), which is what a restore brings back.
+
+mod changes;
+mod deleted;
+
+pub use changes::{CastCredit, Change, Changes, FieldValue, RoleCredit};
+pub use deleted::{DELETED_ACTOR_FIELDS, DELETED_MOVIE_FIELDS, DeletedActor, DeletedMovie};
 
 use std::fmt::{self, Write};
 
@@ -24,6 +32,8 @@ pub enum AuditAction {
     Update,
     /// The record was deleted.
     Delete,
+    /// A deleted record was brought back.
+    Restore,
 }
 
 impl AuditAction {
@@ -33,12 +43,13 @@ impl AuditAction {
             Self::Create => "create",
             Self::Update => "update",
             Self::Delete => "delete",
+            Self::Restore => "restore",
         }
     }
 
     /// The action a name stands for.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Create, Self::Update, Self::Delete]
+        [Self::Create, Self::Update, Self::Delete, Self::Restore]
             .into_iter()
             .find(|action| action.as_str() == text)
     }
@@ -67,22 +78,10 @@ pub struct AuditEntry {
     pub action: AuditAction,
     /// The fields the change named (`title`, `actors`, `cast`…); a create names every field.
     pub fields: Vec<String>,
+    /// Each named field's value before and after (empty for entries written before the
+    /// trail kept values).
+    pub changes: Changes,
     /// The record's version after the change (after a delete: one past its last version).
-    pub version: Version,
-}
-
-/// One change for a store to append to the trail; the store numbers it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewAuditEntry {
-    /// Movie or actor.
-    pub resource: ResourceKind,
-    /// The record's id.
-    pub resource_id: i64,
-    /// What the change did.
-    pub action: AuditAction,
-    /// The fields it named.
-    pub fields: Vec<&'static str>,
-    /// The record's version after the change.
     pub version: Version,
 }
 

@@ -105,7 +105,9 @@ mod editing;
 mod history;
 mod lists;
 mod relations;
+mod restore;
 mod search;
+mod values;
 mod whole;
 
 /// What a backend's fixture function gives each check: a fresh, empty store.
@@ -180,6 +182,12 @@ macro_rules! conformance_tests {
                 history::the_audit_trail_records_every_change,
                 history::idempotent_creates_run_once,
                 history::concurrent_duplicate_creates_make_one,
+                values::every_entry_keeps_values_before_and_after,
+                restore::a_deleted_movie_comes_back_whole,
+                restore::a_deleted_actor_comes_back_with_credits,
+                restore::restore_leaves_out_what_was_deleted_since,
+                restore::restore_twice_and_unknown_ids,
+                restore::concurrent_restores_make_one_winner,
         );
     };
     (@export; $($module:ident :: $check:ident),* $(,)?) => {

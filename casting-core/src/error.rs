@@ -91,6 +91,14 @@ pub enum Error {
         /// The version it has now.
         current: Version,
     },
+    /// A restore of a record that exists. Nothing changed.
+    #[error("{kind} {id} already exists")]
+    AlreadyExists {
+        /// Movie or actor.
+        kind: ResourceKind,
+        /// The record's id.
+        id: i64,
+    },
     /// An idempotency key was sent again with another request than the one it was first
     /// used for. Nothing changed.
     #[error("idempotency key reused for another request")]
@@ -130,6 +138,7 @@ impl From<StoreError> for Error {
             StoreError::PreconditionFailed { kind, id, current } => {
                 Self::PreconditionFailed { kind, id, current }
             }
+            StoreError::AlreadyExists { kind, id } => Self::AlreadyExists { kind, id },
             StoreError::IdempotencyKeyReused => Self::IdempotencyKeyReused,
             StoreError::RequestInProgress => Self::RequestInProgress,
             StoreError::Unavailable(source) => Self::Unavailable(source),
@@ -171,6 +180,14 @@ pub enum StoreError {
         id: i64,
         /// The version it has now.
         current: Version,
+    },
+    /// A restore of a record that exists. Nothing changed.
+    #[error("{kind} {id} already exists")]
+    AlreadyExists {
+        /// Movie or actor.
+        kind: ResourceKind,
+        /// The record's id.
+        id: i64,
     },
     /// An idempotency key was sent again with another request than the one it was first
     /// used for. Nothing changed.

@@ -62,7 +62,8 @@ pub mod service;
 pub mod store;
 
 pub use audit::{
-    AuditAction, AuditEntry, AuditField, AuditFilter, AuditListParams, AuditQuery, NewAuditEntry,
+    AuditAction, AuditEntry, AuditField, AuditFilter, AuditListParams, AuditQuery, CastCredit,
+    Change, Changes, DeletedActor, DeletedMovie, FieldValue, RoleCredit,
 };
 pub use auth::TokenVerifier;
 pub use credit::{
@@ -83,8 +84,8 @@ pub use query::{
 };
 pub use rbac::{Forbidden, Permission, PermissionSet, Principal, Role};
 pub use revision::{
-    Canonical, Created, Edit, Idempotency, IdempotencyKey, MAX_IDEMPOTENCY_KEY_CHARS, Revision,
-    Version,
+    Canonical, Created, Edit, Idempotency, IdempotencyKey, MAX_IDEMPOTENCY_KEY_CHARS, Restored,
+    Revision, Version,
 };
 pub use service::CastingService;
 pub use store::{Decorated, Decorator, Store, StoreResult};

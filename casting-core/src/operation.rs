@@ -50,6 +50,8 @@ operations! {
     UpdateMovie => PatchMovie,
     /// Delete a movie.
     DeleteMovie => DeleteMovies,
+    /// Bring back a deleted movie (a create again).
+    RestoreMovie => PostMovies,
     /// A movie's cast with characters and billing (a view of its details).
     GetCast => GetMovieDetails,
     /// Replace a movie's whole cast (a change of the movie).
@@ -64,6 +66,8 @@ operations! {
     UpdateActor => PatchActor,
     /// Delete an actor.
     DeleteActor => DeleteActors,
+    /// Bring back a deleted actor (a create again).
+    RestoreActor => PostActors,
     /// An actor's credits, newest release first (a view of their details).
     GetCredits => GetActorDetails,
     /// One page of the trail of changes, newest first.

@@ -185,6 +185,16 @@ impl<T> Created<T> {
     }
 }
 
+/// A record a restore brought back, and the links it had that could not come back with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restored<T> {
+    /// The record, at the version after its delete's.
+    pub record: T,
+    /// The other side's ids (actors of a movie, movies of an actor) it was linked to when
+    /// deleted that have been deleted since, ascending.
+    pub left_out: Vec<i64>,
+}
+
 /// The canonical form of a validated create, for comparing repeats of a keyed request.
 pub trait Canonical {
     /// The create in one canonical text: equal creates write equal text.

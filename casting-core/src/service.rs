@@ -16,7 +16,7 @@ use crate::model::{
 use crate::operation::Operation;
 use crate::query::{ActorListParams, ActorQuery, MovieListParams, MovieQuery};
 use crate::rbac::Principal;
-use crate::revision::{Canonical, Created, Edit, Idempotency, IdempotencyKey, Version};
+use crate::revision::{Canonical, Created, Edit, Idempotency, IdempotencyKey, Restored, Version};
 use crate::store::Store;
 
 /// The casting API over any [`Store`].
@@ -225,6 +225,15 @@ impl CastingService {
         Ok(self.store.delete_movie(id, &edit).await?)
     }
 
+    /// Brings back a deleted movie (`post:movies`) with its cast's credits of every actor who
+    /// still exists; `left_out` names the actors deleted since.
+    #[instrument(level = "debug", skip(self, who), fields(subject = who.subject()))]
+    pub async fn restore_movie(&self, who: &Principal, id: MovieId) -> Result<Restored<Movie>> {
+        Operation::RestoreMovie.authorize(who)?;
+        let edit = Self::edit(who, None);
+        Ok(self.store.restore_movie(id, &edit).await?)
+    }
+
     /// A movie's cast with characters and billing, and the movie's version
     /// (`get:movie-details`).
     #[instrument(level = "debug", skip(self, who), fields(subject = who.subject()))]
@@ -344,6 +353,15 @@ impl CastingService {
         Operation::DeleteActor.authorize(who)?;
         let edit = Self::edit(who, expected);
         Ok(self.store.delete_actor(id, &edit).await?)
+    }
+
+    /// Brings back a deleted actor (`post:actors`) with their credits in every movie that
+    /// still exists; `left_out` names the movies deleted since.
+    #[instrument(level = "debug", skip(self, who), fields(subject = who.subject()))]
+    pub async fn restore_actor(&self, who: &Principal, id: ActorId) -> Result<Restored<Actor>> {
+        Operation::RestoreActor.authorize(who)?;
+        let edit = Self::edit(who, None);
+        Ok(self.store.restore_actor(id, &edit).await?)
     }
 
     /// One page of the trail of changes, newest first (`get:audit`).

@@ -12,7 +12,7 @@ use crate::model::{
     NewMovie, Page,
 };
 use crate::query::{ActorQuery, MovieQuery};
-use crate::revision::{Created, Edit, Idempotency};
+use crate::revision::{Created, Edit, Idempotency, Restored};
 
 mod decorator;
 
@@ -56,7 +56,17 @@ pub type StoreResult<T> = Result<T, StoreError>;
 ///   check is atomic with the write: of two writers expecting the same version, one wins.
 /// - The audit trail: every new version appends one [`AuditEntry`] in the same transaction
 ///   (a delete too, with the version one past the last). Entries are numbered in the order
-///   they were written; [`Store::list_audit`] lists them newest first.
+///   they were written; [`Store::list_audit`] lists them newest first. Each entry keeps every
+///   named field's value before and after ([`Changes`](crate::Changes)): a create's from
+///   nothing, a delete's (which names every field, and a movie's `cast` or an actor's
+///   `credits`) to nothing, the other side of a link change its whole list before and after.
+/// - Restores: a deleted record comes back from its newest delete entry, with its id, every
+///   field, a version one past the delete's, and its links (credits included) to every
+///   record that still exists; an actor whose billing position was taken since is billed
+///   after the movie's current cast. The other side gets new versions, as for any link
+///   change, and the restore appends one `restore` entry naming every field. A record that
+///   exists is [`StoreError::AlreadyExists`]; an id without a kept delete entry is
+///   [`StoreError::NotFound`]. Of concurrent restores of one id, exactly one wins.
 /// - Idempotent creates: a create with an [`Idempotency`] key is recorded with the key, in the
 ///   same transaction, scoped to the [`Edit::by`] subject and the kind of record. A repeat of
 ///   the same request before the key expires returns the record as first created
@@ -86,6 +96,9 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
     -> StoreResult<Movie>;
     /// Deletes a movie and its links; returns the movie as it was.
     async fn delete_movie(&self, id: MovieId, edit: &Edit) -> StoreResult<Movie>;
+    /// Brings back a deleted movie from its delete entry, with its cast's credits of every
+    /// actor who still exists.
+    async fn restore_movie(&self, id: MovieId, edit: &Edit) -> StoreResult<Restored<Movie>>;
     /// A movie's cast, by billing then actor id, with the movie's version.
     async fn get_cast(&self, id: MovieId) -> StoreResult<Cast>;
     /// Replaces a movie's whole cast, credits included; returns it as stored.
@@ -108,6 +121,9 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
     -> StoreResult<Actor>;
     /// Deletes an actor and their links; returns the actor as they were.
     async fn delete_actor(&self, id: ActorId, edit: &Edit) -> StoreResult<Actor>;
+    /// Brings back a deleted actor from their delete entry, with their credits in every
+    /// movie that still exists.
+    async fn restore_actor(&self, id: ActorId, edit: &Edit) -> StoreResult<Restored<Actor>>;
     /// An actor's credits, newest release first (ties: higher movie id first).
     async fn get_credits(&self, id: ActorId) -> StoreResult<Vec<ActorCredit>>;
 
@@ -147,6 +163,9 @@ macro_rules! forward_store {
             async fn delete_movie(&self, id: MovieId, edit: &Edit) -> StoreResult<Movie> {
                 (**self).delete_movie(id, edit).await
             }
+            async fn restore_movie(&self, id: MovieId, edit: &Edit) -> StoreResult<Restored<Movie>> {
+                (**self).restore_movie(id, edit).await
+            }
             async fn get_cast(&self, id: MovieId) -> StoreResult<Cast> {
                 (**self).get_cast(id).await
             }
@@ -182,6 +201,9 @@ macro_rules! forward_store {
             }
             async fn delete_actor(&self, id: ActorId, edit: &Edit) -> StoreResult<Actor> {
                 (**self).delete_actor(id, edit).await
+            }
+            async fn restore_actor(&self, id: ActorId, edit: &Edit) -> StoreResult<Restored<Actor>> {
+                (**self).restore_actor(id, edit).await
             }
             async fn get_credits(&self, id: ActorId) -> StoreResult<Vec<ActorCredit>> {
                 (**self).get_credits(id).await

@@ -10,7 +10,7 @@ use casting_core::{
 use crate::state::{Credit, State};
 
 /// The position after the highest of `cast` (1 for an empty cast).
-fn next_billing(cast: &BTreeMap<ActorId, Credit>) -> Billing {
+pub(crate) fn next_billing(cast: &BTreeMap<ActorId, Credit>) -> Billing {
     cast.values()
         .map(|credit| credit.billing)
         .max()

@@ -3,12 +3,15 @@
 
 use std::collections::BTreeSet;
 
-use casting_core::{ActorId, AuditAction, AuditEntry, Edit, MovieId, ResourceKind, Version};
+use casting_core::{
+    ActorId, AuditAction, AuditEntry, Changes, Edit, MovieId, ResourceKind, Version,
+};
 
 use crate::state::State;
 
 impl State {
     /// Appends one entry to the audit trail.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn log(
         &mut self,
         edit: &Edit,
@@ -16,6 +19,7 @@ impl State {
         resource_id: i64,
         action: AuditAction,
         fields: &[&str],
+        changes: Changes,
         version: Version,
     ) {
         self.trail.append(|id| AuditEntry {
@@ -26,45 +30,49 @@ impl State {
             resource_id,
             action,
             fields: fields.iter().map(|f| (*f).to_owned()).collect(),
+            changes,
             version,
         });
     }
 
-    /// A new version of each actor whose list of movies a movie write changed.
-    pub(crate) fn touch_actors(&mut self, ids: &BTreeSet<ActorId>, edit: &Edit) {
+    /// A new version of each actor whose list of movies a write of `movie` changed (joined
+    /// or left), with the list before and after in the trail.
+    pub(crate) fn touch_actors(&mut self, movie: MovieId, ids: &BTreeSet<ActorId>, edit: &Edit) {
         for id in ids {
             let Some(row) = self.actors.get_mut(id) else {
                 continue;
             };
             row.revision.changed(edit);
             let version = row.revision.version;
-            self.log(
-                edit,
-                ResourceKind::Actor,
-                id.get(),
-                AuditAction::Update,
-                &["movies"],
-                version,
-            );
+            let now: Vec<MovieId> = row.movies.iter().copied().collect();
+            let changes = Changes::links("movies", &toggled(&now, movie), &now);
+            let (kind, action) = (ResourceKind::Actor, AuditAction::Update);
+            self.log(edit, kind, id.get(), action, &["movies"], changes, version);
         }
     }
 
-    /// A new version of each movie whose cast an actor write changed.
-    pub(crate) fn touch_movies(&mut self, ids: &BTreeSet<MovieId>, edit: &Edit) {
+    /// A new version of each movie whose cast a write of `actor` changed (joined or left),
+    /// with the list before and after in the trail.
+    pub(crate) fn touch_movies(&mut self, actor: ActorId, ids: &BTreeSet<MovieId>, edit: &Edit) {
         for id in ids {
             let Some(row) = self.movies.get_mut(id) else {
                 continue;
             };
             row.revision.changed(edit);
             let version = row.revision.version;
-            self.log(
-                edit,
-                ResourceKind::Movie,
-                id.get(),
-                AuditAction::Update,
-                &["actors"],
-                version,
-            );
+            let now: Vec<ActorId> = row.cast.keys().copied().collect();
+            let changes = Changes::links("actors", &toggled(&now, actor), &now);
+            let (kind, action) = (ResourceKind::Movie, AuditAction::Update);
+            self.log(edit, kind, id.get(), action, &["actors"], changes, version);
         }
+    }
+}
+
+/// `now` (ascending) with `id` added if it is missing, removed if it is there: the list
+/// before a write that moved `id`.
+fn toggled<T: Copy + Ord>(now: &[T], id: T) -> Vec<T> {
+    match now.binary_search(&id) {
+        Ok(at) => [&now[..at], &now[at + 1..]].concat(),
+        Err(at) => [&now[..at], &[id], &now[at..]].concat(),
     }
 }

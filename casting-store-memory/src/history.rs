@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use casting_core::{
-    Actor, AuditEntry, Created, Edit, Idempotency, Movie, ResourceKind, StoreError,
+    Actor, AuditAction, AuditEntry, Created, Edit, Idempotency, Movie, ResourceKind, StoreError,
     StoreResult as Result,
 };
 use chrono::{DateTime, Utc};
@@ -15,10 +15,12 @@ pub const DEFAULT_AUDIT_CAPACITY: usize = 100_000;
 /// How many idempotency keys the store keeps at most.
 pub const KEY_CAPACITY: usize = 100_000;
 
-/// The audit trail: the newest entries, by number.
+/// The audit trail: the newest entries, by number, and the newest delete entry kept of each
+/// deleted record (what a restore reads).
 #[derive(Debug)]
 pub(crate) struct Trail {
     pub(crate) entries: BTreeMap<i64, AuditEntry>,
+    deletes: HashMap<(ResourceKind, i64), i64>,
     last_id: i64,
     capacity: usize,
 }
@@ -33,17 +35,42 @@ impl Trail {
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         Self {
             entries: BTreeMap::new(),
+            deletes: HashMap::new(),
             last_id: 0,
             capacity: capacity.max(1),
         }
     }
 
+    /// Appends an entry, dropping the oldest beyond the capacity (a record whose delete entry
+    /// goes can no longer be restored).
     pub(crate) fn append(&mut self, entry: impl FnOnce(i64) -> AuditEntry) {
         self.last_id += 1;
-        self.entries.insert(self.last_id, entry(self.last_id));
-        while self.entries.len() > self.capacity {
-            self.entries.pop_first();
+        let entry = entry(self.last_id);
+        let record = (entry.resource, entry.resource_id);
+        match entry.action {
+            AuditAction::Delete => {
+                self.deletes.insert(record, entry.id);
+            }
+            AuditAction::Restore => {
+                self.deletes.remove(&record);
+            }
+            AuditAction::Create | AuditAction::Update => {}
         }
+        self.entries.insert(self.last_id, entry);
+        while self.entries.len() > self.capacity {
+            if let Some((id, gone)) = self.entries.pop_first() {
+                let record = (gone.resource, gone.resource_id);
+                if self.deletes.get(&record) == Some(&id) {
+                    self.deletes.remove(&record);
+                }
+            }
+        }
+    }
+
+    /// The newest delete entry kept of a record.
+    pub(crate) fn deleted(&self, kind: ResourceKind, id: i64) -> Option<&AuditEntry> {
+        let entry = self.deletes.get(&(kind, id))?;
+        self.entries.get(entry)
     }
 }
 

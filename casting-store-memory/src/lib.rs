@@ -11,15 +11,16 @@ use async_trait::async_trait;
 use casting_core::audit::CAST_FIELD;
 use casting_core::{
     Actor, ActorCredit, ActorField, ActorId, ActorPatch, ActorQuery, ActorSummary, AuditAction,
-    AuditEntry, AuditQuery, Cast, Created, Edit, Idempotency, Movie, MovieField, MovieId,
-    MoviePatch, MovieQuery, MovieSummary, NewActor, NewCast, NewMovie, Page, ResourceKind, Store,
-    StoreResult as Result,
+    AuditEntry, AuditQuery, Cast, Changes, Created, Edit, FieldValue, Idempotency, Movie,
+    MovieField, MovieId, MoviePatch, MovieQuery, MovieSummary, NewActor, NewCast, NewMovie, Page,
+    ResourceKind, Restored, Store, StoreResult as Result,
 };
 
 mod cast;
 mod edits;
 mod history;
 mod list;
+mod restore;
 mod side;
 mod state;
 mod writes;
@@ -136,6 +137,10 @@ impl Store for MemoryStore {
         writes::delete::<Movies>(&mut self.write(), id, edit)
     }
 
+    async fn restore_movie(&self, id: MovieId, edit: &Edit) -> Result<Restored<Movie>> {
+        writes::restore::<Movies>(&mut self.write(), id, edit)
+    }
+
     async fn get_cast(&self, id: MovieId) -> Result<Cast> {
         self.read().cast_of(id)
     }
@@ -144,20 +149,28 @@ impl Store for MemoryStore {
         let mut state = self.write();
         let version = Movies::expect(&mut state, id, edit)?.next();
         check_links::<Movies>(&state, &cast.actors())?;
+        let before = state.movie_snapshot(id).map(|movie| movie.cast);
         if let Some(row) = state.movies.get_mut(&id) {
             row.revision.changed(edit);
         }
-        let action = AuditAction::Update;
+        let moved = state.replace_cast(id, &cast);
+        let after = state.movie_snapshot(id).map(|movie| movie.cast);
+        let changes = Changes::new().with(
+            CAST_FIELD,
+            before.map(FieldValue::cast),
+            after.map(FieldValue::cast),
+        );
+        let (kind, action) = (ResourceKind::Movie, AuditAction::Update);
         state.log(
             edit,
-            ResourceKind::Movie,
+            kind,
             id.get(),
             action,
             &[CAST_FIELD],
+            changes,
             version,
         );
-        let moved = state.replace_cast(id, &cast);
-        state.touch_actors(&moved, edit);
+        state.touch_actors(id, &moved, edit);
         state.cast_of(id)
     }
 
@@ -214,6 +227,10 @@ impl Store for MemoryStore {
 
     async fn delete_actor(&self, id: ActorId, edit: &Edit) -> Result<Actor> {
         writes::delete::<Actors>(&mut self.write(), id, edit)
+    }
+
+    async fn restore_actor(&self, id: ActorId, edit: &Edit) -> Result<Restored<Actor>> {
+        writes::restore::<Actors>(&mut self.write(), id, edit)
     }
 
     async fn get_credits(&self, id: ActorId) -> Result<Vec<ActorCredit>> {

@@ -3,14 +3,16 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use casting_core::audit::{ACTOR_FIELDS, MOVIE_FIELDS};
+use casting_core::audit::{ACTOR_FIELDS, DELETED_ACTOR_FIELDS, DELETED_MOVIE_FIELDS, MOVIE_FIELDS};
 use casting_core::query::fold;
 use casting_core::{
-    Actor, ActorId, ActorPatch, Edit, Movie, MovieId, MoviePatch, NewActor, NewMovie, ResourceKind,
-    Revision, StoreError, StoreResult as Result, UnknownIds, Version,
+    Actor, ActorId, ActorPatch, Changes, DeletedActor, DeletedMovie, Edit, FieldValue, Movie,
+    MovieId, MoviePatch, NewActor, NewMovie, ResourceKind, Revision, StoreError,
+    StoreResult as Result, UnknownIds, Version,
 };
 
 use crate::history::Kept;
+use crate::restore::Revived;
 use crate::state::{ActorRow, MovieRow, State};
 
 /// One side of the relation, as the writes see it.
@@ -21,6 +23,8 @@ pub(crate) trait Side {
     const OTHER: ResourceKind;
     /// Every field a create names, in the trail.
     const FIELDS: &'static [&'static str];
+    /// Every field a delete (and a restore) names, in the trail.
+    const DELETED_FIELDS: &'static [&'static str];
     /// A record's id.
     type Id: Copy + Ord + Into<i64>;
     /// The other side's id.
@@ -33,6 +37,8 @@ pub(crate) trait Side {
     type New;
     /// A change.
     type Patch;
+    /// A record with its links' credits, as its delete entry keeps it.
+    type Deleted;
 
     /// The id numbered `n`.
     fn id(n: i64) -> Self::Id;
@@ -53,9 +59,26 @@ pub(crate) trait Side {
     /// Makes `links` the record's whole list of links, on both sides; returns the other
     /// side's records it joined or left.
     fn link(state: &mut State, id: Self::Id, links: &[Self::Other]) -> BTreeSet<Self::Other>;
-    /// A new version (and trail entry) of each of the other side's records a write linked or
-    /// unlinked.
-    fn touch(state: &mut State, others: &BTreeSet<Self::Other>, edit: &Edit);
+    /// A new version (and trail entry) of each of the other side's records a write of `id`
+    /// linked or unlinked.
+    fn touch(state: &mut State, id: Self::Id, others: &BTreeSet<Self::Other>, edit: &Edit);
+    /// A create's changes: every field it names, from nothing.
+    fn created(record: &Self::Record) -> Changes;
+    /// What `patch` does to the record, read before it is applied.
+    fn changes(state: &State, id: Self::Id, patch: &Self::Patch) -> Changes;
+    /// The record as its delete entry keeps it.
+    fn snapshot(state: &State, id: Self::Id) -> Option<Self::Deleted>;
+    /// Each of a kept record's fields ([`Self::DELETED_FIELDS`]) with its value.
+    fn values(deleted: &Self::Deleted) -> Vec<(&'static str, FieldValue)>;
+    /// The record a delete entry's changes keep.
+    fn from_deleted(changes: &Changes) -> Option<Self::Deleted>;
+    /// Puts a deleted record back, linked to every record of the other side that exists.
+    fn revive(
+        state: &mut State,
+        id: Self::Id,
+        deleted: Self::Deleted,
+        revision: Revision,
+    ) -> Revived<Self::Deleted, Self::Other>;
     /// The record, as the store answers it.
     fn record(state: &State, id: Self::Id) -> Result<Self::Record>;
     /// A missing record.
@@ -104,12 +127,14 @@ impl Side for Movies {
     const KIND: ResourceKind = ResourceKind::Movie;
     const OTHER: ResourceKind = ResourceKind::Actor;
     const FIELDS: &'static [&'static str] = &MOVIE_FIELDS;
+    const DELETED_FIELDS: &'static [&'static str] = &DELETED_MOVIE_FIELDS;
     type Id = MovieId;
     type Other = ActorId;
     type Row = MovieRow;
     type Record = Movie;
     type New = NewMovie;
     type Patch = MoviePatch;
+    type Deleted = DeletedMovie;
 
     fn id(n: i64) -> MovieId {
         MovieId(n)
@@ -151,8 +176,39 @@ impl Side for Movies {
     fn link(state: &mut State, id: MovieId, links: &[ActorId]) -> BTreeSet<ActorId> {
         state.set_cast(id, links)
     }
-    fn touch(state: &mut State, others: &BTreeSet<ActorId>, edit: &Edit) {
-        state.touch_actors(others, edit);
+    fn touch(state: &mut State, id: MovieId, others: &BTreeSet<ActorId>, edit: &Edit) {
+        state.touch_actors(id, others, edit);
+    }
+    fn created(movie: &Movie) -> Changes {
+        Changes::made([
+            ("title", FieldValue::Text(movie.title.as_str().to_owned())),
+            ("release_date", FieldValue::Date(movie.release_date)),
+            ("actors", FieldValue::ids(&movie.actors)),
+        ])
+    }
+    fn changes(state: &State, id: MovieId, patch: &MoviePatch) -> Changes {
+        let Some(row) = state.movies.get(&id) else {
+            return Changes::new();
+        };
+        let actors: Vec<ActorId> = row.cast.keys().copied().collect();
+        Changes::of_movie_patch(patch, &row.title, row.release_date, &actors)
+    }
+    fn snapshot(state: &State, id: MovieId) -> Option<DeletedMovie> {
+        state.movie_snapshot(id)
+    }
+    fn values(deleted: &DeletedMovie) -> Vec<(&'static str, FieldValue)> {
+        deleted.values().into()
+    }
+    fn from_deleted(changes: &Changes) -> Option<DeletedMovie> {
+        DeletedMovie::from_deleted(changes)
+    }
+    fn revive(
+        state: &mut State,
+        id: MovieId,
+        deleted: DeletedMovie,
+        revision: Revision,
+    ) -> Revived<DeletedMovie, ActorId> {
+        state.revive_movie(id, deleted, revision)
     }
     fn record(state: &State, id: MovieId) -> Result<Movie> {
         state.movie(id)
@@ -178,12 +234,14 @@ impl Side for Actors {
     const KIND: ResourceKind = ResourceKind::Actor;
     const OTHER: ResourceKind = ResourceKind::Movie;
     const FIELDS: &'static [&'static str] = &ACTOR_FIELDS;
+    const DELETED_FIELDS: &'static [&'static str] = &DELETED_ACTOR_FIELDS;
     type Id = ActorId;
     type Other = MovieId;
     type Row = ActorRow;
     type Record = Actor;
     type New = NewActor;
     type Patch = ActorPatch;
+    type Deleted = DeletedActor;
 
     fn id(n: i64) -> ActorId {
         ActorId(n)
@@ -229,8 +287,40 @@ impl Side for Actors {
     fn link(state: &mut State, id: ActorId, links: &[MovieId]) -> BTreeSet<MovieId> {
         state.set_roles(id, links)
     }
-    fn touch(state: &mut State, others: &BTreeSet<MovieId>, edit: &Edit) {
-        state.touch_movies(others, edit);
+    fn touch(state: &mut State, id: ActorId, others: &BTreeSet<MovieId>, edit: &Edit) {
+        state.touch_movies(id, others, edit);
+    }
+    fn created(actor: &Actor) -> Changes {
+        Changes::made([
+            ("name", FieldValue::Text(actor.name.as_str().to_owned())),
+            ("age", FieldValue::Number(actor.age.get())),
+            ("gender", FieldValue::Text(actor.gender.as_str().to_owned())),
+            ("movies", FieldValue::ids(&actor.movies)),
+        ])
+    }
+    fn changes(state: &State, id: ActorId, patch: &ActorPatch) -> Changes {
+        let Some(row) = state.actors.get(&id) else {
+            return Changes::new();
+        };
+        let movies: Vec<MovieId> = row.movies.iter().copied().collect();
+        Changes::of_actor_patch(patch, &row.name, row.age, row.gender, &movies)
+    }
+    fn snapshot(state: &State, id: ActorId) -> Option<DeletedActor> {
+        state.actor_snapshot(id)
+    }
+    fn values(deleted: &DeletedActor) -> Vec<(&'static str, FieldValue)> {
+        deleted.values().into()
+    }
+    fn from_deleted(changes: &Changes) -> Option<DeletedActor> {
+        DeletedActor::from_deleted(changes)
+    }
+    fn revive(
+        state: &mut State,
+        id: ActorId,
+        deleted: DeletedActor,
+        revision: Revision,
+    ) -> Revived<DeletedActor, MovieId> {
+        state.revive_actor(id, deleted, revision)
     }
     fn record(state: &State, id: ActorId) -> Result<Actor> {
         state.actor(id)

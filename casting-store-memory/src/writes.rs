@@ -3,7 +3,8 @@
 //! the one write lock it happens whole or not at all.
 
 use casting_core::{
-    AuditAction, Created, Edit, Idempotency, StoreError, StoreResult as Result, Version,
+    AuditAction, Changes, Created, Edit, Idempotency, Restored, Revision, StoreError,
+    StoreResult as Result, Version,
 };
 
 use crate::history::replayed;
@@ -29,11 +30,19 @@ pub(crate) fn create<S: Side>(
     *S::last_id(state) += 1;
     let id = S::id(*S::last_id(state));
     S::rows(state).insert(id, row);
-    let action = AuditAction::Create;
-    state.log(edit, S::KIND, id.into(), action, S::FIELDS, Version::FIRST);
     let joined = S::link(state, id, &links);
-    S::touch(state, &joined, edit);
     let created = S::record(state, id)?;
+    let (action, changes) = (AuditAction::Create, S::created(&created));
+    state.log(
+        edit,
+        S::KIND,
+        id.into(),
+        action,
+        S::FIELDS,
+        changes,
+        Version::FIRST,
+    );
+    S::touch(state, id, &joined, edit);
     if let Some(key) = key {
         state
             .keys
@@ -54,6 +63,7 @@ pub(crate) fn update<S: Side>(
     if let Some(links) = &links {
         check_links::<S>(state, links)?;
     }
+    let changes = S::changes(state, id, &patch);
     let row = S::rows(state)
         .get_mut(&id)
         .ok_or_else(|| S::not_found(id))?;
@@ -65,11 +75,12 @@ pub(crate) fn update<S: Side>(
         id.into(),
         AuditAction::Update,
         &fields,
+        changes,
         version,
     );
     if let Some(links) = links {
         let moved = S::link(state, id, &links);
-        S::touch(state, &moved, edit);
+        S::touch(state, id, &moved, edit);
     }
     S::record(state, id)
 }
@@ -78,9 +89,61 @@ pub(crate) fn update<S: Side>(
 pub(crate) fn delete<S: Side>(state: &mut State, id: S::Id, edit: &Edit) -> Result<S::Record> {
     let version = S::expect(state, id, edit)?.next();
     let record = S::record(state, id)?;
-    state.log(edit, S::KIND, id.into(), AuditAction::Delete, &[], version);
+    let kept = S::snapshot(state, id).ok_or_else(|| S::not_found(id))?;
+    let changes = Changes::gone(S::values(&kept));
+    let action = AuditAction::Delete;
+    state.log(
+        edit,
+        S::KIND,
+        id.into(),
+        action,
+        S::DELETED_FIELDS,
+        changes,
+        version,
+    );
     let left = S::link(state, id, &[]);
-    S::touch(state, &left, edit);
+    S::touch(state, id, &left, edit);
     S::rows(state).remove(&id);
     Ok(record)
+}
+
+/// Brings back a deleted record from its newest delete entry still kept, linked to every
+/// record of the other side that exists.
+pub(crate) fn restore<S: Side>(
+    state: &mut State,
+    id: S::Id,
+    edit: &Edit,
+) -> Result<Restored<S::Record>> {
+    if S::rows(state).contains_key(&id) {
+        return Err(StoreError::AlreadyExists {
+            kind: S::KIND,
+            id: id.into(),
+        });
+    }
+    let (deleted, version) = state
+        .trail
+        .deleted(S::KIND, id.into())
+        .and_then(|entry| Some((S::from_deleted(&entry.changes)?, entry.version.next())))
+        .ok_or_else(|| S::not_found(id))?;
+    let revision = Revision {
+        version,
+        ..Revision::created(edit)
+    };
+    let revived = S::revive(state, id, deleted, revision);
+    let changes = Changes::made(S::values(&revived.restored));
+    let action = AuditAction::Restore;
+    state.log(
+        edit,
+        S::KIND,
+        id.into(),
+        action,
+        S::DELETED_FIELDS,
+        changes,
+        version,
+    );
+    S::touch(state, id, &revived.joined, edit);
+    Ok(Restored {
+        record: S::record(state, id)?,
+        left_out: revived.left_out,
+    })
 }

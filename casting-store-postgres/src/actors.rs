@@ -4,20 +4,21 @@
 //! before the actor; when the actor's links moved between the first look and the lock, it
 //! starts again.
 
-use casting_core::audit::ACTOR_FIELDS;
+use casting_core::audit::{ACTOR_FIELDS, DELETED_ACTOR_FIELDS};
 use casting_core::query::fold;
 use casting_core::{
-    Actor, ActorId, ActorPatch, Age, AuditAction, Created, Edit, Gender, Idempotency, Name,
-    NewActor, ResourceKind, StoreError, StoreResult as Result,
+    Actor, ActorId, ActorPatch, Age, AuditAction, Changes, Created, DeletedActor, Edit, FieldValue,
+    Gender, Idempotency, Name, NewActor, ResourceKind, StoreError, StoreResult as Result,
 };
 use sqlx::{PgConnection, PgPool};
 use tracing::instrument;
 
 use crate::acquire::{begin, connection};
 use crate::error::from_sqlx;
-use crate::history::{self, Attempt, finish, finish_attempt, refusal};
+use crate::history::{self, Attempt, finish, finish_attempt};
 use crate::links::{self, Side, all_found, normalise};
 use crate::rows::{ActorDetailRow, ActorRecordRow};
+use crate::values::credits_of;
 
 const GET: &str = "
     SELECT a.name, a.age, a.gender,
@@ -50,7 +51,11 @@ fn all_locked(current: &[i64], seen: &[i64], wanted: &[i64]) -> bool {
 
 /// Locks the movies `wanted` and `also` (known to have existed), ascending, and fails naming
 /// the wanted ones that do not exist.
-async fn lock_movies(conn: &mut PgConnection, wanted: &[i64], also: &[i64]) -> Result<()> {
+pub(crate) async fn lock_movies(
+    conn: &mut PgConnection,
+    wanted: &[i64],
+    also: &[i64],
+) -> Result<()> {
     if wanted.is_empty() && also.is_empty() {
         return Ok(());
     }
@@ -77,7 +82,7 @@ pub(crate) async fn get(pool: &PgPool, id: ActorId) -> Result<Actor> {
     row.actor.into_actor(id.get(), row.movies)
 }
 
-fn age_column(age: Age) -> i16 {
+pub(crate) fn age_column(age: Age) -> i16 {
     // Age is 0..=150, so it always fits.
     i16::try_from(age.get()).unwrap_or(i16::MAX)
 }
@@ -123,6 +128,12 @@ async fn create_in(
     }
     let movies = normalise(&new.movies);
     lock_movies(conn, &movies, &[]).await?;
+    let changes = Changes::made([
+        ("name", FieldValue::Text(new.name.as_str().to_owned())),
+        ("age", FieldValue::Number(new.age.get())),
+        ("gender", FieldValue::Text(new.gender.as_str().to_owned())),
+        ("movies", FieldValue::Ids(movies.clone())),
+    ]);
     let created: ActorIdRow = sqlx::query_as(
         "WITH actor AS (
              INSERT INTO actors (name, age, gender, created_at, created_by, updated_at,
@@ -131,8 +142,9 @@ async fn create_in(
              RETURNING id, name, age, gender, version, created_at, created_by, updated_at,
                        updated_by
          ), logged AS (
-             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
-             SELECT $4, $5, 'actor', id, 'create', $6, version FROM actor
+             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields,
+                                    version, changes)
+             SELECT $4, $5, 'actor', id, 'create', $6, version, $8::jsonb FROM actor
          )
          SELECT * FROM actor",
     )
@@ -143,11 +155,12 @@ async fn create_in(
     .bind(&edit.by)
     .bind(&ACTOR_FIELDS[..])
     .bind(fold(new.name.as_str()))
+    .bind(history::changes_json(&changes)?)
     .fetch_one(&mut *conn)
     .await
     .map_err(from_sqlx)?;
     links::add(conn, Side::Actor, created.id, &movies).await?;
-    history::touch(conn, Side::Actor, &movies, edit).await?;
+    history::touch(conn, Side::Actor, created.id, &movies, edit).await?;
     let actor = created.record.into_actor(created.id, movies)?;
     if let Some(key) = key {
         history::keep(conn, ResourceKind::Actor, edit, key, &actor).await?;
@@ -207,19 +220,31 @@ async fn update_in(
         }
         None => None,
     };
-    let row: Option<ActorRecordRow> = sqlx::query_as(
+    // Every write that changes the actor's links locks the actor first: from here on they
+    // stay as read.
+    let before = lock(conn, id, edit, false).await?;
+    let current = links::linked(conn, Side::Actor, id.get()).await?;
+    if let (Some(wanted), Some(seen)) = (&wanted, &seen)
+        && !all_locked(&current, seen, wanted)
+    {
+        return Ok(Attempt::Moved);
+    }
+    let old = before.into_actor(id.get(), current.clone())?;
+    let changes = Changes::of_actor_patch(patch, &old.name, old.age, old.gender, &old.movies);
+    let row: ActorRecordRow = sqlx::query_as(
         "WITH actor AS (
              UPDATE actors SET name = COALESCE($2, name),
-                               name_folded = COALESCE($9, name_folded),
+                               name_folded = COALESCE($8, name_folded),
                                age = COALESCE($3, age),
                                gender = COALESCE($4, gender),
                                version = version + 1, updated_at = $5, updated_by = $6
-             WHERE id = $1 AND ($7::bigint IS NULL OR version = $7)
+             WHERE id = $1
              RETURNING id, name, age, gender, version, created_at, created_by, updated_at,
                        updated_by
          ), logged AS (
-             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
-             SELECT $5, $6, 'actor', id, 'update', $8, version FROM actor
+             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields,
+                                    version, changes)
+             SELECT $5, $6, 'actor', id, 'update', $7, version, $9::jsonb FROM actor
          )
          SELECT name, age, gender, version, created_at, created_by, updated_at, updated_by
          FROM actor",
@@ -230,28 +255,47 @@ async fn update_in(
     .bind(patch.gender.map(Gender::as_str))
     .bind(edit.at)
     .bind(&edit.by)
-    .bind(edit.expected.map(|v| v.get()))
     .bind(patch.fields())
     .bind(patch.name.as_ref().map(|name| fold(name.as_str())))
-    .fetch_optional(&mut *conn)
+    .bind(history::changes_json(&changes)?)
+    .fetch_one(&mut *conn)
     .await
     .map_err(from_sqlx)?;
-    let Some(row) = row else {
-        return Err(refusal(conn, ResourceKind::Actor, id.get()).await);
-    };
-    let current = links::linked(conn, Side::Actor, id.get()).await?;
-    let movies = match (wanted, seen) {
-        (Some(wanted), Some(seen)) => {
-            if !all_locked(&current, &seen, &wanted) {
-                return Ok(Attempt::Moved);
-            }
+    let movies = match wanted {
+        Some(wanted) => {
             links::replace(conn, Side::Actor, id.get(), &wanted).await?;
-            history::touch(conn, Side::Actor, &history::moved(&current, &wanted), edit).await?;
+            let moved = history::moved(&current, &wanted);
+            history::touch(conn, Side::Actor, id.get(), &moved, edit).await?;
             wanted
         }
-        _ => current,
+        None => current,
     };
     row.into_actor(id.get(), movies).map(Attempt::Done)
+}
+
+/// Locks the actor (`FOR NO KEY UPDATE`, or `FOR UPDATE` to delete them) and checks the
+/// version the edit expects; gives their columns as they are.
+async fn lock(
+    conn: &mut PgConnection,
+    id: ActorId,
+    edit: &Edit,
+    delete: bool,
+) -> Result<ActorRecordRow> {
+    let sql = if delete {
+        "SELECT name, age, gender, version, created_at, created_by, updated_at, updated_by
+         FROM actors WHERE id = $1 FOR UPDATE"
+    } else {
+        "SELECT name, age, gender, version, created_at, created_by, updated_at, updated_by
+         FROM actors WHERE id = $1 FOR NO KEY UPDATE"
+    };
+    let row: Option<ActorRecordRow> = sqlx::query_as(sql)
+        .bind(id.get())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(from_sqlx)?;
+    let row = row.ok_or_else(|| StoreError::actor_not_found(id))?;
+    history::expect(ResourceKind::Actor, id.get(), row.revision.version, edit)?;
+    Ok(row)
 }
 
 /// Deletes an actor in one transaction: lock their movies, then the actor (checking the
@@ -278,21 +322,18 @@ async fn delete_in(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<
     serialise_relinks(conn, id).await?;
     let seen = links::linked(conn, Side::Actor, id.get()).await?;
     lock_movies(conn, &[], &seen).await?;
-    let row: Option<ActorRecordRow> = sqlx::query_as(
-        "SELECT name, age, gender, version, created_at, created_by, updated_at, updated_by
-         FROM actors WHERE id = $1 FOR UPDATE",
-    )
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(from_sqlx)?;
-    let row = row.ok_or_else(|| StoreError::actor_not_found(id))?;
-    history::expect(ResourceKind::Actor, id.get(), row.revision.version, edit)?;
+    let row = lock(conn, id, edit, true).await?;
     let movies = links::linked(conn, Side::Actor, id.get()).await?;
     if !all_locked(&movies, &seen, &[]) {
         return Ok(Attempt::Moved);
     }
     let actor = row.into_actor(id.get(), movies.clone())?;
+    let kept = DeletedActor {
+        name: actor.name.clone(),
+        age: actor.age,
+        gender: actor.gender,
+        credits: credits_of(conn, id).await?,
+    };
     let gone = actor.revision.version.next();
     history::log(
         conn,
@@ -300,7 +341,8 @@ async fn delete_in(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<
         ResourceKind::Actor,
         id.get(),
         AuditAction::Delete,
-        &[],
+        &DELETED_ACTOR_FIELDS,
+        &Changes::gone(kept.values()),
         gone,
     )
     .await?;
@@ -309,6 +351,6 @@ async fn delete_in(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<
         .execute(&mut *conn)
         .await
         .map_err(from_sqlx)?;
-    history::touch(conn, Side::Actor, &movies, edit).await?;
+    history::touch(conn, Side::Actor, id.get(), &movies, edit).await?;
     Ok(Attempt::Done(actor))
 }

@@ -4,8 +4,8 @@
 
 use casting_core::audit::CAST_FIELD;
 use casting_core::{
-    ActorCredit, ActorId, Billing, Cast, CastMember, Character, Edit, MovieId, NewCast, StoreError,
-    StoreResult as Result,
+    ActorCredit, ActorId, Billing, Cast, CastCredit, CastMember, Changes, Character, Edit,
+    FieldValue, MovieId, NewCast, StoreError, StoreResult as Result,
 };
 use chrono::NaiveDate;
 use sqlx::{FromRow, PgConnection, PgPool};
@@ -17,6 +17,7 @@ use crate::history::{self, finish};
 use crate::links::{self, Side};
 use crate::movies::{self, lock_actors};
 use crate::rows::{ActorRow, MovieRow, stored_version};
+use crate::values::{billing_column, cast_of};
 
 /// A movie's cast: one line per credit, or one line of NULLs for an empty cast; no line when
 /// the movie does not exist.
@@ -57,7 +58,7 @@ struct CreditLine {
     billing: Option<i32>,
 }
 
-fn credit_parts(
+pub(crate) fn credit_parts(
     character: Option<String>,
     billing: Option<i32>,
 ) -> Result<(Option<Character>, Billing)> {
@@ -134,6 +135,7 @@ async fn replace_in(
     let mut actors: Vec<i64> = cast.actors().into_iter().map(ActorId::get).collect();
     actors.sort_unstable();
     lock_actors(conn, &actors, &old).await?;
+    let before = cast_of(conn, id).await?;
     sqlx::query("DELETE FROM actors_movies WHERE movie_id = $1")
         .bind(id.get())
         .execute(&mut *conn)
@@ -145,10 +147,7 @@ async fn replace_in(
         .iter()
         .map(|c| c.character.as_ref().map(Character::as_str))
         .collect();
-    let billings: Vec<i32> = credits
-        .iter()
-        .map(|c| i32::try_from(c.billing.get()).unwrap_or(i32::MAX))
-        .collect();
+    let billings: Vec<i32> = credits.iter().map(|c| billing_column(c.billing)).collect();
     sqlx::query(
         "INSERT INTO actors_movies (movie_id, actor_id, character, billing)
          SELECT $1, credit.actor_id, credit.character, credit.billing
@@ -162,8 +161,22 @@ async fn replace_in(
     .execute(&mut *conn)
     .await
     .map_err(from_sqlx)?;
-    movies::bump(conn, id, edit, &[CAST_FIELD]).await?;
-    history::touch(conn, Side::Movie, &history::moved(&old, &actors), edit).await?;
+    let after = credits
+        .iter()
+        .map(|c| CastCredit {
+            actor: c.actor,
+            character: c.character.clone(),
+            billing: c.billing,
+        })
+        .collect();
+    let changes = Changes::new().with(
+        CAST_FIELD,
+        Some(FieldValue::cast(before)),
+        Some(FieldValue::cast(after)),
+    );
+    movies::bump(conn, id, edit, &[CAST_FIELD], &changes).await?;
+    let moved = history::moved(&old, &actors);
+    history::touch(conn, Side::Movie, id.get(), &moved, edit).await?;
     read_cast(conn, id).await
 }
 

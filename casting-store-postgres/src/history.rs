@@ -3,7 +3,8 @@
 //! creates. Also how every write's transaction ends.
 
 use casting_core::{
-    AuditAction, Edit, Idempotency, ResourceKind, StoreError, StoreResult as Result, Version,
+    AuditAction, Changes, Edit, Idempotency, ResourceKind, StoreError, StoreResult as Result,
+    Version,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -63,7 +64,13 @@ pub(crate) fn resource(kind: ResourceKind) -> &'static str {
     }
 }
 
+/// Changes as the `changes` column keeps them (JSON text, cast to `jsonb` in the statement).
+pub(crate) fn changes_json(changes: &Changes) -> Result<String> {
+    serde_json::to_string(changes).map_err(StoreError::internal)
+}
+
 /// Appends one entry to the audit trail.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn log(
     conn: &mut PgConnection,
     edit: &Edit,
@@ -71,11 +78,13 @@ pub(crate) async fn log(
     id: i64,
     action: AuditAction,
     fields: &[&str],
+    changes: &Changes,
     version: Version,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version,
+                                changes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb)",
     )
     .bind(edit.at)
     .bind(&edit.by)
@@ -84,17 +93,20 @@ pub(crate) async fn log(
     .bind(action.as_str())
     .bind(fields)
     .bind(version.get())
+    .bind(changes_json(changes)?)
     .execute(conn)
     .await
     .map_err(from_sqlx)?;
     Ok(())
 }
 
-/// A new version of each record on the other side of `side` whose links changed (`ids`, all
-/// locked already), and one audit entry for each: one statement.
+/// A new version of each record on the other side of `side` whose links a write of `id`
+/// changed (`ids`, all locked already, the links already changed), and one audit entry for
+/// each with its list before and after (the list now, with `id` toggled): one statement.
 pub(crate) async fn touch(
     conn: &mut PgConnection,
     side: Side,
+    id: i64,
     ids: &[i64],
     edit: &Edit,
 ) -> Result<()> {
@@ -106,25 +118,48 @@ pub(crate) async fn touch(
             "WITH bumped AS (
                  UPDATE actors SET version = version + 1, updated_at = $2, updated_by = $3
                  WHERE id = ANY($1) RETURNING id, version
+             ), lists AS (
+                 SELECT b.id, b.version, ARRAY(
+                     SELECT movie_id FROM actors_movies WHERE actor_id = b.id ORDER BY movie_id
+                 ) AS linked
+                 FROM bumped AS b
              )
-             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
-             SELECT $2, $3, 'actor', id, 'update', ARRAY['movies'], version
-             FROM bumped ORDER BY id"
+             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version,
+                                    changes)
+             SELECT $2, $3, 'actor', id, 'update', ARRAY['movies'], version,
+                    jsonb_build_object('movies', jsonb_build_object(
+                        'from', jsonb_build_object('ids', to_jsonb(ARRAY(
+                            SELECT x FROM unnest(linked || $4::bigint) AS x
+                            GROUP BY x HAVING count(*) = 1 ORDER BY x))),
+                        'to', jsonb_build_object('ids', to_jsonb(linked))))
+             FROM lists ORDER BY id"
         }
         Side::Actor => {
             "WITH bumped AS (
                  UPDATE movies SET version = version + 1, updated_at = $2, updated_by = $3
                  WHERE id = ANY($1) RETURNING id, version
+             ), lists AS (
+                 SELECT b.id, b.version, ARRAY(
+                     SELECT actor_id FROM actors_movies WHERE movie_id = b.id ORDER BY actor_id
+                 ) AS linked
+                 FROM bumped AS b
              )
-             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
-             SELECT $2, $3, 'movie', id, 'update', ARRAY['actors'], version
-             FROM bumped ORDER BY id"
+             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version,
+                                    changes)
+             SELECT $2, $3, 'movie', id, 'update', ARRAY['actors'], version,
+                    jsonb_build_object('actors', jsonb_build_object(
+                        'from', jsonb_build_object('ids', to_jsonb(ARRAY(
+                            SELECT x FROM unnest(linked || $4::bigint) AS x
+                            GROUP BY x HAVING count(*) = 1 ORDER BY x))),
+                        'to', jsonb_build_object('ids', to_jsonb(linked))))
+             FROM lists ORDER BY id"
         }
     };
     sqlx::query(sql)
         .bind(ids)
         .bind(edit.at)
         .bind(&edit.by)
+        .bind(id)
         .execute(conn)
         .await
         .map_err(from_sqlx)?;
@@ -141,24 +176,6 @@ pub(crate) fn moved(old: &[i64], new: &[i64]) -> Vec<i64> {
         .collect();
     ids.sort_unstable();
     ids
-}
-
-/// Why a write that found no row to change failed: the record is missing, or it has another
-/// version than the one expected.
-pub(crate) async fn refusal(conn: &mut PgConnection, kind: ResourceKind, id: i64) -> StoreError {
-    let sql = match kind {
-        ResourceKind::Movie => "SELECT version FROM movies WHERE id = $1",
-        ResourceKind::Actor => "SELECT version FROM actors WHERE id = $1",
-    };
-    let current: Option<i64> = match sqlx::query_scalar(sql).bind(id).fetch_optional(conn).await {
-        Ok(current) => current,
-        Err(error) => return from_sqlx(error),
-    };
-    match current.map(stored_version) {
-        None => StoreError::NotFound { kind, id },
-        Some(Ok(current)) => StoreError::PreconditionFailed { kind, id, current },
-        Some(Err(error)) => error,
-    }
 }
 
 /// Checks the version of a record the write has locked.

@@ -29,12 +29,16 @@ mod links;
 mod list;
 mod movies;
 mod pool;
+mod restore;
+mod retention;
 mod rows;
 mod schema;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod values;
 
 pub use adopt::{AdoptError, AdoptOptions, Report, adopt};
 pub use pool::{PoolSettings, PoolStats, PostgresStore};
+pub use retention::{PRUNE_BATCH, PRUNE_EVERY};
 pub use schema::{MIGRATOR, fold_search_text, migrate};

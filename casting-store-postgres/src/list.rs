@@ -137,8 +137,8 @@ impl Listing for ActorFilter {
 
 impl Listing for AuditFilter {
     const TABLE: &'static str = "audit_log";
-    const COLUMNS: &'static str =
-        "m.id, m.at, m.subject, m.resource, m.resource_id, m.action, m.fields, m.version";
+    const COLUMNS: &'static str = "m.id, m.at, m.subject, m.resource, m.resource_id, m.action, m.fields, m.version, \
+         m.changes::text AS changes";
     const SEARCHED: &'static str = "m.subject";
     const FOLDED: bool = false;
     const ROW_COUNTS: bool = false;

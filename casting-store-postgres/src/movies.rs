@@ -3,20 +3,22 @@
 //! whose links it adds or removes (`FOR NO KEY UPDATE`, since each gets a new version): the
 //! order `actors.rs` keeps too.
 
-use casting_core::audit::MOVIE_FIELDS;
+use casting_core::audit::{DELETED_MOVIE_FIELDS, MOVIE_FIELDS};
 use casting_core::query::fold;
 use casting_core::{
-    ActorId, AuditAction, Created, Edit, Idempotency, Movie, MovieId, MoviePatch, NewMovie,
-    ReleaseDate, ResourceKind, Revision, StoreError, StoreResult as Result, Title,
+    ActorId, AuditAction, Changes, Created, DeletedMovie, Edit, FieldValue, Idempotency, Movie,
+    MovieId, MoviePatch, NewMovie, ReleaseDate, ResourceKind, Revision, StoreError,
+    StoreResult as Result, Title,
 };
 use sqlx::{PgConnection, PgPool};
 use tracing::instrument;
 
 use crate::acquire::{begin, connection};
 use crate::error::from_sqlx;
-use crate::history::{self, finish, refusal};
+use crate::history::{self, finish};
 use crate::links::{self, Side, all_found, normalise};
 use crate::rows::{MovieDetailRow, MovieRecordRow, stored_version};
+use crate::values::cast_of;
 
 const GET: &str = "
     SELECT m.title, m.release_date,
@@ -78,6 +80,7 @@ pub(crate) async fn bump(
     id: MovieId,
     edit: &Edit,
     fields: &[&str],
+    changes: &Changes,
 ) -> Result<MovieRecordRow> {
     let row: MovieRecordRow = sqlx::query_as(
         "UPDATE movies SET version = version + 1, updated_at = $2, updated_by = $3
@@ -98,6 +101,7 @@ pub(crate) async fn bump(
         id.get(),
         AuditAction::Update,
         fields,
+        changes,
         version,
     )
     .await?;
@@ -119,7 +123,8 @@ pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Movie> {
 /// A movie, its cast and everything the create records, in one statement: lock the cast's
 /// actors (`FOR NO KEY UPDATE`, ascending), and only if every one was found insert the movie,
 /// link the actors (billed in ascending id order), give each a new version, and append the
-/// audit entries (the movie's first, then the actors' by id). When an actor is missing nothing
+/// audit entries (the movie's first, with its values (`$8`), then the actors' by id, each
+/// with its movies before and after). When an actor is missing nothing
 /// is written and `id` is NULL; `found` names those that exist.
 ///
 /// One statement, because the actors stay locked from the lock to the commit: concurrent
@@ -143,15 +148,27 @@ const CREATE: &str = "
         FROM complete WHERE complete.ok AND actors.id = ANY($3)
         RETURNING actors.id, actors.version
     ), logged AS (
-        INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
+        INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version,
+                               changes)
         SELECT $4, $5, entry.resource, entry.resource_id, entry.action, entry.fields,
-               entry.version
+               entry.version, entry.changes
         FROM (
             SELECT 0 AS rank, 'movie' AS resource, id AS resource_id, 'create' AS action,
-                   $6::text[] AS fields, version
+                   $6::text[] AS fields, version, $8::jsonb AS changes
             FROM movie
             UNION ALL
-            SELECT 1, 'actor', id, 'update', ARRAY['movies'], version FROM bumped
+            SELECT 1, 'actor', bumped.id, 'update', ARRAY['movies'], bumped.version,
+                   jsonb_build_object('movies', jsonb_build_object(
+                       'from', jsonb_build_object('ids', to_jsonb(before.movies)),
+                       'to', jsonb_build_object('ids', to_jsonb(before.movies || movie.id))))
+            FROM bumped CROSS JOIN movie CROSS JOIN LATERAL (
+                -- The statement's snapshot: the actor's movies before this one (whose id is
+                -- higher than any before it, so it goes last).
+                SELECT ARRAY(
+                    SELECT movie_id FROM actors_movies WHERE actor_id = bumped.id
+                    ORDER BY movie_id
+                ) AS movies
+            ) AS before
         ) AS entry
         ORDER BY entry.rank, entry.resource_id
     )
@@ -205,6 +222,11 @@ async fn create_keyed(
 /// Runs [`CREATE`]; the movie comes back as written (a new movie's columns are all known).
 async fn insert(conn: &mut PgConnection, new: NewMovie, edit: &Edit) -> Result<Movie> {
     let actors = normalise(&new.actors);
+    let changes = Changes::made([
+        ("title", FieldValue::Text(new.title.as_str().to_owned())),
+        ("release_date", FieldValue::Date(new.release_date)),
+        ("actors", FieldValue::Ids(actors.clone())),
+    ]);
     let created: CreatedRow = sqlx::query_as(CREATE)
         .bind(new.title.as_str())
         .bind(new.release_date.date())
@@ -213,6 +235,7 @@ async fn insert(conn: &mut PgConnection, new: NewMovie, edit: &Edit) -> Result<M
         .bind(&edit.by)
         .bind(&MOVIE_FIELDS[..])
         .bind(fold(new.title.as_str()))
+        .bind(history::changes_json(&changes)?)
         .fetch_one(conn)
         .await
         .map_err(from_sqlx)?;
@@ -231,9 +254,10 @@ async fn insert(conn: &mut PgConnection, new: NewMovie, edit: &Edit) -> Result<M
     })
 }
 
-/// Changes a movie in one transaction. A change of its own fields is one statement (the
-/// version check, the new version and the audit entry included); a new cast then locks the
-/// actors who join or leave, relinks, and gives each a new version.
+/// Changes a movie in one transaction: lock it (checking its version) and read what the
+/// change replaces, then one statement for the new version and its audit entry (with the
+/// values before and after); a new cast then locks the actors who join or leave, relinks, and
+/// gives each a new version.
 #[instrument(level = "debug", skip(pool, patch, edit), err(level = "debug"))]
 pub(crate) async fn update(
     pool: &PgPool,
@@ -253,19 +277,25 @@ async fn update_in(
     patch: MoviePatch,
     edit: &Edit,
 ) -> Result<Movie> {
-    let fields = patch.fields();
-    let row: Option<MovieRecordRow> = sqlx::query_as(
+    let before = lock(conn, id, edit, false)
+        .await?
+        .into_movie(id.get(), Vec::new())?;
+    let old = links::linked(conn, Side::Movie, id.get()).await?;
+    let old_ids: Vec<ActorId> = old.iter().copied().map(ActorId).collect();
+    let changes = Changes::of_movie_patch(&patch, &before.title, before.release_date, &old_ids);
+    let row: MovieRecordRow = sqlx::query_as(
         "WITH movie AS (
              UPDATE movies SET title = COALESCE($2, title),
-                               title_folded = COALESCE($8, title_folded),
+                               title_folded = COALESCE($7, title_folded),
                                release_date = COALESCE($3, release_date),
                                version = version + 1, updated_at = $4, updated_by = $5
-             WHERE id = $1 AND ($6::bigint IS NULL OR version = $6)
+             WHERE id = $1
              RETURNING id, title, release_date, version, created_at, created_by, updated_at,
                        updated_by
          ), logged AS (
-             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
-             SELECT $4, $5, 'movie', id, 'update', $7, version FROM movie
+             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields,
+                                    version, changes)
+             SELECT $4, $5, 'movie', id, 'update', $6, version, $8::jsonb FROM movie
          )
          SELECT title, release_date, version, created_at, created_by, updated_at, updated_by
          FROM movie",
@@ -275,25 +305,22 @@ async fn update_in(
     .bind(patch.release_date.map(ReleaseDate::date))
     .bind(edit.at)
     .bind(&edit.by)
-    .bind(edit.expected.map(|v| v.get()))
-    .bind(&fields)
+    .bind(patch.fields())
     .bind(patch.title.as_ref().map(|title| fold(title.as_str())))
-    .fetch_optional(&mut *conn)
+    .bind(history::changes_json(&changes)?)
+    .fetch_one(&mut *conn)
     .await
     .map_err(from_sqlx)?;
-    let Some(row) = row else {
-        return Err(refusal(conn, ResourceKind::Movie, id.get()).await);
-    };
     let actors = match patch.actors {
         Some(actors) => {
             let actors = normalise(&actors);
-            let old = links::linked(conn, Side::Movie, id.get()).await?;
             lock_actors(conn, &actors, &old).await?;
             links::replace(conn, Side::Movie, id.get(), &actors).await?;
-            history::touch(conn, Side::Movie, &history::moved(&old, &actors), edit).await?;
+            let moved = history::moved(&old, &actors);
+            history::touch(conn, Side::Movie, id.get(), &moved, edit).await?;
             actors
         }
-        None => links::linked(conn, Side::Movie, id.get()).await?,
+        None => old,
     };
     row.into_movie(id.get(), actors)
 }
@@ -313,6 +340,11 @@ async fn delete_in(conn: &mut PgConnection, id: MovieId, edit: &Edit) -> Result<
     let actors = links::linked(conn, Side::Movie, id.get()).await?;
     lock_actors(conn, &[], &actors).await?;
     let movie = row.into_movie(id.get(), actors.clone())?;
+    let kept = DeletedMovie {
+        title: movie.title.clone(),
+        release_date: movie.release_date,
+        cast: cast_of(conn, id).await?,
+    };
     let gone = movie.revision.version.next();
     history::log(
         conn,
@@ -320,7 +352,8 @@ async fn delete_in(conn: &mut PgConnection, id: MovieId, edit: &Edit) -> Result<
         ResourceKind::Movie,
         id.get(),
         AuditAction::Delete,
-        &[],
+        &DELETED_MOVIE_FIELDS,
+        &Changes::gone(kept.values()),
         gone,
     )
     .await?;
@@ -329,6 +362,6 @@ async fn delete_in(conn: &mut PgConnection, id: MovieId, edit: &Edit) -> Result<
         .execute(&mut *conn)
         .await
         .map_err(from_sqlx)?;
-    history::touch(conn, Side::Movie, &actors, edit).await?;
+    history::touch(conn, Side::Movie, id.get(), &actors, edit).await?;
     Ok(movie)
 }

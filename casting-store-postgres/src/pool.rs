@@ -6,13 +6,13 @@ use async_trait::async_trait;
 use casting_core::{
     Actor, ActorCredit, ActorId, ActorPatch, ActorQuery, ActorSummary, AuditEntry, AuditQuery,
     Cast, Created, Edit, Idempotency, Movie, MovieId, MoviePatch, MovieQuery, MovieSummary,
-    NewActor, NewCast, NewMovie, Page, Store, StoreError, StoreResult as Result,
+    NewActor, NewCast, NewMovie, Page, Restored, Store, StoreError, StoreResult as Result,
 };
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::error::from_sqlx;
-use crate::{actors, cast, list, movies};
+use crate::{actors, cast, list, movies, restore};
 
 /// Pool settings for [`PostgresStore::connect`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,6 +175,10 @@ impl Store for PostgresStore {
         movies::delete(&self.pool, id, edit).await
     }
 
+    async fn restore_movie(&self, id: MovieId, edit: &Edit) -> Result<Restored<Movie>> {
+        restore::movie(&self.pool, id, edit).await
+    }
+
     async fn get_cast(&self, id: MovieId) -> Result<Cast> {
         cast::get(&self.pool, id).await
     }
@@ -206,6 +210,10 @@ impl Store for PostgresStore {
 
     async fn delete_actor(&self, id: ActorId, edit: &Edit) -> Result<Actor> {
         actors::delete(&self.pool, id, edit).await
+    }
+
+    async fn restore_actor(&self, id: ActorId, edit: &Edit) -> Result<Restored<Actor>> {
+        restore::actor(&self.pool, id, edit).await
     }
 
     async fn get_credits(&self, id: ActorId) -> Result<Vec<ActorCredit>> {

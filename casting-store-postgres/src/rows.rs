@@ -200,6 +200,8 @@ pub(crate) struct AuditListLine {
     pub(crate) action: Option<String>,
     pub(crate) fields: Option<Vec<String>>,
     pub(crate) version: Option<i64>,
+    /// The `changes` column as JSON text.
+    pub(crate) changes: Option<String>,
 }
 
 impl AuditListLine {
@@ -214,6 +216,7 @@ impl AuditListLine {
             Some(action),
             Some(fields),
             Some(version),
+            Some(changes),
         ) = (
             self.id,
             self.at,
@@ -223,6 +226,7 @@ impl AuditListLine {
             self.action,
             self.fields,
             self.version,
+            self.changes,
         )
         else {
             return Ok(None);
@@ -246,6 +250,7 @@ impl AuditListLine {
             resource_id,
             action,
             fields,
+            changes: serde_json::from_str(&changes).map_err(StoreError::internal)?,
             version: stored_version(version)?,
         }))
     }

@@ -4,7 +4,7 @@ use super::*;
 use crate::credit::{Billing, CastInput, CastMember, CreditInput, NewCast};
 use crate::domain::Character;
 
-fn cast_of(credits: &[(ActorId, Option<&str>, Option<i64>)]) -> NewCast {
+pub(super) fn cast_of(credits: &[(ActorId, Option<&str>, Option<i64>)]) -> NewCast {
     CastInput {
         cast: credits
             .iter()
@@ -20,7 +20,7 @@ fn cast_of(credits: &[(ActorId, Option<&str>, Option<i64>)]) -> NewCast {
 }
 
 /// (actor, character, billing) of each member, in the order given.
-fn summary(cast: &[CastMember]) -> Vec<(ActorId, Option<String>, i64)> {
+pub(super) fn summary(cast: &[CastMember]) -> Vec<(ActorId, Option<String>, i64)> {
     cast.iter()
         .map(|m| {
             (

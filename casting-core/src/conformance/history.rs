@@ -85,7 +85,14 @@ pub async fn the_audit_trail_records_every_change(store: &dyn Store) {
             2,
             "auth0|alice",
         ),
-        (m, mid, AuditAction::Delete, vec![], 3, "auth0|bob"),
+        (
+            m,
+            mid,
+            AuditAction::Delete,
+            vec!["title", "release_date", "actors", "cast"],
+            3,
+            "auth0|bob",
+        ),
         (ac, aid, AuditAction::Update, vec!["movies"], 3, "auth0|bob"),
     ];
     expected.reverse();

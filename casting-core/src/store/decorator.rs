@@ -12,7 +12,7 @@ use crate::model::{
     NewMovie, Page,
 };
 use crate::query::{ActorQuery, MovieQuery};
-use crate::revision::{Created, Edit, Idempotency};
+use crate::revision::{Created, Edit, Idempotency, Restored};
 
 /// What a store decorator does around the inner store's calls: every method has the
 /// [`Store`] method's signature plus the inner store, and by default just calls it.
@@ -97,6 +97,15 @@ pub trait Decorator: std::fmt::Debug + Send + Sync + 'static {
     ) -> StoreResult<Movie> {
         inner.delete_movie(id, edit).await
     }
+    /// [`Store::restore_movie`].
+    async fn restore_movie(
+        &self,
+        inner: &dyn Store,
+        id: MovieId,
+        edit: &Edit,
+    ) -> StoreResult<Restored<Movie>> {
+        inner.restore_movie(id, edit).await
+    }
     /// [`Store::get_cast`].
     async fn get_cast(&self, inner: &dyn Store, id: MovieId) -> StoreResult<Cast> {
         inner.get_cast(id).await
@@ -151,6 +160,15 @@ pub trait Decorator: std::fmt::Debug + Send + Sync + 'static {
         edit: &Edit,
     ) -> StoreResult<Actor> {
         inner.delete_actor(id, edit).await
+    }
+    /// [`Store::restore_actor`].
+    async fn restore_actor(
+        &self,
+        inner: &dyn Store,
+        id: ActorId,
+        edit: &Edit,
+    ) -> StoreResult<Restored<Actor>> {
+        inner.restore_actor(id, edit).await
     }
     /// [`Store::get_credits`].
     async fn get_credits(&self, inner: &dyn Store, id: ActorId) -> StoreResult<Vec<ActorCredit>> {
@@ -225,6 +243,9 @@ impl<D: Decorator> Store for Decorated<D> {
     async fn delete_movie(&self, id: MovieId, edit: &Edit) -> StoreResult<Movie> {
         self.decorator.delete_movie(&*self.inner, id, edit).await
     }
+    async fn restore_movie(&self, id: MovieId, edit: &Edit) -> StoreResult<Restored<Movie>> {
+        self.decorator.restore_movie(&*self.inner, id, edit).await
+    }
     async fn get_cast(&self, id: MovieId) -> StoreResult<Cast> {
         self.decorator.get_cast(&*self.inner, id).await
     }
@@ -261,6 +282,9 @@ impl<D: Decorator> Store for Decorated<D> {
     }
     async fn delete_actor(&self, id: ActorId, edit: &Edit) -> StoreResult<Actor> {
         self.decorator.delete_actor(&*self.inner, id, edit).await
+    }
+    async fn restore_actor(&self, id: ActorId, edit: &Edit) -> StoreResult<Restored<Actor>> {
+        self.decorator.restore_actor(&*self.inner, id, edit).await
     }
     async fn get_credits(&self, id: ActorId) -> StoreResult<Vec<ActorCredit>> {
         self.decorator.get_credits(&*self.inner, id).await

@@ -1,0 +1,310 @@
+//! Restores: a deleted record comes back from its newest delete entry in the trail (the
+//! `changes` of that entry hold every field and every credit), with its id, in one
+//! transaction. The trail is the only copy: what retention prunes can no longer be restored.
+
+use casting_core::audit::DELETED_ACTOR_FIELDS;
+use casting_core::audit::DELETED_MOVIE_FIELDS;
+use casting_core::query::fold;
+use casting_core::{
+    Actor, ActorId, AuditAction, CastCredit, Changes, DeletedActor, DeletedMovie, Edit, Movie,
+    MovieId, ResourceKind, Restored, RoleCredit, StoreError, StoreResult as Result, Version,
+};
+use sqlx::{PgConnection, PgPool};
+use tracing::instrument;
+
+use crate::acquire::{begin, connection};
+use crate::actors::{age_column, lock_movies};
+use crate::error::from_sqlx;
+use crate::history::{self, finish, resource};
+use crate::links::Side;
+use crate::rows::stored_version;
+use crate::values::{billing_column, not_kept};
+
+/// Restores of one record wait for each other (a transaction-level advisory lock), so of two
+/// at once the second finds the record back and answers `AlreadyExists`.
+async fn serialise(conn: &mut PgConnection, kind: ResourceKind, id: i64) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1 || '.' || $2, 23))")
+        .bind(resource(kind))
+        .bind(id.to_string())
+        .execute(conn)
+        .await
+        .map_err(from_sqlx)?;
+    Ok(())
+}
+
+/// The changes and version of the record's delete entry, when the record does not exist and
+/// its newest entry kept is its delete.
+async fn deleted_entry(
+    conn: &mut PgConnection,
+    kind: ResourceKind,
+    id: i64,
+) -> Result<(Changes, Version)> {
+    let table_sql = match kind {
+        ResourceKind::Movie => "SELECT EXISTS (SELECT 1 FROM movies WHERE id = $1)",
+        ResourceKind::Actor => "SELECT EXISTS (SELECT 1 FROM actors WHERE id = $1)",
+    };
+    let exists: bool = sqlx::query_scalar(table_sql)
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(from_sqlx)?;
+    if exists {
+        return Err(StoreError::AlreadyExists { kind, id });
+    }
+    let newest: Option<(String, i64, String)> = sqlx::query_as(
+        "SELECT action, version, changes::text FROM audit_log
+         WHERE resource = $1 AND resource_id = $2 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(resource(kind))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(from_sqlx)?;
+    match newest {
+        Some((action, version, changes)) if action == AuditAction::Delete.as_str() => {
+            let changes = serde_json::from_str(&changes).map_err(StoreError::internal)?;
+            Ok((changes, stored_version(version)?.next()))
+        }
+        _ => Err(not_kept(kind, id)),
+    }
+}
+
+#[instrument(level = "debug", skip(pool, edit), err(level = "debug"))]
+pub(crate) async fn movie(pool: &PgPool, id: MovieId, edit: &Edit) -> Result<Restored<Movie>> {
+    let mut conn = connection(pool).await?;
+    let mut tx = begin(&mut conn).await?;
+    let result = movie_in(&mut tx, id, edit).await;
+    finish(tx, result).await
+}
+
+/// Inserts the movie with its id, then locks the actors of its cast who still exist
+/// (ascending: movies before actors, as every write), links them with their credits, logs the
+/// restore and gives each actor a new version.
+async fn movie_in(conn: &mut PgConnection, id: MovieId, edit: &Edit) -> Result<Restored<Movie>> {
+    serialise(conn, ResourceKind::Movie, id.get()).await?;
+    let (changes, version) = deleted_entry(conn, ResourceKind::Movie, id.get()).await?;
+    let deleted = DeletedMovie::from_deleted(&changes)
+        .ok_or_else(|| not_kept(ResourceKind::Movie, id.get()))?;
+    sqlx::query(
+        "INSERT INTO movies (id, title, release_date, title_folded, version, created_at,
+                             created_by, updated_at, updated_by)
+         OVERRIDING SYSTEM VALUE
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $7)",
+    )
+    .bind(id.get())
+    .bind(deleted.title.as_str())
+    .bind(deleted.release_date.date())
+    .bind(fold(deleted.title.as_str()))
+    .bind(version.get())
+    .bind(edit.at)
+    .bind(&edit.by)
+    .execute(&mut *conn)
+    .await
+    .map_err(from_sqlx)?;
+    let wanted: Vec<i64> = deleted.actors().into_iter().map(ActorId::get).collect();
+    let found: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM actors WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE",
+    )
+    .bind(&wanted)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(from_sqlx)?;
+    let (kept, gone): (Vec<CastCredit>, Vec<CastCredit>) = deleted
+        .cast
+        .iter()
+        .cloned()
+        .partition(|c| found.binary_search(&c.actor.get()).is_ok());
+    sqlx::query(
+        "INSERT INTO actors_movies (movie_id, actor_id, character, billing)
+         SELECT $1, credit.actor_id, credit.character, credit.billing
+         FROM unnest($2::bigint[], $3::text[], $4::integer[])
+             AS credit (actor_id, character, billing)",
+    )
+    .bind(id.get())
+    .bind(kept.iter().map(|c| c.actor.get()).collect::<Vec<_>>())
+    .bind(
+        kept.iter()
+            .map(|c| c.character.as_ref().map(|ch| ch.as_str().to_owned()))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        kept.iter()
+            .map(|c| billing_column(c.billing))
+            .collect::<Vec<_>>(),
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(from_sqlx)?;
+    let restored = DeletedMovie {
+        cast: kept,
+        ..deleted
+    };
+    let record = Movie {
+        id,
+        title: restored.title.clone(),
+        release_date: restored.release_date,
+        actors: restored.actors(),
+        revision: revision(edit, version),
+    };
+    let kind = ResourceKind::Movie;
+    let changes = Changes::made(restored.values());
+    let fields = &DELETED_MOVIE_FIELDS;
+    history::log(
+        conn,
+        edit,
+        kind,
+        id.get(),
+        AuditAction::Restore,
+        fields,
+        &changes,
+        version,
+    )
+    .await?;
+    let joined: Vec<i64> = record.actors.iter().map(|a| a.get()).collect();
+    history::touch(conn, Side::Movie, id.get(), &joined, edit).await?;
+    Ok(Restored {
+        record,
+        left_out: ascending(gone.iter().map(|c| c.actor.get())),
+    })
+}
+
+#[instrument(level = "debug", skip(pool, edit), err(level = "debug"))]
+pub(crate) async fn actor(pool: &PgPool, id: ActorId, edit: &Edit) -> Result<Restored<Actor>> {
+    let mut conn = connection(pool).await?;
+    let mut tx = begin(&mut conn).await?;
+    let result = actor_in(&mut tx, id, edit).await;
+    finish(tx, result).await
+}
+
+/// Locks the movies of the actor's credits that still exist (ascending, before the actor, as
+/// every write), inserts the actor with their id, links them with their credits (a billing
+/// position taken since goes after the movie's current cast), logs the restore and gives each
+/// movie a new version.
+async fn actor_in(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<Restored<Actor>> {
+    serialise(conn, ResourceKind::Actor, id.get()).await?;
+    let (changes, version) = deleted_entry(conn, ResourceKind::Actor, id.get()).await?;
+    let deleted = DeletedActor::from_deleted(&changes)
+        .ok_or_else(|| not_kept(ResourceKind::Actor, id.get()))?;
+    let wanted: Vec<i64> = deleted.movies().into_iter().map(MovieId::get).collect();
+    lock_movies(conn, &[], &wanted).await?;
+    sqlx::query(
+        "INSERT INTO actors (id, name, age, gender, name_folded, version, created_at,
+                             created_by, updated_at, updated_by)
+         OVERRIDING SYSTEM VALUE
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7, $8)",
+    )
+    .bind(id.get())
+    .bind(deleted.name.as_str())
+    .bind(age_column(deleted.age))
+    .bind(deleted.gender.as_str())
+    .bind(fold(deleted.name.as_str()))
+    .bind(version.get())
+    .bind(edit.at)
+    .bind(&edit.by)
+    .execute(&mut *conn)
+    .await
+    .map_err(from_sqlx)?;
+    // Only movies that exist (and are locked) are linked; each once, so the positions read
+    // are the movie's current cast.
+    let linked: Vec<(i64, i32)> = sqlx::query_as(
+        "INSERT INTO actors_movies (movie_id, actor_id, character, billing)
+         SELECT credit.movie_id, $1, credit.character,
+                CASE WHEN EXISTS (
+                         SELECT 1 FROM actors_movies
+                         WHERE movie_id = credit.movie_id AND billing = credit.billing
+                     )
+                     THEN (SELECT coalesce(max(billing), 0) + 1 FROM actors_movies
+                           WHERE movie_id = credit.movie_id)
+                     ELSE credit.billing
+                END
+         FROM unnest($2::bigint[], $3::text[], $4::integer[])
+             AS credit (movie_id, character, billing)
+         WHERE EXISTS (SELECT 1 FROM movies WHERE id = credit.movie_id)
+         RETURNING movie_id, billing",
+    )
+    .bind(id.get())
+    .bind(
+        deleted
+            .credits
+            .iter()
+            .map(|c| c.movie.get())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        deleted
+            .credits
+            .iter()
+            .map(|c| c.character.as_ref().map(|ch| ch.as_str().to_owned()))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        deleted
+            .credits
+            .iter()
+            .map(|c| billing_column(c.billing))
+            .collect::<Vec<_>>(),
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(from_sqlx)?;
+    let mut kept = Vec::with_capacity(linked.len());
+    let mut left_out = Vec::new();
+    for credit in &deleted.credits {
+        match linked
+            .iter()
+            .find(|(movie, _)| *movie == credit.movie.get())
+        {
+            Some((_, billing)) => kept.push(RoleCredit {
+                billing: crate::cast::credit_parts(None, Some(*billing))?.1,
+                ..credit.clone()
+            }),
+            None => left_out.push(credit.movie.get()),
+        }
+    }
+    let restored = DeletedActor {
+        credits: kept,
+        ..deleted
+    };
+    let record = Actor {
+        id,
+        name: restored.name.clone(),
+        age: restored.age,
+        gender: restored.gender,
+        movies: restored.movies(),
+        revision: revision(edit, version),
+    };
+    let kind = ResourceKind::Actor;
+    let changes = Changes::made(restored.values());
+    let fields = &DELETED_ACTOR_FIELDS;
+    history::log(
+        conn,
+        edit,
+        kind,
+        id.get(),
+        AuditAction::Restore,
+        fields,
+        &changes,
+        version,
+    )
+    .await?;
+    let joined: Vec<i64> = record.movies.iter().map(|m| m.get()).collect();
+    history::touch(conn, Side::Actor, id.get(), &joined, edit).await?;
+    Ok(Restored {
+        record,
+        left_out: ascending(left_out),
+    })
+}
+
+/// A restored record's revision: made again by `edit`, at `version`.
+fn revision(edit: &Edit, version: Version) -> casting_core::Revision {
+    casting_core::Revision {
+        version,
+        ..casting_core::Revision::created(edit)
+    }
+}
+
+fn ascending(ids: impl IntoIterator<Item = i64>) -> Vec<i64> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids
+}

@@ -1,0 +1,74 @@
+//! Audit retention: entries older than a cut-off are deleted, oldest first, in small batches
+//! (each its own short statement, so writers never wait on a long delete). A deleted record
+//! whose delete entry is pruned can no longer be restored.
+
+use std::time::Duration;
+
+use casting_core::StoreError;
+use chrono::{DateTime, TimeDelta, Utc};
+use sqlx::PgPool;
+use tokio::task::JoinHandle;
+
+use crate::error::from_sqlx;
+use crate::pool::PostgresStore;
+
+/// The most entries one pruning statement deletes.
+pub const PRUNE_BATCH: i64 = 1_000;
+
+/// How often [`PostgresStore::keep_audit_for`] prunes.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(600);
+
+/// One batch: of the oldest [`PRUNE_BATCH`] entries (by number: the primary key's order),
+/// those written before `before`. Entries are numbered in the order they commit, so their
+/// times rise with their numbers up to clock differences between servers; an entry a little
+/// out of order goes in a later round.
+async fn prune_batch(pool: &PgPool, before: DateTime<Utc>) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "DELETE FROM audit_log
+         WHERE id = ANY(ARRAY(SELECT id FROM audit_log ORDER BY id LIMIT $2)) AND at < $1",
+    )
+    .bind(before)
+    .bind(PRUNE_BATCH)
+    .execute(pool)
+    .await
+    .map_err(from_sqlx)?;
+    Ok(done.rows_affected())
+}
+
+impl PostgresStore {
+    /// Deletes the audit entries written before `before`, oldest first, in batches of
+    /// [`PRUNE_BATCH`]; returns how many went. Deleted records whose delete entry goes can
+    /// no longer be restored.
+    pub async fn prune_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut pruned = 0;
+        loop {
+            let batch = prune_batch(self.pool(), before).await?;
+            pruned += batch;
+            if batch == 0 {
+                return Ok(pruned);
+            }
+            // Let other work in between batches.
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Keeps the audit trail to `retention`: prunes now and every [`PRUNE_EVERY`] in a
+    /// background task (errors are logged, and the next round tries again). Abort the handle
+    /// to stop it.
+    pub fn keep_audit_for(&self, retention: TimeDelta) -> JoinHandle<()> {
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(PRUNE_EVERY);
+            loop {
+                ticks.tick().await;
+                match store.prune_audit(Utc::now() - retention).await {
+                    Ok(0) => {}
+                    Ok(pruned) => tracing::info!(pruned, "audit entries past retention pruned"),
+                    Err(error) => {
+                        tracing::warn!(%error, "audit pruning failed; next round retries")
+                    }
+                }
+            }
+        })
+    }
+}

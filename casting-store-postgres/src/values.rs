@@ -1,0 +1,70 @@
+//! What the trail keeps of a record's links: a movie's cast and an actor's credits, with
+//! characters and billing, read inside the write that logs them.
+
+use casting_core::{ActorId, CastCredit, MovieId, RoleCredit, StoreError, StoreResult as Result};
+use sqlx::{FromRow, PgConnection};
+
+use crate::cast::credit_parts;
+use crate::error::from_sqlx;
+
+/// One link with its credit, from either side (`other` is the other side's id).
+#[derive(Debug, FromRow)]
+struct CreditRow {
+    other: i64,
+    character: Option<String>,
+    billing: i32,
+}
+
+/// A movie's cast, by billing then actor id.
+pub(crate) async fn cast_of(conn: &mut PgConnection, movie: MovieId) -> Result<Vec<CastCredit>> {
+    let rows: Vec<CreditRow> = sqlx::query_as(
+        "SELECT actor_id AS other, character, billing FROM actors_movies
+         WHERE movie_id = $1 ORDER BY billing, actor_id",
+    )
+    .bind(movie.get())
+    .fetch_all(conn)
+    .await
+    .map_err(from_sqlx)?;
+    rows.into_iter()
+        .map(|row| {
+            let (character, billing) = credit_parts(row.character, Some(row.billing))?;
+            Ok(CastCredit {
+                actor: ActorId(row.other),
+                character,
+                billing,
+            })
+        })
+        .collect()
+}
+
+/// An actor's credits, by movie id.
+pub(crate) async fn credits_of(conn: &mut PgConnection, actor: ActorId) -> Result<Vec<RoleCredit>> {
+    let rows: Vec<CreditRow> = sqlx::query_as(
+        "SELECT movie_id AS other, character, billing FROM actors_movies
+         WHERE actor_id = $1 ORDER BY movie_id",
+    )
+    .bind(actor.get())
+    .fetch_all(conn)
+    .await
+    .map_err(from_sqlx)?;
+    rows.into_iter()
+        .map(|row| {
+            let (character, billing) = credit_parts(row.character, Some(row.billing))?;
+            Ok(RoleCredit {
+                movie: MovieId(row.other),
+                character,
+                billing,
+            })
+        })
+        .collect()
+}
+
+/// A billing position as the column keeps it.
+pub(crate) fn billing_column(billing: casting_core::Billing) -> i32 {
+    i32::try_from(billing.get()).unwrap_or(i32::MAX)
+}
+
+/// A record a restore found missing from the trail: never deleted, or its delete entry gone.
+pub(crate) fn not_kept(kind: casting_core::ResourceKind, id: i64) -> StoreError {
+    StoreError::NotFound { kind, id }
+}
