@@ -356,6 +356,11 @@ impl From<CoreError> for ApiError {
                     json!({ "resource": kind, "id": id, "current_version": current.get() }),
                 )
             },
+            CoreError::AlreadyExists { kind, id } => Self::new(
+                StatusCode::CONFLICT,
+                "already_exists",
+                json!({ "resource": kind, "id": id }),
+            ),
             CoreError::IdempotencyKeyReused => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",

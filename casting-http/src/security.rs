@@ -159,8 +159,9 @@ pub(crate) mod op {
     }
 
     markers! {
-        ListMovies, GetMovie, CreateMovie, UpdateMovie, DeleteMovie, GetCast, ReplaceCast,
-        ListActors, GetActor, CreateActor, UpdateActor, DeleteActor, GetCredits, ListAudit,
+        ListMovies, GetMovie, CreateMovie, UpdateMovie, DeleteMovie, RestoreMovie, GetCast,
+        ReplaceCast, ListActors, GetActor, CreateActor, UpdateActor, DeleteActor, RestoreActor,
+        GetCredits, ListAudit,
     }
 }
 

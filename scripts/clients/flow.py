@@ -17,8 +17,10 @@ from casting_client.api.audit import list_audit
 from casting_client.api.credits_ import get_credits, replace_cast
 from casting_client.api.movies import (
     create_movie,
+    delete_movie,
     get_movie_details,
     list_movies,
+    restore_movie,
     update_movie,
 )
 from casting_client.models import (
@@ -30,8 +32,10 @@ from casting_client.models import (
     CreditsEnvelope,
     ErrorBody,
     Gender,
+    MovieDeleted,
     MovieEnvelope,
     MoviePatchBody,
+    MovieRestored,
     MoviesPage,
     NewActorBody,
     NewMovieBody,
@@ -130,6 +134,21 @@ def main() -> None:
     check(isinstance(trail.parsed, AuditPage), f"audit: {trail.status_code}")
     assert isinstance(trail.parsed, AuditPage)
     check(len(trail.parsed.entries) > 0, "the trail has entries")
+
+    # Deleted by mistake: the trail keeps what it was, and a restore brings it back.
+    gone = delete_movie.sync_detailed(movie_id, client=client)
+    check(isinstance(gone.parsed, MovieDeleted), f"delete: {gone.status_code}")
+    about = list_audit.sync_detailed(client=client, id=movie_id)
+    assert isinstance(about.parsed, AuditPage)
+    deleted = next(e for e in about.parsed.entries if e.resource == "movie")
+    check(deleted.action == "delete", f"newest entry of the movie: {deleted.action}")
+    title = deleted.changes.additional_properties["title"]
+    check(title.from_ == current.title and title.to is None, f"the title it had: {title}")
+    restored = restore_movie.sync_detailed(movie_id, client=client)
+    check(isinstance(restored.parsed, MovieRestored), f"restore: {restored.status_code}")
+    assert isinstance(restored.parsed, MovieRestored)
+    check(restored.parsed.movie.title == current.title, "restored as it was")
+    check(restored.parsed.left_out == [], f"nothing left out: {restored.parsed.left_out}")
     print(f"python flow: ok ({len(seen)} movies walked, movie {movie_id}, actor {actor_id})")
 
 

@@ -99,6 +99,22 @@ async function main(): Promise<void> {
   // The audit trail names the changes.
   const trail = await client.GET("/audit", { params: { query: { per_page: 5 } } });
   check(trail.data !== undefined && trail.data.entries.length > 0, "the trail has entries");
+
+  // Deleted by mistake: the trail keeps what it was, and a restore brings it back.
+  const gone = await client.DELETE("/movies/{id}", { params: { path: { id: movieId } } });
+  check(gone.data !== undefined, `delete: ${gone.response.status}`);
+  const about = await client.GET("/audit", { params: { query: { id: movieId } } });
+  check(about.data !== undefined, `audit: ${about.response.status}`);
+  const deleted = about.data.entries.find((entry) => entry.resource === "movie");
+  check(deleted?.action === "delete", `newest entry of the movie: ${JSON.stringify(deleted)}`);
+  const title = deleted.changes["title"];
+  check(title?.from === current.title && title.to === null, `the title: ${JSON.stringify(title)}`);
+  const restored = await client.POST("/movies/{id}/restore", {
+    params: { path: { id: movieId } },
+  });
+  check(restored.data !== undefined, `restore: ${JSON.stringify(restored.error)}`);
+  check(restored.data.movie.title === current.title, "restored as it was");
+  check(restored.data.left_out.length === 0, `left out: ${restored.data.left_out}`);
   console.log(`typescript flow: ok (${seen.length} movies walked, movie ${movieId}, actor ${actorId})`);
 }
 

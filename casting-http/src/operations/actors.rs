@@ -6,15 +6,15 @@ use crate::operations::resource::resource;
 use crate::operations::shell::record_operations;
 use crate::operations::tags::Tag;
 use crate::wire::bodies::{ActorPatchBody, NewActorBody};
-use crate::wire::dto::{ActorDeleted, ActorEnvelope, ActorsPage};
+use crate::wire::dto::{ActorDeleted, ActorEnvelope, ActorRestored, ActorsPage};
 use crate::wire::listing::{ActorSortParam, AgeParam, GenderParam, IdParam};
 
 resource! {
     /// Actors, for the generic operations.
     Actors: Actor (ActorId, field actor),
-    answers ActorEnvelope, ActorDeleted;
+    answers ActorEnvelope, ActorDeleted, ActorRestored;
     bodies NewActorBody, ActorPatchBody;
-    calls actor, create_actor_with_key, update_actor, delete_actor;
+    calls actor, create_actor_with_key, update_actor, delete_actor, restore_actor;
 }
 
 record_operations! {
@@ -46,6 +46,11 @@ record_operations! {
         delete DeleteActorResponse {
             /// The deleted actor's id, and the actor as they were (the `ETag` is their last).
             Ok(ActorDeleted)
+        }
+        /// The answers of `POST /actors/{id}/restore`.
+        restore RestoreActorResponse {
+            /// The actor as restored, at the version after its delete's, and what was left out.
+            Ok(ActorRestored)
         }
     }
     parameters {
@@ -116,4 +121,12 @@ record_operations! {
     /// Requires `del:actors`. Their links go with them; the movies stay. With `If-Match`,
     /// the actor is deleted only if they still have that `ETag` (else 412, nothing changed).
     delete "/actors/:id" as "deleteActor" by DeleteActor;
+    /// Restore a deleted actor
+    ///
+    /// Requires `post:actors`. Brings the actor back from their delete entry in the trail, with their
+    /// id, every field as it was, and their credit (character and billing) in every movie that still exists; a billing position taken since puts them after that movie's current cast. `left_out` names the movies deleted
+    /// since. The version is one past the delete's (versions and entity tags of an id never
+    /// repeat); the trail gets one `restore` entry. 409 `already_exists` when the actor exists;
+    /// 404 when the id was never deleted or their delete entry is no longer kept.
+    restore "/actors/:id/restore" as "restoreActor" by RestoreActor;
 }

@@ -1,8 +1,11 @@
 //! `GET /audit`: the trail of changes, newest first.
 
-use casting_core::{AuditEntry, AuditListParams, CastingService};
+use std::collections::BTreeMap;
+
+use casting_core::{AuditEntry, AuditListParams, CastingService, FieldValue};
 use poem_openapi::param::Query;
 use poem_openapi::{Object, OpenApi};
+use serde_json::{Value, json};
 
 use crate::operations::responses::{listed, operation_response};
 use crate::operations::tags::Tag;
@@ -35,19 +38,70 @@ pub struct AuditEntryBody {
     pub resource: String,
     /// The record's id.
     pub resource_id: i64,
-    /// `create`, `update` or `delete`.
+    /// `create`, `update`, `delete` or `restore`.
     pub action: String,
     /// The fields the change named: every field on a create; the fields sent on an update;
     /// `cast` for a cast replacement; `movies` (`actors`) on the other side of a cast change;
-    /// none on a delete.
+    /// every field on a delete and a restore, with a movie's `cast` or an actor's `credits`.
     pub fields: Vec<String>,
+    /// One member per field in `fields`: its value before and after the change (`from` is
+    /// `null` on a create and a restore, `to` on a delete). Values are written as the API
+    /// writes them; `actors` and `movies` are ascending id lists, `cast` is
+    /// `[{"actor", "billing", "character"}]` by billing, `credits` is
+    /// `[{"billing", "character", "movie"}]` by movie. Entries written before the trail kept
+    /// values have `{}`.
+    pub changes: BTreeMap<String, ChangeBody>,
     /// The record's version after the change (after a delete: one past its last).
     pub version: i64,
 }
 
+/// One field's value before and after a change.
+#[derive(Debug, Clone, Object)]
+pub struct ChangeBody {
+    /// The value before; `null` when the record did not exist (a create, a restore).
+    pub from: Value,
+    /// The value after; `null` when the record is gone (a delete).
+    pub to: Value,
+}
+
 // Keys in alphabetical order, as every answer writes them (`wire::json`).
 json_fields! {
-    AuditEntryBody { action, at, fields, id, resource, resource_id, subject, version }
+    AuditEntryBody { action, at, changes, fields, id, resource, resource_id, subject, version }
+    ChangeBody { from, to }
+}
+
+/// A field's value as the API writes it.
+fn wire(value: Option<FieldValue>) -> Value {
+    let Some(value) = value else {
+        return Value::Null;
+    };
+    let character = |c: Option<casting_core::Character>| c.map(|c| c.as_str().to_owned());
+    match value {
+        FieldValue::Text(text) => Value::String(text),
+        FieldValue::Number(n) => Value::from(n),
+        FieldValue::Date(date) => Value::String(date.written()),
+        FieldValue::Ids(ids) => Value::from(ids),
+        FieldValue::Cast(cast) => cast
+            .into_iter()
+            .map(|c| {
+                json!({
+                    "actor": c.actor.get(),
+                    "billing": c.billing.get(),
+                    "character": character(c.character),
+                })
+            })
+            .collect(),
+        FieldValue::Credits(credits) => credits
+            .into_iter()
+            .map(|c| {
+                json!({
+                    "billing": c.billing.get(),
+                    "character": character(c.character),
+                    "movie": c.movie.get(),
+                })
+            })
+            .collect(),
+    }
 }
 
 page! {
@@ -72,6 +126,17 @@ impl From<AuditEntry> for AuditEntryBody {
             resource_id: entry.resource_id,
             action: entry.action.to_string(),
             fields: entry.fields,
+            changes: entry
+                .changes
+                .iter()
+                .map(|(field, change)| {
+                    let body = ChangeBody {
+                        from: wire(change.from.clone()),
+                        to: wire(change.to.clone()),
+                    };
+                    (field.to_owned(), body)
+                })
+                .collect(),
             version: entry.version.get(),
         }
     }
@@ -96,7 +161,8 @@ impl AuditApi {
     /// List the trail of changes
     ///
     /// Requires `get:audit`. Every change of a movie or an actor (a create, an update, a cast
-    /// change seen from both sides, a delete), newest first, with who made it and when.
+    /// change seen from both sides, a delete, a restore), newest first, with who made it and
+    /// when, and each field's value before and after.
     /// Filters combine. Paged like the lists, by `page` or by `after`; `Link: <…>; rel="next"`
     /// repeats the query with the next cursor.
     #[oai(path = "/audit", method = "get", operation_id = "listAudit")]

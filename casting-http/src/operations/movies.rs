@@ -6,15 +6,15 @@ use crate::operations::resource::resource;
 use crate::operations::shell::record_operations;
 use crate::operations::tags::Tag;
 use crate::wire::bodies::{MoviePatchBody, NewMovieBody};
-use crate::wire::dto::{MovieDeleted, MovieEnvelope, MoviesPage};
+use crate::wire::dto::{MovieDeleted, MovieEnvelope, MovieRestored, MoviesPage};
 use crate::wire::listing::{DateParam, IdParam, MovieSortParam};
 
 resource! {
     /// Movies, for the generic operations.
     Movies: Movie (MovieId, field movie),
-    answers MovieEnvelope, MovieDeleted;
+    answers MovieEnvelope, MovieDeleted, MovieRestored;
     bodies NewMovieBody, MoviePatchBody;
-    calls movie, create_movie_with_key, update_movie, delete_movie;
+    calls movie, create_movie_with_key, update_movie, delete_movie, restore_movie;
 }
 
 record_operations! {
@@ -46,6 +46,11 @@ record_operations! {
         delete DeleteMovieResponse {
             /// The deleted movie's id, and the movie as it was (the `ETag` is its last).
             Ok(MovieDeleted)
+        }
+        /// The answers of `POST /movies/{id}/restore`.
+        restore RestoreMovieResponse {
+            /// The movie as restored, at the version after its delete's, and what was left out.
+            Ok(MovieRestored)
         }
     }
     parameters {
@@ -112,4 +117,12 @@ record_operations! {
     /// Requires `del:movies`. Its cast links go with it; the actors stay. With `If-Match`,
     /// the movie is deleted only if it still has that `ETag` (else 412, nothing changed).
     delete "/movies/:id" as "deleteMovie" by DeleteMovie;
+    /// Restore a deleted movie
+    ///
+    /// Requires `post:movies`. Brings the movie back from its delete entry in the trail, with its
+    /// id, every field as it was, and its cast, with each credit's character and billing, of every actor who still exists. `left_out` names the actors deleted
+    /// since. The version is one past the delete's (versions and entity tags of an id never
+    /// repeat); the trail gets one `restore` entry. 409 `already_exists` when the movie exists;
+    /// 404 when the id was never deleted or its delete entry is no longer kept.
+    restore "/movies/:id/restore" as "restoreMovie" by RestoreMovie;
 }

@@ -8,7 +8,9 @@
 
 use std::future::Future;
 
-use casting_core::{CastingService, Created, Error as CoreError, IdempotencyKey, Principal};
+use casting_core::{
+    CastingService, Created, Error as CoreError, IdempotencyKey, Principal, Restored,
+};
 use casting_core::{ResourceKind, Version};
 use poem::Request;
 
@@ -29,6 +31,8 @@ pub(crate) trait Resource: Send + Sync + 'static {
     type Envelope: Send;
     /// The answer of a delete (`{"success": true, "deleted": id, "movie": …}`).
     type Deleted: Send;
+    /// The answer of a restore (a create's, and `left_out`).
+    type Restored: Send;
     /// A create's body.
     type NewBody: Send;
     /// A change's body.
@@ -40,6 +44,8 @@ pub(crate) trait Resource: Send + Sync + 'static {
     fn envelope(record: Self::Record) -> Self::Envelope;
     /// The answer of `record`'s delete.
     fn deleted(record: Self::Record) -> Self::Deleted;
+    /// The answer of a restore.
+    fn restored(restored: Restored<Self::Record>) -> Self::Restored;
 
     /// The service's read of one record.
     fn get(
@@ -69,6 +75,12 @@ pub(crate) trait Resource: Send + Sync + 'static {
         id: i64,
         expected: Option<Version>,
     ) -> impl Future<Output = Outcome<Self::Record>> + Send;
+    /// The service's restore.
+    fn restore(
+        service: &CastingService,
+        who: &Principal,
+        id: i64,
+    ) -> impl Future<Output = Outcome<Restored<Self::Record>>> + Send;
 }
 
 /// `GET /<records>/{id}`: the record and its `ETag`, or a 304 when `If-None-Match` names it.
@@ -163,6 +175,22 @@ where
     answer::<R, A, _>(deleted, R::deleted)
 }
 
+/// `POST /<records>/{id}/restore`: the record as restored, its `ETag`, and the links left
+/// out.
+pub(crate) async fn restore<R, A>(service: &CastingService, who: &Principal, id: i64) -> A
+where
+    R: Resource,
+    A: From<Tagged<R::Restored>> + From<ApiError>,
+{
+    match R::restore(service, who, id).await {
+        Ok(restored) => A::from(Tagged {
+            tag: R::tag(&restored.record),
+            body: R::restored(restored),
+        }),
+        Err(error) => A::from(ApiError::from(error)),
+    }
+}
+
 /// A written record as `body` makes it, with its `ETag`; or the error.
 fn answer<R: Resource, A: From<Tagged<B>> + From<ApiError>, B>(
     outcome: Outcome<R::Record>,
@@ -183,9 +211,9 @@ macro_rules! resource {
     (
         $(#[$doc:meta])*
         $name:ident: $record:ident ($id:ident, field $field:ident),
-        answers $envelope:ident, $deleted:ident;
+        answers $envelope:ident, $deleted:ident, $restored:ident;
         bodies $new:ident, $patch:ident;
-        calls $get:ident, $create:ident, $update:ident, $delete:ident;
+        calls $get:ident, $create:ident, $update:ident, $delete:ident, $restore:ident;
     ) => {
         $(#[$doc])*
         pub(crate) enum $name {}
@@ -195,6 +223,7 @@ macro_rules! resource {
             type Record = casting_core::$record;
             type Envelope = $envelope;
             type Deleted = $deleted;
+            type Restored = $restored;
             type NewBody = $new;
             type PatchBody = $patch;
 
@@ -214,6 +243,14 @@ macro_rules! resource {
                     success: true,
                     deleted: record.id.get(),
                     $field: record.summary().into(),
+                }
+            }
+
+            fn restored(restored: casting_core::Restored<Self::Record>) -> $restored {
+                $restored {
+                    success: true,
+                    $field: restored.record.into(),
+                    left_out: restored.left_out,
                 }
             }
 
@@ -255,6 +292,14 @@ macro_rules! resource {
                 expected: Option<casting_core::Version>,
             ) -> Result<Self::Record, casting_core::Error> {
                 service.$delete(who, casting_core::$id(id), expected).await
+            }
+
+            async fn restore(
+                service: &casting_core::CastingService,
+                who: &casting_core::Principal,
+                id: i64,
+            ) -> Result<casting_core::Restored<Self::Record>, casting_core::Error> {
+                service.$restore(who, casting_core::$id(id)).await
             }
         }
     };

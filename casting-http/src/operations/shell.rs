@@ -5,7 +5,7 @@
 /// Writes a resource's operations: its response enums (one per operation, with the error
 /// statuses every resource's operation shares, listed here once), the API type over a
 /// service, and its `#[OpenApi]` impl: the list handed in, then the two reads, the create, the
-/// change and the delete, each delegating to the generic operation above. Every doc comment
+/// change, the delete and the restore, each delegating to the generic operation above. Every doc comment
 /// given (operations, parameters, success answers) lands in the document as written.
 macro_rules! record_operations {
     (
@@ -22,6 +22,8 @@ macro_rules! record_operations {
             update $update_response:ident { $(#[$update_ok:meta])* Ok }
             $(#[$delete_doc:meta])*
             delete $delete_response:ident { $(#[$delete_ok:meta])* Ok($deleted:ty) }
+            $(#[$restore_doc:meta])*
+            restore $restore_response:ident { $(#[$restore_ok:meta])* Ok($restored:ty) }
         }
         parameters {
             $(#[$id_doc:meta])* id;
@@ -47,6 +49,8 @@ macro_rules! record_operations {
         update $update_path:literal as $update_id:literal by $update_op:ident;
         $(#[$del_doc:meta])*
         delete $delete_path:literal as $delete_id:literal by $delete_op:ident;
+        $(#[$back_doc:meta])*
+        restore $restore_path:literal as $restore_id:literal by $restore_op:ident;
     ) => {
         $crate::operations::responses::operation_response! {
             $(#[$list_doc])*
@@ -87,6 +91,15 @@ macro_rules! record_operations {
             errors: [
                 BadRequest, Unauthorized, Forbidden, NotFound, PreconditionFailed,
                 PayloadTooLarge, PreconditionRequired, Unavailable,
+            ]
+        }
+
+        $crate::operations::responses::operation_response! {
+            $(#[$restore_doc])*
+            $restore_response { $(#[$restore_ok])* Ok($restored) + ETag }
+            errors: [
+                BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge,
+                Unavailable,
             ]
         }
 
@@ -239,6 +252,22 @@ macro_rules! record_operations {
                     request,
                     id.0.0,
                     &if_match,
+                )
+                .await
+            }
+
+            $(#[$back_doc])*
+            #[oai(path = $restore_path, method = "post", operation_id = $restore_id)]
+            async fn restore(
+                &self,
+                caller: $crate::security::Caller<$crate::security::op::$restore_op>,
+                $(#[$id_doc])*
+                id: poem_openapi::param::Path<$crate::wire::types::PathId>,
+            ) -> $restore_response {
+                $crate::operations::resource::restore::<$resource, _>(
+                    &self.service,
+                    caller.principal(),
+                    id.0.0,
                 )
                 .await
             }

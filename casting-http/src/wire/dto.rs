@@ -27,6 +27,8 @@ json_fields! {
     ActorEnvelope { actor, success }
     MovieDeleted { deleted, movie, success }
     ActorDeleted { actor, deleted, success }
+    MovieRestored { left_out, movie, success }
+    ActorRestored { actor, left_out, success }
 }
 
 /// Writes a page of a list: the items under their own key, with the paging every list shares,
@@ -201,6 +203,30 @@ pub struct ActorEnvelope {
     pub actor: ActorLong,
 }
 
+/// A restored movie: a create's answer, and the actors it was cast with that are gone.
+#[derive(Debug, Clone, Object)]
+pub struct MovieRestored {
+    /// Always `true`.
+    pub success: bool,
+    // The movie as restored, with the cast that could come back.
+    pub movie: MovieLong,
+    /// The actors of its cast when it was deleted that have been deleted since (ascending):
+    /// left out of the restored cast.
+    pub left_out: Vec<i64>,
+}
+
+/// A restored actor: a create's answer, and the movies they were in that are gone.
+#[derive(Debug, Clone, Object)]
+pub struct ActorRestored {
+    /// Always `true`.
+    pub success: bool,
+    // The actor as restored, with the movies that could come back.
+    pub actor: ActorLong,
+    /// The movies they were in when deleted that have been deleted since (ascending): left
+    /// out of the restored credits.
+    pub left_out: Vec<i64>,
+}
+
 /// A deleted movie.
 #[derive(Debug, Clone, Object)]
 pub struct MovieDeleted {
@@ -285,7 +311,7 @@ mod tests {
 
     use super::*;
     use crate::errors::{Details, ErrorBody};
-    use crate::operations::audit::{AuditEntryBody, AuditPage};
+    use crate::operations::audit::{AuditEntryBody, AuditPage, ChangeBody};
     use crate::operations::health::Status;
 
     /// The bytes serde writes are the bytes poem-openapi's `ToJSON` tree would have written.
@@ -366,6 +392,16 @@ mod tests {
             deleted: 1,
             movie: short_movie(),
         });
+        same(&MovieRestored {
+            success: true,
+            movie: long_movie(None),
+            left_out: vec![3, 4],
+        });
+        same(&ActorRestored {
+            success: true,
+            actor: long_actor(),
+            left_out: Vec::new(),
+        });
         same(&ActorDeleted {
             success: true,
             deleted: 2,
@@ -398,6 +434,18 @@ mod tests {
                     resource_id: 3,
                     action: "update".into(),
                     fields: vec!["title".into(), "actors".into()],
+                    changes: [
+                        ("title", serde_json::json!("Old"), serde_json::json!("New")),
+                        ("actors", serde_json::json!(null), serde_json::json!([1, 2])),
+                        (
+                            "cast",
+                            serde_json::json!([{"actor": 1, "billing": 1, "character": null}]),
+                            serde_json::json!(null),
+                        ),
+                    ]
+                    .into_iter()
+                    .map(|(field, from, to)| (field.to_owned(), ChangeBody { from, to }))
+                    .collect(),
                     version: 2,
                 }],
                 total: Nullable(total),

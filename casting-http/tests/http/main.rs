@@ -14,6 +14,7 @@ mod errors;
 mod limits;
 mod mounting;
 mod resources;
+mod restore;
 mod roles;
 mod search;
 mod spec;

@@ -11,7 +11,7 @@ use casting_core::Role::{CastingAssistant, ExecutiveProducer};
 use casting_core::{
     Actor, ActorCredit, ActorId, ActorPatch, ActorQuery, ActorSummary, AuditEntry, AuditQuery,
     Cast, Created, Edit, Idempotency, Movie, MovieId, MoviePatch, MovieQuery, MovieSummary,
-    NewActor, NewCast, NewMovie, Page, Store, StoreError as Error, StoreResult as Result,
+    NewActor, NewCast, NewMovie, Page, Restored, Store, StoreError as Error, StoreResult as Result,
 };
 use casting_http::HttpConfig;
 use casting_store_memory::MemoryStore;
@@ -268,6 +268,12 @@ impl Store for FaultyStore {
         Err(leak())
     }
     async fn delete_actor(&self, _: ActorId, _: &Edit) -> Result<Actor> {
+        Err(leak())
+    }
+    async fn restore_movie(&self, _: MovieId, _: &Edit) -> Result<Restored<Movie>> {
+        Err(leak())
+    }
+    async fn restore_actor(&self, _: ActorId, _: &Edit) -> Result<Restored<Actor>> {
         Err(leak())
     }
     async fn get_cast(&self, _: MovieId) -> Result<Cast> {

@@ -6,3 +6,4 @@ mod adopt;
 mod conformance;
 mod editing;
 mod postgres;
+mod retention;

@@ -140,6 +140,10 @@ pub struct Settings {
           value_parser = values::number::<u64>(1, 31_536_000, "a whole number of seconds from 1 to 31536000"),
           default_value_t = DEFAULT_IDEMPOTENCY_TTL.as_secs())]
     pub idempotency_ttl_secs: u64,
+    /// Days the audit trail keeps entries on PostgreSQL, 1 to 36500; older ones are pruned in the background, and a record whose delete entry is pruned can no longer be restored [default: keep everything]
+    #[arg(long, env = "AUDIT_RETENTION_DAYS", global = true,
+          value_parser = values::number::<u32>(1, 36_500, "a whole number of days from 1 to 36500"))]
+    pub audit_retention_days: Option<u32>,
     /// Authenticated requests per token subject per minute; 0 turns the limit off
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", global = true,
           value_parser = values::number::<u32>(0, 60_000_000, "a whole number from 0 (off) to 60000000"),

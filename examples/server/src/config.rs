@@ -59,6 +59,9 @@ pub struct Config {
     pub require_if_match: bool,
     /// `IDEMPOTENCY_TTL_SECS`: how long an `Idempotency-Key` is remembered (default 24 h).
     pub idempotency_ttl: Duration,
+    /// `AUDIT_RETENTION_DAYS`: how long PostgreSQL keeps audit entries; `None` keeps them all
+    /// (the default).
+    pub audit_retention: Option<chrono::TimeDelta>,
     /// `RATE_LIMIT_PER_MINUTE`, `RATE_LIMIT_BURST`, `AUTH_FAILURES_PER_MINUTE`,
     /// `TRUSTED_PROXIES`: the rate limits.
     pub rate_limits: RateLimitConfig,
@@ -191,6 +194,9 @@ impl Config {
             token_cache_bytes: settings.token_cache_max_bytes,
             require_if_match: settings.require_if_match,
             idempotency_ttl: Duration::from_secs(settings.idempotency_ttl_secs),
+            audit_retention: settings
+                .audit_retention_days
+                .map(|days| chrono::TimeDelta::days(i64::from(days))),
             rate_limits: RateLimitConfig {
                 per_minute: settings.rate_limit_per_minute,
                 burst: settings.rate_limit_burst,
@@ -343,6 +349,9 @@ mod tests {
             config(&[("REQUIRE_IF_MATCH", "true"), ("IDEMPOTENCY_TTL_SECS", "60")]).unwrap();
         assert!(strict.require_if_match);
         assert_eq!(strict.idempotency_ttl, Duration::from_secs(60));
+        assert_eq!(defaults.audit_retention, None, "everything is kept");
+        let pruned = config(&[("AUDIT_RETENTION_DAYS", "90")]).unwrap();
+        assert_eq!(pruned.audit_retention, Some(chrono::TimeDelta::days(90)));
         let set = config(&[
             ("MAX_CONNECTIONS", "64"),
             ("HEADER_TIMEOUT_SECS", "0.5"),
@@ -377,6 +386,8 @@ mod tests {
             ("REQUIRE_IF_MATCH", "yes"),
             ("IDEMPOTENCY_TTL_SECS", "0"),
             ("IDEMPOTENCY_TTL_SECS", "1d"),
+            ("AUDIT_RETENTION_DAYS", "0"),
+            ("AUDIT_RETENTION_DAYS", "forever"),
             ("METRICS_ADDR", "9464"),
         ] {
             assert_eq!(variable(&[(name, bad)]), name, "{name}={bad}");

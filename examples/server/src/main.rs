@@ -129,6 +129,23 @@ async fn run(settings: &Settings) -> Result<(), String> {
         None => None,
     };
     let (store, postgres) = open_store(&config).await?;
+    let pruning = match (&postgres, config.audit_retention) {
+        (Some(store), Some(retention)) => {
+            tracing::info!(
+                days = retention.num_days(),
+                "audit entries older than this are pruned"
+            );
+            Some(store.keep_audit_for(retention))
+        }
+        (None, Some(_)) => {
+            tracing::warn!(
+                "AUDIT_RETENTION_DAYS applies to PostgreSQL; the memory store keeps its newest \
+                 100000 entries"
+            );
+            None
+        }
+        (_, None) => None,
+    };
     let service = CastingService::new(store).with_idempotency_ttl(config.idempotency_ttl);
     let (verifier, dev_issuer) = make_verifier(&config)?;
     if dev_issuer.is_some() && postgres.is_none() {
@@ -170,6 +187,9 @@ async fn run(settings: &Settings) -> Result<(), String> {
     let served = poem::Server::new_with_acceptor(acceptor)
         .run_with_graceful_shutdown(app, shutdown_signal(), Some(SHUTDOWN_GRACE))
         .await;
+    if let Some(pruning) = pruning {
+        pruning.abort();
+    }
     if let Some(store) = postgres {
         store.close().await;
     }

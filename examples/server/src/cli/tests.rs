@@ -23,7 +23,7 @@ fn every_setting_is_a_flag_and_a_variable() {
                 .is_some_and(|long| long != "help" && long != "version")
         })
         .collect();
-    assert_eq!(settings.len(), 26);
+    assert_eq!(settings.len(), 27);
     for arg in settings {
         assert!(
             arg.get_env().is_some(),

@@ -1,0 +1,103 @@
+//! Audit retention and the trail's values on PostgreSQL: pruning in batches, restores after
+//! their delete entry is pruned, and entries from before the trail kept values.
+
+use casting_core::{
+    AuditAction, AuditQuery, Edit, MovieId, NewMovie, ReleaseDate, Store, StoreError, Title,
+};
+use casting_store_postgres::{PRUNE_BATCH, testing};
+use chrono::{TimeDelta, Utc};
+
+fn movie(title: &str) -> NewMovie {
+    NewMovie {
+        title: Title::parse(title).unwrap(),
+        release_date: ReleaseDate::parse("2001-02-03").unwrap(),
+        actors: Vec::new(),
+    }
+}
+
+/// Entries older than the cut-off go, in batches, however many there are; a record whose
+/// delete entry went can no longer be restored, and one whose entry is kept still can.
+#[tokio::test]
+async fn pruning_removes_old_entries_and_the_restores_they_held() {
+    let Some(db) = testing::fresh().await else {
+        return;
+    };
+    let store = &db.store;
+    let long_ago = Edit::now("auth0|past").at(Utc::now() - TimeDelta::days(40));
+    let old = store
+        .create_movie(movie("Old"), &long_ago, None)
+        .await
+        .unwrap();
+    store.delete_movie(old.record.id, &long_ago).await.unwrap();
+    let recent = Edit::now("auth0|now");
+    let new = store
+        .create_movie(movie("New"), &recent, None)
+        .await
+        .unwrap();
+    store.delete_movie(new.record.id, &recent).await.unwrap();
+    // More old entries than one batch holds.
+    let filler = 2 * PRUNE_BATCH + 7;
+    sqlx::query(
+        "INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
+         SELECT now() - interval '35 days', 'auth0|past', 'movie', 1000 + g, 'update',
+                ARRAY['title'], 2
+         FROM generate_series(1, $1) AS g",
+    )
+    .bind(filler)
+    .execute(store.pool())
+    .await
+    .unwrap();
+
+    let pruned = store
+        .prune_audit(Utc::now() - TimeDelta::days(30))
+        .await
+        .unwrap();
+    assert_eq!(pruned, u64::try_from(filler).unwrap() + 2);
+    let kept = store.list_audit(&AuditQuery::default()).await.unwrap();
+    assert_eq!(kept.total, Some(2), "the recent create and delete");
+    assert!(kept.items.iter().all(|e| e.subject == "auth0|now"));
+
+    match store.restore_movie(old.record.id, &recent).await {
+        Err(StoreError::NotFound { id, .. }) => assert_eq!(id, old.record.id.get()),
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    let back = store.restore_movie(new.record.id, &recent).await.unwrap();
+    assert_eq!(back.record.title.as_str(), "New");
+    assert_eq!(
+        store
+            .prune_audit(Utc::now() - TimeDelta::days(30))
+            .await
+            .unwrap(),
+        0
+    );
+    db.drop_database().await;
+}
+
+/// Entries written before migration 0008 list with no values, and a delete among them cannot
+/// be restored (it does not hold the record).
+#[tokio::test]
+async fn entries_from_before_values_list_empty_and_restore_nothing() {
+    let Some(db) = testing::fresh().await else {
+        return;
+    };
+    let store = &db.store;
+    sqlx::query(
+        "INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
+         VALUES (now(), 'auth0|before', 'movie', 77, 'delete', ARRAY[]::text[], 3)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let listed = store.list_audit(&AuditQuery::default()).await.unwrap();
+    assert_eq!(listed.items.len(), 1);
+    assert_eq!(listed.items[0].action, AuditAction::Delete);
+    assert!(listed.items[0].changes.is_empty());
+    match store
+        .restore_movie(MovieId(77), &Edit::now("auth0|now"))
+        .await
+    {
+        Err(StoreError::NotFound { id: 77, .. }) => {}
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    db.drop_database().await;
+}
