@@ -4,8 +4,11 @@
 # seeded with 500 actors and 200 movies without a cast:
 # - POST /movies with no cast, with 5 random actors of the 500, and with the same 5 actors
 #   every time (every write that names an actor another write names may wait for it);
-# - PUT /movies/{id}/cast of a random movie of the 200 with the same three kinds of cast.
-# Each row's rate is also given as a ratio to its "no cast" row (the issue's goals).
+# - PUT /movies/{id}/cast of a random movie of the 200 with the same three kinds of cast;
+# - PATCH /movies/{id} (a new title) of a random movie of the 200.
+# Each row's rate is also given as a ratio to its "no cast" row (the issue's goals), and the
+# audit entries the row wrote with their bytes each (the growth of
+# pg_total_relation_size('audit_log'), indexes and TOAST included, over the entries added).
 # BASELINE_REV=<git revision> builds that revision's server and measures it first, in the same
 # run; BASELINE_BIN=<path of a casting-server binary> measures that one instead.
 #
@@ -52,12 +55,19 @@ for kind in none random5 shared5; do
   write_script "$WORK/post-$kind.lua" POST '"/movies"' "${!kind}" "$post_body"
   write_script "$WORK/put-$kind.lua" PUT "$put_path" "${!kind}" "$put_body"
 done
+write_script "$WORK/patch-none.lua" PATCH '"/movies/" .. ((k * 7919) % 200 + 1)' "$none" \
+  '[[{"title": "Patched ]] .. k .. [["}]]'
+
+# The audit table's size in bytes and its entries.
+audit_size() {
+  psql "$DB_URL" -Atc "SELECT pg_total_relation_size('audit_log') || ' ' || count(*) FROM audit_log"
+}
 
 BINARIES=("current=${CARGO_TARGET_DIR:-target}/release/casting-server")
 [ -n "${BASELINE_BIN:-}" ] && BINARIES=("baseline=$BASELINE_BIN" "${BINARIES[@]}")
 
-echo "| server | request | cast | req/s | ÷ no cast | p50 | p99 | non-2xx |"
-echo "|---|---|---|---:|---:|---:|---:|---:|"
+echo "| server | request | cast | req/s | ÷ no cast | p50 | p99 | non-2xx | audit entries | bytes/entry |"
+echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
 for entry in "${BINARIES[@]}"; do
   name=${entry%%=*}
   fresh_database casting_bench_creates
@@ -68,15 +78,27 @@ for entry in "${BINARIES[@]}"; do
   for i in $(seq 1 200); do
     post_json /movies "{\"title\": \"Movie $i\", \"release_date\": \"2025-02-08\"}" > /dev/null
   done
-  for request in post put; do
+  for request in post put patch; do
     base_rps=""
-    for kind in none random5 shared5; do
+    kinds=$([ "$request" = patch ] && echo none || echo none random5 shared5)
+    for kind in $kinds; do
+      read -r bytes_before entries_before < <(audit_size)
       wrk_run "$WORK/wrk.txt" -s "$WORK/$request-$kind.lua" "$BASE"
       read -r rps p50 p99 errors < <(wrk_numbers "$WORK/wrk.txt")
+      read -r bytes_after entries_after < <(audit_size)
+      entries=$((entries_after - entries_before))
+      per_entry=$(awk -v b=$((bytes_after - bytes_before)) -v n=$entries \
+        'BEGIN { if (n > 0) printf "%.0f", b / n; else print "-" }')
       [ "$kind" = none ] && base_rps=$rps
-      label=$([ "$request" = post ] && echo "POST /movies" || echo "PUT /movies/{id}/cast")
-      echo "| $name | $label | $kind | $rps | $(ratio "$rps" "$base_rps") | $p50 | $p99 | $errors |"
+      case $request in
+        post) label="POST /movies" ;;
+        put) label="PUT /movies/{id}/cast" ;;
+        patch) label="PATCH /movies/{id}" ;;
+      esac
+      echo "| $name | $label | $kind | $rps | $(ratio "$rps" "$base_rps") | $p50 | $p99 | $errors | $entries | $per_entry |"
     done
   done
+  read -r bytes entries < <(audit_size)
+  echo "| $name | whole run | | | | | | | $entries | $((bytes / entries)) |"
   stop_server
 done

@@ -178,6 +178,24 @@ pub(crate) fn moved(old: &[i64], new: &[i64]) -> Vec<i64> {
     ids
 }
 
+/// Why a write that found no row to change failed: the record is missing, or it has another
+/// version than the one expected.
+pub(crate) async fn refusal(conn: &mut PgConnection, kind: ResourceKind, id: i64) -> StoreError {
+    let sql = match kind {
+        ResourceKind::Movie => "SELECT version FROM movies WHERE id = $1",
+        ResourceKind::Actor => "SELECT version FROM actors WHERE id = $1",
+    };
+    let current: Option<i64> = match sqlx::query_scalar(sql).bind(id).fetch_optional(conn).await {
+        Ok(current) => current,
+        Err(error) => return from_sqlx(error),
+    };
+    match current.map(stored_version) {
+        None => StoreError::NotFound { kind, id },
+        Some(Ok(current)) => StoreError::PreconditionFailed { kind, id, current },
+        Some(Err(error)) => error,
+    }
+}
+
 /// Checks the version of a record the write has locked.
 pub(crate) fn expect(kind: ResourceKind, id: i64, version: i64, edit: &Edit) -> Result<()> {
     let current = stored_version(version)?;
