@@ -5,9 +5,11 @@
 
 mod changes;
 mod deleted;
+mod expand;
 
 pub use changes::{CastCredit, Change, Changes, FieldValue, RoleCredit};
 pub use deleted::{DELETED_ACTOR_FIELDS, DELETED_MOVIE_FIELDS, DeletedActor, DeletedMovie};
+pub use expand::{RecordKey, expand_lists, list_field, records_to_expand, toggled};
 
 use std::fmt::{self, Write};
 

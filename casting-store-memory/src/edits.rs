@@ -36,7 +36,7 @@ impl State {
     }
 
     /// A new version of each actor whose list of movies a write of `movie` changed (joined
-    /// or left), with the list before and after in the trail.
+    /// or left); the trail keeps the movie that moved (the lists are rebuilt when it is read).
     pub(crate) fn touch_actors(&mut self, movie: MovieId, ids: &BTreeSet<ActorId>, edit: &Edit) {
         for id in ids {
             let Some(row) = self.actors.get_mut(id) else {
@@ -44,15 +44,14 @@ impl State {
             };
             row.revision.changed(edit);
             let version = row.revision.version;
-            let now: Vec<MovieId> = row.movies.iter().copied().collect();
-            let changes = Changes::links("movies", &toggled(&now, movie), &now);
+            let changes = Changes::moved("movies", movie.get());
             let (kind, action) = (ResourceKind::Actor, AuditAction::Update);
             self.log(edit, kind, id.get(), action, &["movies"], changes, version);
         }
     }
 
-    /// A new version of each movie whose cast a write of `actor` changed (joined or left),
-    /// with the list before and after in the trail.
+    /// A new version of each movie whose cast a write of `actor` changed (joined or left);
+    /// the trail keeps the actor that moved (the lists are rebuilt when it is read).
     pub(crate) fn touch_movies(&mut self, actor: ActorId, ids: &BTreeSet<MovieId>, edit: &Edit) {
         for id in ids {
             let Some(row) = self.movies.get_mut(id) else {
@@ -60,19 +59,9 @@ impl State {
             };
             row.revision.changed(edit);
             let version = row.revision.version;
-            let now: Vec<ActorId> = row.cast.keys().copied().collect();
-            let changes = Changes::links("actors", &toggled(&now, actor), &now);
+            let changes = Changes::moved("actors", actor.get());
             let (kind, action) = (ResourceKind::Movie, AuditAction::Update);
             self.log(edit, kind, id.get(), action, &["actors"], changes, version);
         }
-    }
-}
-
-/// `now` (ascending) with `id` added if it is missing, removed if it is there: the list
-/// before a write that moved `id`.
-fn toggled<T: Copy + Ord>(now: &[T], id: T) -> Vec<T> {
-    match now.binary_search(&id) {
-        Ok(at) => [&now[..at], &now[at + 1..]].concat(),
-        Err(at) => [&now[..at], &[id], &now[at..]].concat(),
     }
 }

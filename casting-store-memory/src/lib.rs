@@ -240,17 +240,20 @@ impl Store for MemoryStore {
     async fn list_audit(&self, query: &AuditQuery) -> Result<Page<AuditEntry>> {
         let state = self.read();
         let entries = &state.trail.entries;
-        if let Some(page) = page_by_id(entries, query, |_, entry| entry.clone()) {
+        if let Some(mut page) = page_by_id(entries, query, |_, entry| entry.clone()) {
+            state.expand(&mut page.items);
             return Ok(page);
         }
         let filter = query.filter();
         let rows = entries.values().filter(|entry| filter.keeps(entry));
-        Ok(page_of(
+        let mut page = page_of(
             rows,
             query,
             |entry, _| Value::Int(entry.id),
             AuditEntry::clone,
-        ))
+        );
+        state.expand(&mut page.items);
+        Ok(page)
     }
 
     async fn ping(&self) -> Result<()> {

@@ -101,8 +101,9 @@ pub(crate) async fn log(
 }
 
 /// A new version of each record on the other side of `side` whose links a write of `id`
-/// changed (`ids`, all locked already, the links already changed), and one audit entry for
-/// each with its list before and after (the list now, with `id` toggled): one statement.
+/// changed (`ids`, all locked already), and one audit entry for each keeping the id that
+/// joined or left its list (`{"moved": id}`; the lists are rebuilt when the trail is read):
+/// one statement, whatever the size of the lists.
 pub(crate) async fn touch(
     conn: &mut PgConnection,
     side: Side,
@@ -118,41 +119,25 @@ pub(crate) async fn touch(
             "WITH bumped AS (
                  UPDATE actors SET version = version + 1, updated_at = $2, updated_by = $3
                  WHERE id = ANY($1) RETURNING id, version
-             ), lists AS (
-                 SELECT b.id, b.version, ARRAY(
-                     SELECT movie_id FROM actors_movies WHERE actor_id = b.id ORDER BY movie_id
-                 ) AS linked
-                 FROM bumped AS b
              )
              INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version,
                                     changes)
              SELECT $2, $3, 'actor', id, 'update', ARRAY['movies'], version,
                     jsonb_build_object('movies', jsonb_build_object(
-                        'from', jsonb_build_object('ids', to_jsonb(ARRAY(
-                            SELECT x FROM unnest(linked || $4::bigint) AS x
-                            GROUP BY x HAVING count(*) = 1 ORDER BY x))),
-                        'to', jsonb_build_object('ids', to_jsonb(linked))))
-             FROM lists ORDER BY id"
+                        'from', NULL, 'to', jsonb_build_object('moved', $4::bigint)))
+             FROM bumped ORDER BY id"
         }
         Side::Actor => {
             "WITH bumped AS (
                  UPDATE movies SET version = version + 1, updated_at = $2, updated_by = $3
                  WHERE id = ANY($1) RETURNING id, version
-             ), lists AS (
-                 SELECT b.id, b.version, ARRAY(
-                     SELECT actor_id FROM actors_movies WHERE movie_id = b.id ORDER BY actor_id
-                 ) AS linked
-                 FROM bumped AS b
              )
              INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version,
                                     changes)
              SELECT $2, $3, 'movie', id, 'update', ARRAY['actors'], version,
                     jsonb_build_object('actors', jsonb_build_object(
-                        'from', jsonb_build_object('ids', to_jsonb(ARRAY(
-                            SELECT x FROM unnest(linked || $4::bigint) AS x
-                            GROUP BY x HAVING count(*) = 1 ORDER BY x))),
-                        'to', jsonb_build_object('ids', to_jsonb(linked))))
-             FROM lists ORDER BY id"
+                        'from', NULL, 'to', jsonb_build_object('moved', $4::bigint)))
+             FROM bumped ORDER BY id"
         }
     };
     sqlx::query(sql)

@@ -36,6 +36,7 @@ mod schema;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+mod trail;
 mod values;
 
 pub use adopt::{AdoptError, AdoptOptions, Report, adopt};

@@ -418,13 +418,15 @@ pub(crate) async fn audit(
     pool: &PgPool,
     query: &ListQuery<AuditFilter>,
 ) -> Result<Page<AuditEntry>> {
-    fetch_page(
+    let mut page = fetch_page(
         pool,
         query,
         |line: &AuditListLine| line.total,
         AuditListLine::into_item,
     )
-    .await
+    .await?;
+    crate::trail::expand(pool, &mut page.items).await?;
+    Ok(page)
 }
 
 #[cfg(test)]

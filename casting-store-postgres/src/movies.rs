@@ -124,7 +124,7 @@ pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Movie> {
 /// actors (`FOR NO KEY UPDATE`, ascending), and only if every one was found insert the movie,
 /// link the actors (billed in ascending id order), give each a new version, and append the
 /// audit entries (the movie's first, with its values (`$8`), then the actors' by id, each
-/// with its movies before and after). When an actor is missing nothing
+/// keeping the movie that joined their list). When an actor is missing nothing
 /// is written and `id` is NULL; `found` names those that exist.
 ///
 /// One statement, because the actors stay locked from the lock to the commit: concurrent
@@ -159,16 +159,8 @@ const CREATE: &str = "
             UNION ALL
             SELECT 1, 'actor', bumped.id, 'update', ARRAY['movies'], bumped.version,
                    jsonb_build_object('movies', jsonb_build_object(
-                       'from', jsonb_build_object('ids', to_jsonb(before.movies)),
-                       'to', jsonb_build_object('ids', to_jsonb(before.movies || movie.id))))
-            FROM bumped CROSS JOIN movie CROSS JOIN LATERAL (
-                -- The statement's snapshot: the actor's movies before this one (whose id is
-                -- higher than any before it, so it goes last).
-                SELECT ARRAY(
-                    SELECT movie_id FROM actors_movies WHERE actor_id = bumped.id
-                    ORDER BY movie_id
-                ) AS movies
-            ) AS before
+                       'from', NULL, 'to', jsonb_build_object('moved', movie.id)))
+            FROM bumped CROSS JOIN movie
         ) AS entry
         ORDER BY entry.rank, entry.resource_id
     )

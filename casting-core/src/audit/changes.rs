@@ -50,6 +50,10 @@ pub enum FieldValue {
     Cast(Vec<CastCredit>),
     /// An actor's credits, by movie id.
     Credits(Vec<RoleCredit>),
+    /// As stored only: the one id that joined or left a record's list when a write of the
+    /// other side linked or unlinked it. Stores answer whole lists instead
+    /// ([`expand_lists`](crate::audit::expand_lists)).
+    Moved(i64),
 }
 
 impl FieldValue {
@@ -142,6 +146,12 @@ impl Changes {
                 })
                 .collect(),
         )
+    }
+
+    /// A change of one record's list (`movies` or `actors`) made from the other side: the id
+    /// that joined or left it, as stores keep it until they answer.
+    pub fn moved(field: &str, id: i64) -> Self {
+        Self::new().with(field, None, Some(FieldValue::Moved(id)))
     }
 
     /// A change of one record's list of links (`movies` or `actors`), from `from` to `to`.

@@ -91,6 +91,8 @@ fn wire(value: Option<FieldValue>) -> Value {
                 })
             })
             .collect(),
+        // Stores rebuild the lists before they answer; one they could not rebuild is unknown.
+        FieldValue::Moved(_) => Value::Null,
         FieldValue::Credits(credits) => credits
             .into_iter()
             .map(|c| {
