@@ -16,6 +16,7 @@ use casting_core::{
     ResourceKind, Restored, Store, StoreResult as Result,
 };
 
+mod audit;
 mod cast;
 mod edits;
 mod history;

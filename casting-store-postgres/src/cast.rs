@@ -4,20 +4,20 @@
 
 use casting_core::audit::CAST_FIELD;
 use casting_core::{
-    ActorCredit, ActorId, Billing, Cast, CastCredit, CastMember, Changes, Character, Edit,
-    FieldValue, MovieId, NewCast, StoreError, StoreResult as Result,
+    ActorCredit, ActorId, Cast, CastCredit, CastMember, Changes, Character, Edit, FieldValue,
+    MovieId, NewCast, StoreError, StoreResult as Result,
 };
 use chrono::NaiveDate;
 use sqlx::{FromRow, PgConnection, PgPool};
 use tracing::instrument;
 
 use crate::acquire::{begin, connection};
-use crate::error::{corrupt, from_sqlx};
+use crate::error::from_sqlx;
 use crate::history::{self, finish};
 use crate::links::{self, Side};
 use crate::movies::{self, lock_actors};
 use crate::rows::{ActorRow, MovieRow, stored_version};
-use crate::values::{billing_column, cast_of};
+use crate::values::{billing_column, cast_of, credit_parts};
 
 /// A movie's cast: one line per credit, or one line of NULLs for an empty cast; no line when
 /// the movie does not exist.
@@ -56,19 +56,6 @@ struct CreditLine {
     release_date: Option<NaiveDate>,
     character: Option<String>,
     billing: Option<i32>,
-}
-
-pub(crate) fn credit_parts(
-    character: Option<String>,
-    billing: Option<i32>,
-) -> Result<(Option<Character>, Billing)> {
-    let character = character
-        .map(|text| Character::parse(&text).map_err(corrupt))
-        .transpose()?;
-    let billing = billing
-        .and_then(|b| Billing::assigned(i64::from(b)))
-        .ok_or_else(|| StoreError::internal("a stored billing position is not positive"))?;
-    Ok((character, billing))
 }
 
 async fn read_cast(conn: &mut PgConnection, id: MovieId) -> Result<Cast> {

@@ -255,7 +255,7 @@ async fn actor_in(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<R
             .find(|(movie, _)| *movie == credit.movie.get())
         {
             Some((_, billing)) => kept.push(RoleCredit {
-                billing: crate::cast::credit_parts(None, Some(*billing))?.1,
+                billing: crate::values::credit_parts(None, Some(*billing))?.1,
                 ..credit.clone()
             }),
             None => left_out.push(credit.movie.get()),

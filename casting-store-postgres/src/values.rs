@@ -1,11 +1,12 @@
 //! What the trail keeps of a record's links: a movie's cast and an actor's credits, with
 //! characters and billing, read inside the write that logs them.
 
-use casting_core::{ActorId, CastCredit, MovieId, RoleCredit, StoreError, StoreResult as Result};
+use casting_core::{
+    ActorId, Billing, CastCredit, Character, MovieId, RoleCredit, StoreError, StoreResult as Result,
+};
 use sqlx::{FromRow, PgConnection};
 
-use crate::cast::credit_parts;
-use crate::error::from_sqlx;
+use crate::error::{corrupt, from_sqlx};
 
 /// One link with its credit, from either side (`other` is the other side's id).
 #[derive(Debug, FromRow)]
@@ -59,8 +60,22 @@ pub(crate) async fn credits_of(conn: &mut PgConnection, actor: ActorId) -> Resul
         .collect()
 }
 
+/// A credit's character and billing as the columns keep them, checked against the domain.
+pub(crate) fn credit_parts(
+    character: Option<String>,
+    billing: Option<i32>,
+) -> Result<(Option<Character>, Billing)> {
+    let character = character
+        .map(|text| Character::parse(&text).map_err(corrupt))
+        .transpose()?;
+    let billing = billing
+        .and_then(|b| Billing::assigned(i64::from(b)))
+        .ok_or_else(|| StoreError::internal("a stored billing position is not positive"))?;
+    Ok((character, billing))
+}
+
 /// A billing position as the column keeps it.
-pub(crate) fn billing_column(billing: casting_core::Billing) -> i32 {
+pub(crate) fn billing_column(billing: Billing) -> i32 {
     i32::try_from(billing.get()).unwrap_or(i32::MAX)
 }
 

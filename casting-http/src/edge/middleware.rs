@@ -35,6 +35,19 @@ impl<E: Endpoint> Middleware<E> for Contract {
     }
 }
 
+/// The 413 of a body refused before it was read whole: with `Connection: close`, since the
+/// rest of the body is never read and the connection cannot carry another request. Without
+/// it a client would put the connection back in its pool and its next request on it would
+/// fail (RFC 9112, 9.6).
+fn unread_body_refused() -> Response {
+    let mut response = ApiError::payload_too_large(BODY_LIMIT).into_response();
+    response.headers_mut().insert(
+        poem::http::header::CONNECTION,
+        poem::http::HeaderValue::from_static("close"),
+    );
+    response
+}
+
 pub(crate) struct ContractEndpoint<E> {
     inner: E,
     routes: Arc<RouteTable>,
@@ -49,15 +62,13 @@ impl<E: Endpoint> Endpoint for ContractEndpoint<E> {
             .typed_get::<poem::web::headers::ContentLength>()
             .map(|length| length.0);
         match declared {
-            Some(length) if length > BODY_LIMIT as u64 => {
-                return Ok(ApiError::payload_too_large(BODY_LIMIT).into_response());
-            }
+            Some(length) if length > BODY_LIMIT as u64 => return Ok(unread_body_refused()),
             Some(_) => {}
             // No Content-Length (a chunked body): read it here, within the limit.
             None => match request.take_body().into_bytes_limit(BODY_LIMIT).await {
                 Ok(bytes) => request.set_body(bytes),
                 Err(poem::error::ReadBodyError::PayloadTooLarge) => {
-                    return Ok(ApiError::payload_too_large(BODY_LIMIT).into_response());
+                    return Ok(unread_body_refused());
                 }
                 Err(error) => {
                     let error = FieldError::new("body", format!("could not be read: {error}"));

@@ -176,6 +176,11 @@ async fn bad_bodies_are_400_and_change_nothing(app: &TestApp) {
     )
     .await;
     reply.expect(413, "payload_too_large");
+    assert_eq!(
+        reply.header("connection"),
+        Some("close"),
+        "the rest of the body is not read: the connection goes"
+    );
     let (status, body) = crate::support::chunked_post(app, "/movies", huge.as_bytes()).await;
     assert_eq!(status, 413, "{body}");
     assert!(body.contains("payload_too_large"), "{body}");
