@@ -9,7 +9,9 @@
 //! - [`input`]: what callers send before validation ([`MovieInput`], [`ActorChanges`]…).
 //! - [`revision`]: safe concurrent editing: [`Version`]s, [`Revision`]s (who and when),
 //!   idempotent creates ([`IdempotencyKey`]).
-//! - [`audit`]: the trail of changes ([`AuditEntry`], [`AuditQuery`]).
+//! - [`audit`]: the trail of changes ([`AuditEntry`], [`AuditQuery`]), each with its values
+//!   before and after ([`Changes`]); a delete's keeps the record, which a restore brings back
+//!   ([`Restored`]).
 //! - [`rbac`]: the eleven [`Permission`]s, the three [`Role`]s, the caller ([`Principal`]).
 //! - [`Store`] and [`TokenVerifier`]: the object-safe traits backends implement;
 //!   [`Decorator`] and [`Decorated`] wrap any store, changing only the calls you name.
