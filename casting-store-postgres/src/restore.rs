@@ -146,22 +146,15 @@ async fn movie_in(conn: &mut PgConnection, id: MovieId, edit: &Edit) -> Result<R
         actors: restored.actors(),
         revision: revision(edit, version),
     };
-    let kind = ResourceKind::Movie;
-    let changes = Changes::made(restored.values());
-    let fields = &DELETED_MOVIE_FIELDS;
-    history::log(
-        conn,
-        edit,
-        kind,
-        id.get(),
-        AuditAction::Restore,
-        fields,
-        &changes,
-        version,
-    )
-    .await?;
     let joined: Vec<i64> = record.actors.iter().map(|a| a.get()).collect();
-    history::touch(conn, Side::Movie, id.get(), &joined, edit).await?;
+    let logged = Logged {
+        side: Side::Movie,
+        id: id.get(),
+        fields: &DELETED_MOVIE_FIELDS,
+        changes: Changes::made(restored.values()),
+        version,
+    };
+    logged.write(conn, edit, &joined).await?;
     Ok(Restored {
         record,
         left_out: ascending(gone.iter().map(|c| c.actor.get())),
@@ -273,26 +266,43 @@ async fn actor_in(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<R
         movies: restored.movies(),
         revision: revision(edit, version),
     };
-    let kind = ResourceKind::Actor;
-    let changes = Changes::made(restored.values());
-    let fields = &DELETED_ACTOR_FIELDS;
-    history::log(
-        conn,
-        edit,
-        kind,
-        id.get(),
-        AuditAction::Restore,
-        fields,
-        &changes,
-        version,
-    )
-    .await?;
     let joined: Vec<i64> = record.movies.iter().map(|m| m.get()).collect();
-    history::touch(conn, Side::Actor, id.get(), &joined, edit).await?;
+    let logged = Logged {
+        side: Side::Actor,
+        id: id.get(),
+        fields: &DELETED_ACTOR_FIELDS,
+        changes: Changes::made(restored.values()),
+        version,
+    };
+    logged.write(conn, edit, &joined).await?;
     Ok(Restored {
         record,
         left_out: ascending(left_out),
     })
+}
+
+/// What a restore records besides the record: its entry, and the other side it relinked.
+struct Logged<'a> {
+    side: Side,
+    id: i64,
+    fields: &'a [&'a str],
+    changes: Changes,
+    version: Version,
+}
+
+impl Logged<'_> {
+    /// Appends the `restore` entry and gives each record of the other side in `joined` a new
+    /// version with its entry.
+    async fn write(self, conn: &mut PgConnection, edit: &Edit, joined: &[i64]) -> Result<()> {
+        let kind = match self.side {
+            Side::Movie => ResourceKind::Movie,
+            Side::Actor => ResourceKind::Actor,
+        };
+        let (id, fields, version) = (self.id, self.fields, self.version);
+        let action = AuditAction::Restore;
+        history::log(conn, edit, kind, id, action, fields, &self.changes, version).await?;
+        history::touch(conn, self.side, id, joined, edit).await
+    }
 }
 
 /// A restored record's revision: made again by `edit`, at `version`.

@@ -16,6 +16,19 @@ struct CreditRow {
     billing: i32,
 }
 
+/// Each row as a credit that `make` builds from the other side's id and the checked parts.
+fn credits<T>(
+    rows: Vec<CreditRow>,
+    make: impl Fn(i64, Option<Character>, Billing) -> T,
+) -> Result<Vec<T>> {
+    rows.into_iter()
+        .map(|row| {
+            let (character, billing) = credit_parts(row.character, Some(row.billing))?;
+            Ok(make(row.other, character, billing))
+        })
+        .collect()
+}
+
 /// A movie's cast, by billing then actor id.
 pub(crate) async fn cast_of(conn: &mut PgConnection, movie: MovieId) -> Result<Vec<CastCredit>> {
     let rows: Vec<CreditRow> = sqlx::query_as(
@@ -26,16 +39,11 @@ pub(crate) async fn cast_of(conn: &mut PgConnection, movie: MovieId) -> Result<V
     .fetch_all(conn)
     .await
     .map_err(from_sqlx)?;
-    rows.into_iter()
-        .map(|row| {
-            let (character, billing) = credit_parts(row.character, Some(row.billing))?;
-            Ok(CastCredit {
-                actor: ActorId(row.other),
-                character,
-                billing,
-            })
-        })
-        .collect()
+    credits(rows, |other, character, billing| CastCredit {
+        actor: ActorId(other),
+        character,
+        billing,
+    })
 }
 
 /// An actor's credits, by movie id.
@@ -48,16 +56,11 @@ pub(crate) async fn credits_of(conn: &mut PgConnection, actor: ActorId) -> Resul
     .fetch_all(conn)
     .await
     .map_err(from_sqlx)?;
-    rows.into_iter()
-        .map(|row| {
-            let (character, billing) = credit_parts(row.character, Some(row.billing))?;
-            Ok(RoleCredit {
-                movie: MovieId(row.other),
-                character,
-                billing,
-            })
-        })
-        .collect()
+    credits(rows, |other, character, billing| RoleCredit {
+        movie: MovieId(other),
+        character,
+        billing,
+    })
 }
 
 /// A credit's character and billing as the columns keep them, checked against the domain.
