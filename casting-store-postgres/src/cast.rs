@@ -4,8 +4,8 @@
 
 use casting_core::audit::CAST_FIELD;
 use casting_core::{
-    ActorCredit, ActorId, Cast, CastCredit, CastMember, Changes, Character, Edit, FieldValue,
-    MovieId, NewCast, StoreError, StoreResult as Result,
+    ActorCredit, ActorId, Cast, CastCredit, CastMember, Changes, Edit, FieldValue, MovieId,
+    NewCast, StoreError, StoreResult as Result,
 };
 use chrono::NaiveDate;
 use sqlx::{FromRow, PgConnection, PgPool};
@@ -17,7 +17,7 @@ use crate::history::{self, finish};
 use crate::links::{self, Side};
 use crate::movies::{self, lock_actors};
 use crate::rows::{ActorRow, MovieRow, stored_version};
-use crate::values::{billing_column, cast_of, credit_parts};
+use crate::values::{cast_of, credit_parts, insert_cast};
 
 /// A movie's cast: one line per credit, or one line of NULLs for an empty cast; no line when
 /// the movie does not exist.
@@ -128,27 +128,8 @@ async fn replace_in(
         .execute(&mut *conn)
         .await
         .map_err(from_sqlx)?;
-    let credits = cast.credits();
-    let ids: Vec<i64> = credits.iter().map(|c| c.actor.get()).collect();
-    let characters: Vec<Option<&str>> = credits
-        .iter()
-        .map(|c| c.character.as_ref().map(Character::as_str))
-        .collect();
-    let billings: Vec<i32> = credits.iter().map(|c| billing_column(c.billing)).collect();
-    sqlx::query(
-        "INSERT INTO actors_movies (movie_id, actor_id, character, billing)
-         SELECT $1, credit.actor_id, credit.character, credit.billing
-         FROM unnest($2::bigint[], $3::text[], $4::integer[])
-             AS credit (actor_id, character, billing)",
-    )
-    .bind(id.get())
-    .bind(&ids)
-    .bind(&characters)
-    .bind(&billings)
-    .execute(&mut *conn)
-    .await
-    .map_err(from_sqlx)?;
-    let after = credits
+    let after: Vec<CastCredit> = cast
+        .credits()
         .iter()
         .map(|c| CastCredit {
             actor: c.actor,
@@ -156,6 +137,7 @@ async fn replace_in(
             billing: c.billing,
         })
         .collect();
+    insert_cast(conn, id, &after).await?;
     let changes = Changes::new().with(
         CAST_FIELD,
         Some(FieldValue::cast(before)),

@@ -18,7 +18,7 @@ use crate::error::from_sqlx;
 use crate::history::{self, finish, resource};
 use crate::links::Side;
 use crate::rows::stored_version;
-use crate::values::{billing_column, not_kept};
+use crate::values::{billing_column, insert_cast, not_kept};
 
 /// Restores of one record wait for each other (a transaction-level advisory lock), so of two
 /// at once the second finds the record back and answers `AlreadyExists`.
@@ -114,27 +114,7 @@ async fn movie_in(conn: &mut PgConnection, id: MovieId, edit: &Edit) -> Result<R
         .iter()
         .cloned()
         .partition(|c| found.binary_search(&c.actor.get()).is_ok());
-    sqlx::query(
-        "INSERT INTO actors_movies (movie_id, actor_id, character, billing)
-         SELECT $1, credit.actor_id, credit.character, credit.billing
-         FROM unnest($2::bigint[], $3::text[], $4::integer[])
-             AS credit (actor_id, character, billing)",
-    )
-    .bind(id.get())
-    .bind(kept.iter().map(|c| c.actor.get()).collect::<Vec<_>>())
-    .bind(
-        kept.iter()
-            .map(|c| c.character.as_ref().map(|ch| ch.as_str().to_owned()))
-            .collect::<Vec<_>>(),
-    )
-    .bind(
-        kept.iter()
-            .map(|c| billing_column(c.billing))
-            .collect::<Vec<_>>(),
-    )
-    .execute(&mut *conn)
-    .await
-    .map_err(from_sqlx)?;
+    insert_cast(conn, id, &kept).await?;
     let restored = DeletedMovie {
         cast: kept,
         ..deleted

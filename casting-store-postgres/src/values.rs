@@ -77,6 +77,34 @@ pub(crate) fn credit_parts(
     Ok((character, billing))
 }
 
+/// Links `movie` to the actors of `cast` with their credits: one statement for any size.
+pub(crate) async fn insert_cast(
+    conn: &mut PgConnection,
+    movie: MovieId,
+    cast: &[CastCredit],
+) -> Result<()> {
+    let ids: Vec<i64> = cast.iter().map(|c| c.actor.get()).collect();
+    let characters: Vec<Option<&str>> = cast
+        .iter()
+        .map(|c| c.character.as_ref().map(Character::as_str))
+        .collect();
+    let billings: Vec<i32> = cast.iter().map(|c| billing_column(c.billing)).collect();
+    sqlx::query(
+        "INSERT INTO actors_movies (movie_id, actor_id, character, billing)
+         SELECT $1, credit.actor_id, credit.character, credit.billing
+         FROM unnest($2::bigint[], $3::text[], $4::integer[])
+             AS credit (actor_id, character, billing)",
+    )
+    .bind(movie.get())
+    .bind(&ids)
+    .bind(&characters)
+    .bind(&billings)
+    .execute(conn)
+    .await
+    .map_err(from_sqlx)?;
+    Ok(())
+}
+
 /// A billing position as the column keeps it.
 pub(crate) fn billing_column(billing: Billing) -> i32 {
     i32::try_from(billing.get()).unwrap_or(i32::MAX)
