@@ -178,6 +178,7 @@ macro_rules! conformance_tests {
                 editing::versions_count_every_change_from_both_sides,
                 editing::stale_versions_change_nothing,
                 editing::concurrent_writers_expecting_one_version_one_wins,
+                editing::concurrent_casts_naming_one_actor_count_each,
                 whole::racing_relinks_commit_whole_or_not_at_all,
                 history::the_audit_trail_records_every_change,
                 history::idempotent_creates_run_once,

@@ -3,6 +3,11 @@
 //! therefore locks the movies it joins or leaves (`FOR NO KEY UPDATE`: each gets a new version)
 //! before the actor; when the actor's links moved between the first look and the lock, it
 //! starts again.
+//!
+//! An actor's own write locks their row `FOR UPDATE`: it waits for the movie writes that hold
+//! the actor (`FOR KEY SHARE`) to end, keeps new ones out, and numbers the trail entries they
+//! left (`history::number_entries`) before it checks the version. Reads take the actor from
+//! the `actors_now` view, whose version counts the entries not numbered yet.
 
 use casting_core::audit::{ACTOR_FIELDS, DELETED_ACTOR_FIELDS};
 use casting_core::query::fold;
@@ -25,7 +30,7 @@ const GET: &str = "
            a.version, a.created_at, a.created_by, a.updated_at, a.updated_by,
            ARRAY(SELECT movie_id FROM actors_movies WHERE actor_id = a.id ORDER BY movie_id)
                AS movies
-    FROM actors AS a WHERE a.id = $1";
+    FROM actors_now AS a WHERE a.id = $1";
 
 /// How often a write starts again when the actor's links keep moving under it.
 const ATTEMPTS: usize = 10;
@@ -233,14 +238,16 @@ const UPDATE_FIELDS: &str = "
     SELECT name, age, gender, version, created_at, created_by, updated_at, updated_by
     FROM actor";
 
-/// A change of the actor's own fields (no `movies`): [`UPDATE_FIELDS`], then their movies for
-/// the answer.
+/// A change of the actor's own fields (no `movies`): [`settle`], [`UPDATE_FIELDS`], then their
+/// movies for the answer.
 async fn update_fields(
     conn: &mut PgConnection,
     id: ActorId,
     patch: &ActorPatch,
     edit: &Edit,
 ) -> Result<Actor> {
+    // A missing actor is the statement's refusal below.
+    settle(conn, id).await?;
     let row: Option<ActorRecordRow> = sqlx::query_as(UPDATE_FIELDS)
         .bind(id.get())
         .bind(patch.name.as_ref().map(Name::as_str))
@@ -278,7 +285,7 @@ async fn update_in(
             // A missing actor, or one at another version, is reported before unknown movies
             // (the write's own check below is the one that counts).
             let version: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM actors WHERE id = $1")
+                sqlx::query_scalar("SELECT version FROM actors_now WHERE id = $1")
                     .bind(id.get())
                     .fetch_optional(&mut *conn)
                     .await
@@ -294,7 +301,7 @@ async fn update_in(
     };
     // Every write that changes the actor's links locks the actor first: from here on they
     // stay as read.
-    let before = lock(conn, id, edit, false).await?;
+    let before = lock(conn, id, edit).await?;
     let current = links::linked(conn, Side::Actor, id.get()).await?;
     if let (Some(wanted), Some(seen)) = (&wanted, &seen)
         && !all_locked(&current, seen, wanted)
@@ -345,29 +352,40 @@ async fn update_in(
     row.into_actor(id.get(), movies).map(Attempt::Done)
 }
 
-/// Locks the actor (`FOR NO KEY UPDATE`, or `FOR UPDATE` to delete them) and checks the
-/// version the edit expects; gives their columns as they are.
-async fn lock(
-    conn: &mut PgConnection,
-    id: ActorId,
-    edit: &Edit,
-    delete: bool,
-) -> Result<ActorRecordRow> {
-    let sql = if delete {
+/// Locks the actor `FOR UPDATE` and numbers the trail entries movie writes left them
+/// ([`settle`]), then checks the version the edit expects; gives their columns as they are.
+async fn lock(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<ActorRecordRow> {
+    if !settle(conn, id).await? {
+        return Err(StoreError::actor_not_found(id));
+    }
+    let row: ActorRecordRow = sqlx::query_as(
         "SELECT name, age, gender, version, created_at, created_by, updated_at, updated_by
-         FROM actors WHERE id = $1 FOR UPDATE"
-    } else {
-        "SELECT name, age, gender, version, created_at, created_by, updated_at, updated_by
-         FROM actors WHERE id = $1 FOR NO KEY UPDATE"
-    };
-    let row: Option<ActorRecordRow> = sqlx::query_as(sql)
+         FROM actors WHERE id = $1",
+    )
+    .bind(id.get())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(from_sqlx)?;
+    history::expect(ResourceKind::Actor, id.get(), row.revision.version, edit)?;
+    Ok(row)
+}
+
+/// Locks the actor `FOR UPDATE` (waiting for the movie writes that hold them to end; new ones
+/// wait for this transaction) and numbers the trail entries those writes left, so the row's
+/// version is the actor's whole version until this transaction ends. `false` when the actor
+/// does not exist.
+async fn settle(conn: &mut PgConnection, id: ActorId) -> Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT id FROM actors WHERE id = $1 FOR UPDATE")
         .bind(id.get())
         .fetch_optional(&mut *conn)
         .await
         .map_err(from_sqlx)?;
-    let row = row.ok_or_else(|| StoreError::actor_not_found(id))?;
-    history::expect(ResourceKind::Actor, id.get(), row.revision.version, edit)?;
-    Ok(row)
+    if found.is_none() {
+        return Ok(false);
+    }
+    // A statement after the lock: it sees every entry of the writes the lock waited for.
+    history::number_entries(conn, id.get()).await?;
+    Ok(true)
 }
 
 /// Deletes an actor in one transaction: lock their movies, then the actor (checking the
@@ -394,7 +412,7 @@ async fn delete_in(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<
     serialise_relinks(conn, id).await?;
     let seen = links::linked(conn, Side::Actor, id.get()).await?;
     lock_movies(conn, &[], &seen).await?;
-    let row = lock(conn, id, edit, true).await?;
+    let row = lock(conn, id, edit).await?;
     let movies = links::linked(conn, Side::Actor, id.get()).await?;
     if !all_locked(&movies, &seen, &[]) {
         return Ok(Attempt::Moved);

@@ -95,7 +95,7 @@ pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Cast> {
 }
 
 /// Replaces the cast in one transaction: lock the movie (checking its version), then the
-/// actors who stay, join or leave (`FOR NO KEY UPDATE`, ascending, as every movie write does),
+/// actors who stay, join or leave (`FOR KEY SHARE`, ascending, as every movie write does),
 /// delete the old links, insert the new ones from arrays (one statement for any size), give
 /// the movie and each actor who joined or left a new version, read the cast back.
 #[instrument(level = "debug", skip(pool, cast, edit), err(level = "debug"))]

@@ -104,6 +104,11 @@ pub(crate) async fn log(
 /// changed (`ids`, all locked already), and one audit entry for each keeping the id that
 /// joined or left its list (`{"moved": id}`; the lists are rebuilt when the trail is read):
 /// one statement, whatever the size of the lists.
+///
+/// A movie's write gives its actors (held `FOR KEY SHARE`) their new version without touching
+/// their rows: each entry is written not numbered yet (`version` NULL, migration 0009), so
+/// such writes that name the same actor do not queue on the actor's row. A write from the
+/// actor's side updates its movies' rows (locked `FOR NO KEY UPDATE`).
 pub(crate) async fn touch(
     conn: &mut PgConnection,
     side: Side,
@@ -116,16 +121,12 @@ pub(crate) async fn touch(
     }
     let sql = match side {
         Side::Movie => {
-            "WITH bumped AS (
-                 UPDATE actors SET version = version + 1, updated_at = $2, updated_by = $3
-                 WHERE id = ANY($1) RETURNING id, version
-             )
-             INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version,
+            "INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version,
                                     changes)
-             SELECT $2, $3, 'actor', id, 'update', ARRAY['movies'], version,
+             SELECT $2, $3, 'actor', actor.id, 'update', ARRAY['movies'], NULL,
                     jsonb_build_object('movies', jsonb_build_object(
                         'from', NULL, 'to', jsonb_build_object('moved', $4::bigint)))
-             FROM bumped ORDER BY id"
+             FROM unnest($1::bigint[]) AS actor (id) ORDER BY actor.id"
         }
         Side::Actor => {
             "WITH bumped AS (
@@ -151,6 +152,34 @@ pub(crate) async fn touch(
     Ok(())
 }
 
+/// Numbers an actor's trail entries that movie-side writes left not numbered yet, in id
+/// order, after the actor's numbered version, and moves that version (and `updated_*`, to the
+/// newest of them) past them: one statement. The caller holds the actor `FOR UPDATE`, so no
+/// write that could add such an entry is in flight, and none starts before it commits.
+pub(crate) async fn number_entries(conn: &mut PgConnection, actor: i64) -> Result<()> {
+    sqlx::query(
+        "WITH pending AS (
+             SELECT id, row_number() OVER (ORDER BY id) AS rank
+             FROM audit_log WHERE version IS NULL AND resource_id = $1
+         ), numbered AS (
+             UPDATE audit_log AS e SET version = a.version + pending.rank
+             FROM pending, actors AS a
+             WHERE e.id = pending.id AND a.id = $1
+             RETURNING e.id, e.at, e.subject
+         ), newest AS (
+             SELECT at, subject FROM numbered ORDER BY id DESC LIMIT 1
+         )
+         UPDATE actors SET version = version + (SELECT count(*) FROM numbered),
+                           updated_at = newest.at, updated_by = newest.subject
+         FROM newest WHERE actors.id = $1",
+    )
+    .bind(actor)
+    .execute(conn)
+    .await
+    .map_err(from_sqlx)?;
+    Ok(())
+}
+
 /// The ids in exactly one of `old` and `new` (both ascending): the links a write changed.
 pub(crate) fn moved(old: &[i64], new: &[i64]) -> Vec<i64> {
     let mut ids: Vec<i64> = old
@@ -168,7 +197,7 @@ pub(crate) fn moved(old: &[i64], new: &[i64]) -> Vec<i64> {
 pub(crate) async fn refusal(conn: &mut PgConnection, kind: ResourceKind, id: i64) -> StoreError {
     let sql = match kind {
         ResourceKind::Movie => "SELECT version FROM movies WHERE id = $1",
-        ResourceKind::Actor => "SELECT version FROM actors WHERE id = $1",
+        ResourceKind::Actor => "SELECT version FROM actors_now WHERE id = $1",
     };
     let current: Option<i64> = match sqlx::query_scalar(sql).bind(id).fetch_optional(conn).await {
         Ok(current) => current,

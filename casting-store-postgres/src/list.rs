@@ -137,7 +137,9 @@ impl Listing for ActorFilter {
 
 impl Listing for AuditFilter {
     const TABLE: &'static str = "audit_log";
-    const COLUMNS: &'static str = "m.id, m.at, m.subject, m.resource, m.resource_id, m.action, m.fields, m.version, \
+    // An entry not numbered yet (an actor's, by a movie write) gets its number as it is read.
+    const COLUMNS: &'static str = "m.id, m.at, m.subject, m.resource, m.resource_id, m.action, m.fields, \
+         coalesce(m.version, audit_unnumbered_version(m.resource_id, m.id)) AS version, \
          m.changes::text AS changes";
     const SEARCHED: &'static str = "m.subject";
     const FOLDED: bool = false;

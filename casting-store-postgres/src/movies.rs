@@ -1,7 +1,9 @@
 //! Movie reads and writes. Every write takes its row locks in one order: movies before actors,
 //! each kind in ascending id order. A movie write locks its movie first, then every actor
-//! whose links it adds or removes (`FOR NO KEY UPDATE`, since each gets a new version): the
-//! order `actors.rs` keeps too.
+//! whose links it adds or removes: `FOR KEY SHARE`, which keeps the actor from being deleted
+//! or changed by their own writes until it commits, and which other movie writes share (each
+//! actor's new version is an entry not numbered yet, `history::touch`): the order `actors.rs`
+//! keeps too.
 
 use casting_core::audit::{DELETED_MOVIE_FIELDS, MOVIE_FIELDS};
 use casting_core::query::fold;
@@ -27,9 +29,10 @@ const GET: &str = "
                AS actors
     FROM movies AS m WHERE m.id = $1";
 
-/// Locks the actors a movie write links (`wanted`) or unlinks (`also`, known to exist), in
-/// ascending order, so none can be deleted or changed before the write commits, and fails
-/// naming the wanted ones that do not exist.
+/// Holds the actors a movie write links (`wanted`) or unlinks (`also`, known to exist),
+/// `FOR KEY SHARE` in ascending order, so none can be deleted or change their own fields
+/// before the write commits (other movie writes naming them go on), and fails naming the
+/// wanted ones that do not exist.
 pub(crate) async fn lock_actors(
     conn: &mut PgConnection,
     wanted: &[i64],
@@ -39,7 +42,7 @@ pub(crate) async fn lock_actors(
         return Ok(());
     }
     let found: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM actors WHERE id = ANY($1) OR id = ANY($2) ORDER BY id FOR NO KEY UPDATE",
+        "SELECT id FROM actors WHERE id = ANY($1) OR id = ANY($2) ORDER BY id FOR KEY SHARE",
     )
     .bind(wanted)
     .bind(also)
@@ -120,19 +123,19 @@ pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Movie> {
     row.movie.into_movie(id.get(), row.actors)
 }
 
-/// A movie, its cast and everything the create records, in one statement: lock the cast's
-/// actors (`FOR NO KEY UPDATE`, ascending), and only if every one was found insert the movie,
-/// link the actors (billed in ascending id order), give each a new version, and append the
-/// audit entries (the movie's first, with its values (`$8`), then the actors' by id, each
-/// keeping the movie that joined their list). When an actor is missing nothing
-/// is written and `id` is NULL; `found` names those that exist.
+/// A movie, its cast and everything the create records, in one statement: hold the cast's
+/// actors (`FOR KEY SHARE`, ascending), and only if every one was found insert the movie,
+/// link the actors (billed in ascending id order), and append the audit entries (the movie's
+/// first, with its values (`$8`), then the actors' by id, each keeping the movie that joined
+/// their list, not numbered yet: that is each actor's new version, without a write to their
+/// row). When an actor is missing nothing is written and `id` is NULL; `found` names those
+/// that exist.
 ///
-/// One statement, because the actors stay locked from the lock to the commit: concurrent
-/// creates that share actors queue on those rows, so the shorter that span, the more of them
-/// a second (`docs/performance.md`).
+/// Concurrent creates that share actors share those locks: none waits for another
+/// (`docs/architecture.md`, `docs/performance.md`).
 const CREATE: &str = "
     WITH locked AS (
-        SELECT id FROM actors WHERE id = ANY($3) ORDER BY id FOR NO KEY UPDATE
+        SELECT id FROM actors WHERE id = ANY($3) ORDER BY id FOR KEY SHARE
     ), complete AS (
         SELECT (SELECT count(*) FROM locked) = cardinality($3::bigint[]) AS ok
     ), movie AS (
@@ -143,10 +146,6 @@ const CREATE: &str = "
     ), cast_links AS (
         INSERT INTO actors_movies (movie_id, actor_id, billing)
         SELECT movie.id, locked.id, row_number() OVER (ORDER BY locked.id) FROM movie, locked
-    ), bumped AS (
-        UPDATE actors SET version = version + 1, updated_at = $4, updated_by = $5
-        FROM complete WHERE complete.ok AND actors.id = ANY($3)
-        RETURNING actors.id, actors.version
     ), logged AS (
         INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version,
                                changes)
@@ -157,10 +156,10 @@ const CREATE: &str = "
                    $6::text[] AS fields, version, $8::jsonb AS changes
             FROM movie
             UNION ALL
-            SELECT 1, 'actor', bumped.id, 'update', ARRAY['movies'], bumped.version,
+            SELECT 1, 'actor', locked.id, 'update', ARRAY['movies'], NULL,
                    jsonb_build_object('movies', jsonb_build_object(
                        'from', NULL, 'to', jsonb_build_object('moved', movie.id)))
-            FROM bumped CROSS JOIN movie
+            FROM locked CROSS JOIN movie
         ) AS entry
         ORDER BY entry.rank, entry.resource_id
     )

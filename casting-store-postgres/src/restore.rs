@@ -77,9 +77,9 @@ pub(crate) async fn movie(pool: &PgPool, id: MovieId, edit: &Edit) -> Result<Res
     finish(tx, result).await
 }
 
-/// Inserts the movie with its id, then locks the actors of its cast who still exist
-/// (ascending: movies before actors, as every write), links them with their credits, logs the
-/// restore and gives each actor a new version.
+/// Inserts the movie with its id, then holds the actors of its cast who still exist
+/// (`FOR KEY SHARE`, ascending: movies before actors, as every write), links them with their
+/// credits, logs the restore and gives each actor a new version.
 async fn movie_in(conn: &mut PgConnection, id: MovieId, edit: &Edit) -> Result<Restored<Movie>> {
     serialise(conn, ResourceKind::Movie, id.get()).await?;
     let (changes, version) = deleted_entry(conn, ResourceKind::Movie, id.get()).await?;
@@ -102,13 +102,12 @@ async fn movie_in(conn: &mut PgConnection, id: MovieId, edit: &Edit) -> Result<R
     .await
     .map_err(from_sqlx)?;
     let wanted: Vec<i64> = deleted.actors().into_iter().map(ActorId::get).collect();
-    let found: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM actors WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE",
-    )
-    .bind(&wanted)
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(from_sqlx)?;
+    let found: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM actors WHERE id = ANY($1) ORDER BY id FOR KEY SHARE")
+            .bind(&wanted)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(from_sqlx)?;
     let (kept, gone): (Vec<CastCredit>, Vec<CastCredit>) = deleted
         .cast
         .iter()

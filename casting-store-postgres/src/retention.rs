@@ -21,11 +21,15 @@ pub const PRUNE_EVERY: Duration = Duration::from_secs(600);
 /// One batch: of the oldest [`PRUNE_BATCH`] entries (by number: the primary key's order),
 /// those written before `before`. Entries are numbered in the order they commit, so their
 /// times rise with their numbers up to clock differences between servers; an entry a little
-/// out of order goes in a later round.
+/// out of order goes in a later round. An actor's entry that a movie write left without a
+/// version (migration 0009) stays until the actor's own next write numbers it: the actor's
+/// version counts it.
 async fn prune_batch(pool: &PgPool, before: DateTime<Utc>) -> Result<u64, StoreError> {
     let done = sqlx::query(
         "DELETE FROM audit_log
-         WHERE id = ANY(ARRAY(SELECT id FROM audit_log ORDER BY id LIMIT $2)) AND at < $1",
+         WHERE id = ANY(ARRAY(SELECT id FROM audit_log WHERE version IS NOT NULL
+                              ORDER BY id LIMIT $2))
+           AND at < $1",
     )
     .bind(before)
     .bind(PRUNE_BATCH)

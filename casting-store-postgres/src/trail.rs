@@ -41,7 +41,9 @@ async fn read_history(
     let since: Vec<i64> = records.values().copied().collect();
     let lines: Vec<AuditListLine> = sqlx::query_as(
         "SELECT NULL::bigint AS total, e.id, e.at, e.subject, e.resource, e.resource_id,
-                e.action, e.fields, e.version, e.changes::text AS changes
+                e.action, e.fields,
+                coalesce(e.version, audit_unnumbered_version(e.resource_id, e.id)) AS version,
+                e.changes::text AS changes
          FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS r (resource, resource_id, since)
          JOIN audit_log AS e
            ON e.resource = r.resource AND e.resource_id = r.resource_id AND e.id >= r.since",

@@ -373,3 +373,74 @@ pub async fn concurrent_writers_expecting_one_version_one_wins(store: &dyn Store
     assert_eq!(actor_version(store, a).await, 3);
     assert!(store.get_movie(movie).await.expect("get").actors.is_empty());
 }
+
+/// Movie writes that name one actor at the same moment give that actor one new version each,
+/// every one in the trail with its own number: the actor's entries run from 1 without a gap
+/// or a repeat, also after the actor's own writes and their delete; a tag read before any of
+/// them is stale.
+pub async fn concurrent_casts_naming_one_actor_count_each(store: &dyn Store) {
+    let star = add_actor(store, "Star", &[]).await.id;
+    let created = join_all((0..12).map(|i| async move {
+        plain(store)
+            .create_movie(new_movie(&format!("Film {i:02}"), &[star]))
+            .await
+            .expect("a create naming the star")
+            .id
+    }))
+    .await;
+    let actor = store.get_actor(star).await.expect("get_actor");
+    assert_eq!(actor.revision.version.get(), 13, "one version per create");
+    assert_eq!(actor.movies.len(), 12);
+
+    let numbers = |entries: Vec<AuditEntry>| {
+        let mut versions: Vec<i64> = entries.iter().map(|e| e.version.get()).collect();
+        versions.sort_unstable();
+        versions
+    };
+    let star_trail = AuditFilter::new(Some(ResourceKind::Actor), Some(star.get()), None);
+    assert_eq!(
+        numbers(trail(store, star_trail.clone()).await),
+        (1..=13).collect::<Vec<_>>()
+    );
+    assert_precondition(
+        store
+            .update_actor(star, age_patch(41), &expecting("auth0|late", 1))
+            .await,
+        ResourceKind::Actor,
+        star.get(),
+        13,
+        "a tag from before the casts",
+    );
+    let aged = store
+        .update_actor(star, age_patch(41), &expecting("auth0|on-time", 13))
+        .await
+        .expect("the current tag goes through");
+    assert_eq!(aged.revision.version.get(), 14);
+
+    let empty = CastInput { cast: vec![] }
+        .validate()
+        .expect("an empty cast");
+    let dropped = join_all(created.iter().take(6).map(|&movie| {
+        let empty = empty.clone();
+        async move { store.replace_cast(movie, empty, &by("auth0|dropper")).await }
+    }))
+    .await;
+    assert!(dropped.iter().all(Result::is_ok), "{dropped:?}");
+    assert_eq!(actor_version(store, star).await, 20);
+    let gone = store
+        .delete_actor(star, &expecting("auth0|on-time", 20))
+        .await
+        .expect("the current tag deletes");
+    assert_eq!(gone.movies.len(), 6);
+    assert_eq!(
+        numbers(trail(store, star_trail).await),
+        (1..=21).collect::<Vec<_>>()
+    );
+}
+
+fn age_patch(years: i64) -> ActorPatch {
+    ActorPatch {
+        age: Some(age(years)),
+        ..ActorPatch::default()
+    }
+}

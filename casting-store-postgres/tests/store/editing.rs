@@ -154,3 +154,115 @@ async fn two_servers_race_on_versions_and_keys_with_one_winner() {
     other.close().await;
     fixture.drop_database().await;
 }
+
+/// A movie write holds the actors it names only as their foreign key does (`FOR KEY SHARE`),
+/// so it never waits on another write's hold of the actor's row: here a transaction holds
+/// actor 1 `FOR SHARE` (which would stop a write that updates the actor's row, as movie
+/// writes did before migration 0009), and creates, cast changes, a relink and a delete that
+/// name the actor all go through. The actor's own write waits for that transaction, then
+/// counts every one of those changes.
+#[tokio::test]
+async fn movie_writes_do_not_wait_on_their_actors_rows() {
+    use casting_core::{
+        ActorId, ActorPatch, Age, CastInput, Edit, MoviePatch, NewActor, NewMovie, ReleaseDate,
+        Title, Version,
+    };
+    use std::time::Duration;
+
+    let Some(fixture) = testing::fresh().await else {
+        return;
+    };
+    let store = &fixture.store;
+    let edit = Edit::now("test|writer");
+    let star = store
+        .create_actor(
+            NewActor {
+                name: casting_core::Name::parse("Star").unwrap(),
+                age: Age::parse(40).unwrap(),
+                gender: casting_core::Gender::Female,
+                movies: vec![],
+            },
+            &edit,
+            None,
+        )
+        .await
+        .unwrap()
+        .record
+        .id;
+    let new_movie = |title: &str, actors: Vec<ActorId>| NewMovie {
+        title: Title::parse(title).unwrap(),
+        release_date: ReleaseDate::parse("2025-02-08").unwrap(),
+        actors,
+    };
+
+    let mut holder = store.pool().begin().await.unwrap();
+    sqlx::query("SELECT id FROM actors WHERE id = $1 FOR SHARE")
+        .bind(star.get())
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+
+    let movie_writes = async {
+        let first = store
+            .create_movie(new_movie("First", vec![star]), &edit, None)
+            .await?
+            .record
+            .id;
+        let second = store
+            .create_movie(new_movie("Second", vec![]), &edit, None)
+            .await?
+            .record
+            .id;
+        let cast = CastInput { cast: vec![] }.validate().unwrap();
+        store.replace_cast(first, cast, &edit).await?;
+        let relink = MoviePatch {
+            actors: Some(vec![star]),
+            ..MoviePatch::default()
+        };
+        store.update_movie(second, relink, &edit).await?;
+        store.delete_movie(second, &edit).await?;
+        Ok::<_, Error>(())
+    };
+    tokio::time::timeout(Duration::from_secs(30), movie_writes)
+        .await
+        .expect("movie writes waited on the actor's row")
+        .unwrap();
+
+    // Four changes of the star's movies: joined First, left it, joined Second, Second deleted.
+    let aged = ActorPatch {
+        age: Some(Age::parse(41).unwrap()),
+        ..ActorPatch::default()
+    };
+    let expected = Edit::now("test|own").expecting(Version::new(5));
+    let own = tokio::spawn({
+        let store = store.clone();
+        async move { store.update_actor(star, aged, &expected).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !own.is_finished(),
+        "the actor's own write waits for the holder"
+    );
+    holder.commit().await.unwrap();
+    let actor = own
+        .await
+        .unwrap()
+        .expect("the tag counts the four movie writes");
+    assert_eq!(actor.revision.version.get(), 6);
+    assert_eq!(actor.revision.updated_by.as_deref(), Some("test|own"));
+    let trail = store
+        .list_audit(
+            &casting_core::AuditQuery::new(1, 50, None)
+                .unwrap()
+                .with_filter(casting_core::AuditFilter::new(
+                    Some(casting_core::ResourceKind::Actor),
+                    Some(star.get()),
+                    None,
+                )),
+        )
+        .await
+        .unwrap();
+    let versions: Vec<i64> = trail.items.iter().map(|e| e.version.get()).collect();
+    assert_eq!(versions, [6, 5, 4, 3, 2, 1], "newest first, each once");
+    fixture.drop_database().await;
+}

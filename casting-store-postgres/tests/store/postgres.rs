@@ -30,7 +30,8 @@ async fn migrations_apply_to_an_empty_database_and_again_without_change() {
 
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables
-         WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations' ORDER BY 1",
+         WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'
+           AND table_type = 'BASE TABLE' ORDER BY 1",
     )
     .fetch_all(&pool)
     .await
@@ -46,6 +47,15 @@ async fn migrations_apply_to_an_empty_database_and_again_without_change() {
             "row_counts"
         ]
     );
+
+    let views: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.views
+         WHERE table_schema = 'public' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(views, ["actors_now"]);
 
     let store = PostgresStore::new(pool);
     let fixture = testing::TestDatabase::adopt(store, name, admin);
@@ -68,7 +78,7 @@ async fn constraints_reject_direct_bad_inserts() {
         return;
     };
     let pool = fixture.store.pool().clone();
-    let bad: [(&str, &str); 14] = [
+    let bad: [(&str, &str); 15] = [
         (
             "INSERT INTO movies (title, release_date) VALUES ('', '2025-01-01')",
             "23514",
@@ -124,6 +134,12 @@ async fn constraints_reject_direct_bad_inserts() {
         (
             "INSERT INTO movies (id, title, release_date) VALUES (5, 'Forced id', '2025-01-01')",
             "428C9",
+        ),
+        // Only an actor's entry may wait for its number (migration 0009).
+        (
+            "INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
+             VALUES (now(), 's', 'movie', 1, 'update', ARRAY['actors'], NULL)",
+            "23514",
         ),
     ];
     for (sql, code) in bad {
