@@ -36,9 +36,10 @@ pub(crate) fn from_sqlx(err: sqlx::Error) -> Error {
             field_of(&constraint),
             "breaks a rule the database enforces",
         )]),
-        // Relation ids are checked under lock before any insert, so this means a writer outside
-        // this store raced us; report it as the domain error it is, naming the id PostgreSQL
-        // names (or, if it names none, as the internal error it then is).
+        // Relation ids are checked before any insert (under lock, except a movie create's
+        // actors, which the key itself holds), so this means the record was deleted since, or
+        // a writer outside this store raced us; report it as the domain error it is, naming
+        // the id PostgreSQL names (or, if it names none, as the internal error it then is).
         "23503" => match foreign_key_violation(&constraint, detail.as_deref()) {
             Some((kind, ids)) => Error::UnknownRelations { kind, ids },
             None => Error::internal(err),

@@ -123,21 +123,24 @@ pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Movie> {
     row.movie.into_movie(id.get(), row.actors)
 }
 
-/// A movie, its cast and everything the create records, in one statement: hold the cast's
-/// actors (`FOR KEY SHARE`, ascending), and only if every one was found insert the movie,
-/// link the actors (billed in ascending id order), and append the audit entries (the movie's
-/// first, with its values (`$8`), then the actors' by id, each keeping the movie that joined
-/// their list, not numbered yet: that is each actor's new version, without a write to their
-/// row). When an actor is missing nothing is written and `id` is NULL; `found` names those
-/// that exist.
+/// A movie, its cast and everything the create records, in one statement: find the cast's
+/// actors, and only if every one was found insert the movie, link the actors (billed in
+/// ascending id order), and append the audit entries (the movie's first, with its values
+/// (`$8`), then the actors' by id, each keeping the movie that joined their list, not numbered
+/// yet: that is each actor's new version, without a write to their row). When an actor is
+/// missing nothing is written and `id` is NULL; `found` names those that exist.
 ///
-/// Concurrent creates that share actors share those locks: none waits for another
-/// (`docs/architecture.md`, `docs/performance.md`).
+/// The links' foreign key holds each actor `FOR KEY SHARE` until the commit (an actor deleted
+/// in between is a foreign-key violation: `UnknownRelations`), and that is the only lock on
+/// them: concurrent creates that share actors share it, none waits for another, and the
+/// actor's own writes wait for it (`docs/architecture.md`). A write that only adds links
+/// needs no lock of its own before the key's: the actor's own write that takes the actor
+/// first numbers what it sees, and the create's entry is numbered after it.
 const CREATE: &str = "
-    WITH locked AS (
-        SELECT id FROM actors WHERE id = ANY($3) ORDER BY id FOR KEY SHARE
+    WITH named AS (
+        SELECT id FROM actors WHERE id = ANY($3)
     ), complete AS (
-        SELECT (SELECT count(*) FROM locked) = cardinality($3::bigint[]) AS ok
+        SELECT (SELECT count(*) FROM named) = cardinality($3::bigint[]) AS ok
     ), movie AS (
         INSERT INTO movies (title, release_date, created_at, created_by, updated_at, updated_by,
                             title_folded)
@@ -145,7 +148,7 @@ const CREATE: &str = "
         RETURNING id, version
     ), cast_links AS (
         INSERT INTO actors_movies (movie_id, actor_id, billing)
-        SELECT movie.id, locked.id, row_number() OVER (ORDER BY locked.id) FROM movie, locked
+        SELECT movie.id, named.id, row_number() OVER (ORDER BY named.id) FROM movie, named
     ), logged AS (
         INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version,
                                changes)
@@ -156,14 +159,14 @@ const CREATE: &str = "
                    $6::text[] AS fields, version, $8::jsonb AS changes
             FROM movie
             UNION ALL
-            SELECT 1, 'actor', locked.id, 'update', ARRAY['movies'], NULL,
+            SELECT 1, 'actor', named.id, 'update', ARRAY['movies'], NULL,
                    jsonb_build_object('movies', jsonb_build_object(
                        'from', NULL, 'to', jsonb_build_object('moved', movie.id)))
-            FROM locked CROSS JOIN movie
+            FROM named CROSS JOIN movie
         ) AS entry
         ORDER BY entry.rank, entry.resource_id
     )
-    SELECT (SELECT id FROM movie) AS id, ARRAY(SELECT id FROM locked ORDER BY id) AS found";
+    SELECT (SELECT id FROM movie) AS id, ARRAY(SELECT id FROM named ORDER BY id) AS found";
 
 /// A movie without a cast and its audit entry: [`CREATE`] without the actors.
 const CREATE_ALONE: &str = "
@@ -180,7 +183,7 @@ const CREATE_ALONE: &str = "
     SELECT id FROM movie";
 
 /// What [`CREATE`] returns: the new id, or NULL when an actor was missing (then nothing was
-/// written), and the actor ids that were found (and locked).
+/// written), and the actor ids that were found.
 #[derive(Debug, sqlx::FromRow)]
 struct CreatedRow {
     id: Option<i64>,
