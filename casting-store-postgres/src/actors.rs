@@ -374,7 +374,7 @@ async fn lock(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<Actor
 /// wait for this transaction) and numbers the trail entries those writes left, so the row's
 /// version is the actor's whole version until this transaction ends. `false` when the actor
 /// does not exist.
-async fn settle(conn: &mut PgConnection, id: ActorId) -> Result<bool> {
+pub(crate) async fn settle(conn: &mut PgConnection, id: ActorId) -> Result<bool> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM actors WHERE id = $1 FOR UPDATE")
         .bind(id.get())
         .fetch_optional(&mut *conn)

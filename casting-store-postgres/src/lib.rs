@@ -10,6 +10,9 @@
 //!   first, then the other side's rows in ascending id order (actors `FOR KEY SHARE` from movie
 //!   writes, movies `FOR NO KEY UPDATE` from actor writes) — so concurrent edits of one cast
 //!   serialise and movie-side and actor-side edits never deadlock.
+//! - A movie write gives its actors their new versions without writing their rows: their
+//!   trail entries wait for a number, and reads count them (migration 0009);
+//!   [`PostgresStore::keep_actor_versions_numbered`] numbers them in the background.
 //! - Connection failures and pool timeouts are
 //!   [`StoreError::Unavailable`](casting_core::StoreError::Unavailable); constraint violations
 //!   become domain errors; the sqlx error is kept as the source.
@@ -28,6 +31,7 @@ mod history;
 mod links;
 mod list;
 mod movies;
+mod numbering;
 mod pool;
 mod restore;
 mod retention;
@@ -40,6 +44,7 @@ mod trail;
 mod values;
 
 pub use adopt::{AdoptError, AdoptOptions, Report, adopt};
+pub use numbering::{NUMBER_EVERY, NUMBER_FROM};
 pub use pool::{PoolSettings, PoolStats, PostgresStore};
 pub use retention::{PRUNE_BATCH, PRUNE_EVERY};
 pub use schema::{MIGRATOR, fold_search_text, migrate};

@@ -266,3 +266,84 @@ async fn movie_writes_do_not_wait_on_their_actors_rows() {
     assert_eq!(versions, [6, 5, 4, 3, 2, 1], "newest first, each once");
     fixture.drop_database().await;
 }
+
+/// The background pass numbers the entries movie writes left an actor once they are many
+/// enough, and nothing a client reads changes: the version, `updated_*` and the trail's
+/// numbers are the same before and after; an actor with fewer is left as is.
+#[tokio::test]
+async fn numbering_in_the_background_changes_nothing_a_client_reads() {
+    use casting_core::{
+        ActorId, AuditFilter, AuditQuery, Edit, NewActor, NewMovie, ReleaseDate, ResourceKind,
+        Title,
+    };
+
+    let Some(fixture) = testing::fresh().await else {
+        return;
+    };
+    let store = &fixture.store;
+    let mut actors = Vec::new();
+    for name in ["Busy", "Quiet"] {
+        let new = NewActor {
+            name: casting_core::Name::parse(name).unwrap(),
+            age: casting_core::Age::parse(40).unwrap(),
+            gender: casting_core::Gender::Other,
+            movies: vec![],
+        };
+        let made = store.create_actor(new, &Edit::now("test|a"), None).await;
+        actors.push(made.unwrap().record.id);
+    }
+    let (busy, quiet) = (actors[0], actors[1]);
+    let cast = |i: usize| -> Vec<ActorId> { if i < 2 { vec![busy, quiet] } else { vec![busy] } };
+    for i in 0..5 {
+        let movie = NewMovie {
+            title: Title::parse(&format!("Film {i}")).unwrap(),
+            release_date: ReleaseDate::parse("2025-02-08").unwrap(),
+            actors: cast(i),
+        };
+        let edit = Edit::now(format!("test|caster-{i}"));
+        store.create_movie(movie, &edit, None).await.unwrap();
+    }
+    let pending = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit_log WHERE version IS NULL")
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+    };
+    let trail = |actor: ActorId| async move {
+        let query = AuditQuery::new(1, 50, None)
+            .unwrap()
+            .with_filter(AuditFilter::new(
+                Some(ResourceKind::Actor),
+                Some(actor.get()),
+                None,
+            ));
+        let page = store.list_audit(&query).await.unwrap();
+        page.items
+            .iter()
+            .map(|e| (e.id, e.version.get()))
+            .collect::<Vec<_>>()
+    };
+    let busy_before = store.get_actor(busy).await.unwrap();
+    let busy_trail = trail(busy).await;
+    let quiet_before = store.get_actor(quiet).await.unwrap();
+    assert_eq!(busy_before.revision.version.get(), 6);
+    assert_eq!(
+        busy_before.revision.updated_by.as_deref(),
+        Some("test|caster-4")
+    );
+    assert_eq!(pending().await, 7, "5 for Busy, 2 for Quiet");
+
+    assert_eq!(store.number_actor_entries(3).await.unwrap(), 1, "Busy only");
+    assert_eq!(pending().await, 2, "Quiet's 2 wait");
+    assert_eq!(store.get_actor(busy).await.unwrap(), busy_before);
+    assert_eq!(trail(busy).await, busy_trail);
+    assert_eq!(store.get_actor(quiet).await.unwrap(), quiet_before);
+    assert_eq!(store.number_actor_entries(3).await.unwrap(), 0);
+
+    assert_eq!(store.number_actor_entries(1).await.unwrap(), 1);
+    assert_eq!(pending().await, 0);
+    assert_eq!(store.get_actor(quiet).await.unwrap(), quiet_before);
+    let versions: Vec<i64> = trail(quiet).await.iter().map(|(_, v)| *v).collect();
+    assert_eq!(versions, [3, 2, 1]);
+    fixture.drop_database().await;
+}

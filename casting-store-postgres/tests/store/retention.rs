@@ -101,3 +101,54 @@ async fn entries_from_before_values_list_empty_and_restore_nothing() {
     }
     db.drop_database().await;
 }
+
+/// An actor's entry that a movie write left not numbered yet is kept past retention until it
+/// is numbered: the actor's version counts it, and pruning it would take the version back.
+#[tokio::test]
+async fn pruning_keeps_entries_not_numbered_yet() {
+    let Some(db) = testing::fresh().await else {
+        return;
+    };
+    let store = &db.store;
+    let long_ago = Edit::now("auth0|past").at(Utc::now() - TimeDelta::days(40));
+    let actor = casting_core::NewActor {
+        name: casting_core::Name::parse("Kept").unwrap(),
+        age: casting_core::Age::parse(30).unwrap(),
+        gender: casting_core::Gender::Female,
+        movies: vec![],
+    };
+    let actor = store.create_actor(actor, &long_ago, None).await.unwrap();
+    let cast = NewMovie {
+        actors: vec![actor.record.id],
+        ..movie("Cast long ago")
+    };
+    store.create_movie(cast, &long_ago, None).await.unwrap();
+    assert_eq!(
+        store
+            .prune_audit(Utc::now() - TimeDelta::days(30))
+            .await
+            .unwrap(),
+        2
+    );
+    let read = store.get_actor(actor.record.id).await.unwrap();
+    assert_eq!(
+        read.revision.version.get(),
+        2,
+        "the kept entry still counts"
+    );
+    assert_eq!(store.number_actor_entries(1).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .prune_audit(Utc::now() - TimeDelta::days(30))
+            .await
+            .unwrap(),
+        1
+    );
+    let read = store.get_actor(actor.record.id).await.unwrap();
+    assert_eq!(
+        read.revision.version.get(),
+        2,
+        "numbered, then pruned: the row keeps it"
+    );
+    db.drop_database().await;
+}
