@@ -374,18 +374,25 @@ async fn lock(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<Actor
 /// wait for this transaction) and numbers the trail entries those writes left, so the row's
 /// version is the actor's whole version until this transaction ends. `false` when the actor
 /// does not exist.
-pub(crate) async fn settle(conn: &mut PgConnection, id: ActorId) -> Result<bool> {
+async fn settle(conn: &mut PgConnection, id: ActorId) -> Result<bool> {
+    if !hold(conn, id).await? {
+        return Ok(false);
+    }
+    // A statement after the lock: it sees every entry of the writes the lock waited for.
+    history::number_entries(conn, id.get(), None).await?;
+    Ok(true)
+}
+
+/// Locks the actor `FOR UPDATE`: waits for the movie writes that hold them (`FOR KEY SHARE`)
+/// to end, and keeps new ones waiting until this transaction ends. `false` when the actor does
+/// not exist.
+pub(crate) async fn hold(conn: &mut PgConnection, id: ActorId) -> Result<bool> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM actors WHERE id = $1 FOR UPDATE")
         .bind(id.get())
         .fetch_optional(&mut *conn)
         .await
         .map_err(from_sqlx)?;
-    if found.is_none() {
-        return Ok(false);
-    }
-    // A statement after the lock: it sees every entry of the writes the lock waited for.
-    history::number_entries(conn, id.get()).await?;
-    Ok(true)
+    Ok(found.is_some())
 }
 
 /// Deletes an actor in one transaction: lock their movies, then the actor (checking the

@@ -154,13 +154,20 @@ pub(crate) async fn touch(
 
 /// Numbers an actor's trail entries that movie-side writes left not numbered yet, in id
 /// order, after the actor's numbered version, and moves that version (and `updated_*`, to the
-/// newest of them) past them: one statement. The caller holds the actor `FOR UPDATE`, so no
+/// newest of them) past them: one statement; gives how many it numbered. `at_most` numbers
+/// only the oldest ones (the rest go on from the new version), so a background pass can hold
+/// the actor for a short statement at a time. The caller holds the actor `FOR UPDATE`, so no
 /// write that could add such an entry is in flight, and none starts before it commits.
-pub(crate) async fn number_entries(conn: &mut PgConnection, actor: i64) -> Result<()> {
-    sqlx::query(
+pub(crate) async fn number_entries(
+    conn: &mut PgConnection,
+    actor: i64,
+    at_most: Option<i64>,
+) -> Result<i64> {
+    sqlx::query_scalar(
         "WITH pending AS (
              SELECT id, row_number() OVER (ORDER BY id) AS rank
              FROM audit_log WHERE version IS NULL AND resource_id = $1
+             ORDER BY id LIMIT $2
          ), numbered AS (
              UPDATE audit_log AS e SET version = a.version + pending.rank
              FROM pending, actors AS a
@@ -168,16 +175,18 @@ pub(crate) async fn number_entries(conn: &mut PgConnection, actor: i64) -> Resul
              RETURNING e.id, e.at, e.subject
          ), newest AS (
              SELECT at, subject FROM numbered ORDER BY id DESC LIMIT 1
+         ), moved AS (
+             UPDATE actors SET version = version + (SELECT count(*) FROM numbered),
+                               updated_at = newest.at, updated_by = newest.subject
+             FROM newest WHERE actors.id = $1
          )
-         UPDATE actors SET version = version + (SELECT count(*) FROM numbered),
-                           updated_at = newest.at, updated_by = newest.subject
-         FROM newest WHERE actors.id = $1",
+         SELECT count(*) FROM numbered",
     )
     .bind(actor)
-    .execute(conn)
+    .bind(at_most)
+    .fetch_one(conn)
     .await
-    .map_err(from_sqlx)?;
-    Ok(())
+    .map_err(from_sqlx)
 }
 
 /// The ids in exactly one of `old` and `new` (both ascending): the links a write changed.

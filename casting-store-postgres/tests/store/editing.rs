@@ -345,5 +345,34 @@ async fn numbering_in_the_background_changes_nothing_a_client_reads() {
     assert_eq!(store.get_actor(quiet).await.unwrap(), quiet_before);
     let versions: Vec<i64> = trail(quiet).await.iter().map(|(_, v)| *v).collect();
     assert_eq!(versions, [3, 2, 1]);
+
+    // More than one statement's worth (500): numbered in several, each going on from the last.
+    sqlx::query(
+        "INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version)
+         SELECT now(), 'test|bulk', 'actor', $1, 'update', ARRAY['movies'], NULL
+         FROM generate_series(1, 1203)",
+    )
+    .bind(busy.get())
+    .execute(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        store.get_actor(busy).await.unwrap().revision.version.get(),
+        1209
+    );
+    assert_eq!(store.number_actor_entries(100).await.unwrap(), 1);
+    assert_eq!(pending().await, 0);
+    let numbered: Vec<i64> = sqlx::query_scalar(
+        "SELECT version FROM audit_log WHERE resource = 'actor' AND resource_id = $1 ORDER BY id",
+    )
+    .bind(busy.get())
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(numbered, (1..=1209).collect::<Vec<i64>>());
+    assert_eq!(
+        store.get_actor(busy).await.unwrap().revision.version.get(),
+        1209
+    );
     fixture.drop_database().await;
 }
