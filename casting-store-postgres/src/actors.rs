@@ -199,8 +199,8 @@ pub(crate) async fn update(
     ))
 }
 
-/// A change of the actor's own fields, in one statement: lock the row (reading what the change
-/// replaces), check the expected version, write the new version and the audit entry with the
+/// A change of the actor's own fields, in one statement (the row already held by [`settle`]):
+/// read what the change replaces, check the expected version, write the new version and the audit entry with the
 /// values before and after (built here, as `FieldValue` serialises them: `{"text": …}`,
 /// `{"number": …}`).
 const UPDATE_FIELDS: &str = "
@@ -247,7 +247,7 @@ async fn update_fields(
     edit: &Edit,
 ) -> Result<Actor> {
     // A missing actor is the statement's refusal below.
-    settle(conn, id).await?;
+    settle(conn, id, None).await?;
     let row: Option<ActorRecordRow> = sqlx::query_as(UPDATE_FIELDS)
         .bind(id.get())
         .bind(patch.name.as_ref().map(Name::as_str))
@@ -355,7 +355,7 @@ async fn update_in(
 /// Locks the actor `FOR UPDATE` and numbers the trail entries movie writes left them
 /// ([`settle`]), then checks the version the edit expects; gives their columns as they are.
 async fn lock(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<ActorRecordRow> {
-    if !settle(conn, id).await? {
+    if settle(conn, id, None).await?.is_none() {
         return Err(StoreError::actor_not_found(id));
     }
     let row: ActorRecordRow = sqlx::query_as(
@@ -371,28 +371,27 @@ async fn lock(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<Actor
 }
 
 /// Locks the actor `FOR UPDATE` (waiting for the movie writes that hold them to end; new ones
-/// wait for this transaction) and numbers the trail entries those writes left, so the row's
-/// version is the actor's whole version until this transaction ends. `false` when the actor
-/// does not exist.
-async fn settle(conn: &mut PgConnection, id: ActorId) -> Result<bool> {
-    if !hold(conn, id).await? {
-        return Ok(false);
-    }
-    // A statement after the lock: it sees every entry of the writes the lock waited for.
-    history::number_entries(conn, id.get(), None).await?;
-    Ok(true)
-}
-
-/// Locks the actor `FOR UPDATE`: waits for the movie writes that hold them (`FOR KEY SHARE`)
-/// to end, and keeps new ones waiting until this transaction ends. `false` when the actor does
-/// not exist.
-pub(crate) async fn hold(conn: &mut PgConnection, id: ActorId) -> Result<bool> {
+/// wait for this transaction), then, in a statement after the lock (which sees every entry of
+/// the writes it waited for), numbers the trail entries those writes left: all of them
+/// (`at_most` `None`: the row's version is then the actor's whole version until this
+/// transaction ends), or the oldest `at_most`. Gives how many it numbered; `None` when the
+/// actor does not exist.
+pub(crate) async fn settle(
+    conn: &mut PgConnection,
+    id: ActorId,
+    at_most: Option<i64>,
+) -> Result<Option<i64>> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM actors WHERE id = $1 FOR UPDATE")
         .bind(id.get())
         .fetch_optional(&mut *conn)
         .await
         .map_err(from_sqlx)?;
-    Ok(found.is_some())
+    if found.is_none() {
+        return Ok(None);
+    }
+    history::number_entries(conn, id.get(), at_most)
+        .await
+        .map(Some)
 }
 
 /// Deletes an actor in one transaction: lock their movies, then the actor (checking the

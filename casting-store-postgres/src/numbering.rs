@@ -10,9 +10,9 @@ use casting_core::{ActorId, StoreError};
 use tokio::task::JoinHandle;
 
 use crate::acquire::{begin, connection};
-use crate::actors::hold;
+use crate::actors::settle;
 use crate::error::from_sqlx;
-use crate::history::{finish, number_entries};
+use crate::history::finish;
 use crate::pool::PostgresStore;
 
 /// How many entries not numbered yet an actor gathers before the background pass numbers
@@ -33,8 +33,9 @@ impl PostgresStore {
     /// Numbers the trail entries not numbered yet of every actor who has at least `at_least`
     /// of them (at most 100 actors, those with the most first), 500 at a time, each in a short
     /// transaction of its own that holds the actor as their own write would (movie writes
-    /// naming the actor wait for it); returns how many actors it numbered. Versions, `ETag`s and the trail read
-    /// the same before and after: only the cost of reading the actor changes.
+    /// naming the actor wait for it); returns how many actors it numbered. Versions, `ETag`s
+    /// and the trail read the same before and after: only the cost of reading the actor
+    /// changes.
     pub async fn number_actor_entries(&self, at_least: i64) -> Result<u64, StoreError> {
         let actors: Vec<i64> = {
             let mut conn = connection(self.pool()).await?;
@@ -54,15 +55,9 @@ impl PostgresStore {
             loop {
                 let mut conn = connection(self.pool()).await?;
                 let mut tx = begin(&mut conn).await?;
-                let result = async {
-                    // An actor deleted since was numbered by their delete.
-                    if !hold(&mut tx, ActorId(actor)).await? {
-                        return Ok(0);
-                    }
-                    number_entries(&mut tx, actor, Some(ENTRIES_PER_STATEMENT)).await
-                }
-                .await;
-                if finish(tx, result).await? < ENTRIES_PER_STATEMENT {
+                let result = settle(&mut tx, ActorId(actor), Some(ENTRIES_PER_STATEMENT)).await;
+                // An actor deleted since was numbered by their delete.
+                if finish(tx, result).await?.unwrap_or(0) < ENTRIES_PER_STATEMENT {
                     break;
                 }
             }
