@@ -11,6 +11,10 @@
 # pg_total_relation_size('audit_log'), indexes and TOAST included, over the entries added).
 # BASELINE_REV=<git revision> builds that revision's server and measures it first, in the same
 # run; BASELINE_BIN=<path of a casting-server binary> measures that one instead.
+# EXTRA_BINS="name=path …" measures more binaries (design variants) between the baseline and
+# the current build, in the same run.
+# Every row starts right after a CHECKPOINT, so no row writes out the pages an earlier row (or
+# server) left dirty.
 #
 # Needs: wrk (Debian package), PostgreSQL at $BENCH_DATABASE_URL (a role that may create
 # databases; default postgres@127.0.0.1:5432), curl, psql. Prints a Markdown table.
@@ -64,6 +68,8 @@ audit_size() {
 }
 
 BINARIES=("current=${CARGO_TARGET_DIR:-target}/release/casting-server")
+# shellcheck disable=SC2206 # EXTRA_BINS is a list of words by design
+[ -n "${EXTRA_BINS:-}" ] && BINARIES=($EXTRA_BINS "${BINARIES[@]}")
 [ -n "${BASELINE_BIN:-}" ] && BINARIES=("baseline=$BASELINE_BIN" "${BINARIES[@]}")
 
 echo "| server | request | cast | req/s | ÷ no cast | p50 | p99 | non-2xx | audit entries | bytes/entry |"
@@ -83,6 +89,7 @@ for entry in "${BINARIES[@]}"; do
     kinds=$([ "$request" = patch ] && echo none || echo none random5 shared5)
     for kind in $kinds; do
       read -r bytes_before entries_before < <(audit_size)
+      psql "$DB_URL" -qc CHECKPOINT
       wrk_run "$WORK/wrk.txt" -s "$WORK/$request-$kind.lua" "$BASE"
       read -r rps p50 p99 errors < <(wrk_numbers "$WORK/wrk.txt")
       read -r bytes_after entries_after < <(audit_size)

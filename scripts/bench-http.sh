@@ -8,7 +8,8 @@
 # Ratios against both are printed at the end.
 #
 # BASELINE_REV=<git revision> also builds that revision's server (in a worktree, its own target
-# directory) and measures it first, in the same run, so before/after come from one run.
+# directory) and measures it first, in the same run, so before/after come from one run;
+# BASELINE_BIN=<path of a casting-server binary> measures that one instead.
 #
 # Needs: wrk (Debian package), PostgreSQL at $BENCH_DATABASE_URL (a role that may create
 # databases; default postgres@127.0.0.1:5432), curl, psql. Prints Markdown tables.
@@ -21,10 +22,8 @@ cargo build --release -q -p casting-http --example bare --example like_for_like
 target=${CARGO_TARGET_DIR:-target}/release
 
 BINARIES=("current=$target/casting-server")
-if [ -n "${BASELINE_REV:-}" ]; then
-  build_baseline "$BASELINE_REV"
-  BINARIES=("baseline=$BASELINE_BIN" "${BINARIES[@]}")
-fi
+[ -n "${BASELINE_REV:-}" ] && build_baseline "$BASELINE_REV"
+[ -n "${BASELINE_BIN:-}" ] && BINARIES=("baseline=$BASELINE_BIN" "${BINARIES[@]}")
 
 cat > "$WORK/post.lua" <<'LUA'
 wrk.method = "POST"
