@@ -31,17 +31,6 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"title": "Load Test", "release_date": "08-02-2025", "actors": [1, 2, 3, 4, 5]}'
 LUA
 
-seed() { # 100 movies x 5 actors
-  local i a
-  for i in $(seq 1 500); do
-    post_json /actors "{\"name\": \"Actor $i\", \"age\": $((i % 90 + 10)), \"gender\": \"Other\"}" > /dev/null
-  done
-  for i in $(seq 0 99); do
-    a=$((i * 5 + 1))
-    post_json /movies "{\"title\": \"Movie $i\", \"release_date\": \"08-02-2025\", \"actors\": [$a, $((a+1)), $((a+2)), $((a+3)), $((a+4))]}" > /dev/null
-  done
-}
-
 echo "| server | target | endpoint | req/s | p50 | p99 | non-2xx | peak RSS |"
 echo "|---|---|---|---:|---:|---:|---:|---:|"
 
@@ -68,13 +57,13 @@ for entry in "${BINARIES[@]}"; do
   # deployment that has just imported its catalogue).
   fresh_database casting_bench
   start_server "$binary" DATABASE_URL="$DB_URL"
-  seed
+  seed_catalogue
   run_target "PostgreSQL store"
   stop_server
 
   # Memory store (starts with the 4-movie sample; seed the same 100 x 5 on top).
   start_server "$binary"
-  seed
+  seed_catalogue
   run_target "memory store"
   stop_server
 done

@@ -17,6 +17,7 @@
 #   ratio A B                A ÷ B to two decimals ("-" when B is 0)
 #   peak_rss PID             the process's peak resident set, in MiB
 #   post_json PATH JSON      POSTs JSON to $BASE$PATH with $TOKEN; prints the answer's id
+#   seed_catalogue           500 actors, then 100 movies of 5 actors each, through the API
 #
 # Every server listens on a port of its own (PORT=0), so scripts never collide, and only on
 # loopback.
@@ -128,4 +129,15 @@ peak_rss() { awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' "/proc/$1/status"; }
 post_json() {
   curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d "$2" \
     "$BASE$1" | sed -n 's/.*"id":\([0-9]*\).*/\1/p'
+}
+
+seed_catalogue() {
+  local i a
+  for i in $(seq 1 500); do
+    post_json /actors "{\"name\": \"Actor $i\", \"age\": $((i % 90 + 10)), \"gender\": \"Other\"}" > /dev/null
+  done
+  for i in $(seq 0 99); do
+    a=$((i * 5 + 1))
+    post_json /movies "{\"title\": \"Movie $i\", \"release_date\": \"08-02-2025\", \"actors\": [$a, $((a+1)), $((a+2)), $((a+3)), $((a+4))]}" > /dev/null
+  done
 }
