@@ -3,9 +3,9 @@
 # list and the detail, alternating"): the release server seeded as bench-http.sh seeds it (100
 # movies of 5 actors), 3 s of each endpoint to warm up, then wrk -t2 -c32 for 8 s on each
 # endpoint, alternately, ROUNDS times, with the server's own CPU time per request (utime +
-# stime from /proc around each run: steadier than req/s on a shared machine). Once with the
-# database URL as given (sqlx asks for TLS: sslmode=prefer) and once with sslmode=disable,
-# each on a fresh database.
+# stime from /proc around each run: steadier than req/s on a shared machine). Once with
+# sslmode=prefer (sqlx's default: TLS when PostgreSQL offers it) and once with
+# sslmode=disable, each on a fresh database.
 #
 # Needs: wrk (Debian package), PostgreSQL at $BENCH_DATABASE_URL (a role that may create
 # databases; default postgres@127.0.0.1:5432), curl, psql. Prints a Markdown table.
