@@ -44,7 +44,11 @@ fuzz() {
     done
   fi
   echo "Schemathesis $SCHEMATHESIS_VERSION, $store store, $EXAMPLES examples per operation, seed $SEED:"
+  # GET /changes is left out: a schema-valid `wait` (up to 60 s) holds each request that finds
+  # nothing after its cursor, so its cases would take hours. Its parameters, answers and errors
+  # are tested in casting-http's suite (tests/http/changes.rs).
   if ! "$st" --config-file docs/schemathesis.toml run "$base/openapi.json" \
+    --exclude-operation-id readChanges \
     -H "Authorization: Bearer $token" --checks all --max-examples "$EXAMPLES" \
     --seed "$SEED" --workers 1 --no-color > "$WORK/st.txt" 2>&1; then
     cat "$WORK/st.txt"

@@ -6,6 +6,7 @@
 mod changes;
 mod deleted;
 mod expand;
+pub mod log;
 
 pub use changes::{CastCredit, Change, Changes, FieldValue, RoleCredit};
 pub use deleted::{DELETED_ACTOR_FIELDS, DELETED_MOVIE_FIELDS, DeletedActor, DeletedMovie};

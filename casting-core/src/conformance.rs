@@ -104,6 +104,7 @@ mod credits;
 mod editing;
 mod history;
 mod lists;
+mod log;
 mod relations;
 mod restore;
 mod search;
@@ -189,6 +190,9 @@ macro_rules! conformance_tests {
                 restore::restore_leaves_out_what_was_deleted_since,
                 restore::restore_twice_and_unknown_ids,
                 restore::concurrent_restores_make_one_winner,
+                log::the_log_reads_from_oldest_a_cursor_or_now,
+                log::a_waiting_reader_wakes_for_the_next_entry,
+                log::a_follower_sees_every_entry_once_in_order,
         );
     };
     (@export; $($module:ident :: $check:ident),* $(,)?) => {

@@ -99,6 +99,13 @@ pub enum Error {
         /// The record's id.
         id: i64,
     },
+    /// A read of the log from a position whose following entries were pruned (retention,
+    /// or a store's bound). `resync` is where reading can start again (the oldest kept).
+    #[error("the log was pruned past the cursor")]
+    CursorExpired {
+        /// The log position to read on from (after the newest entry pruned).
+        resync: i64,
+    },
     /// An idempotency key was sent again with another request than the one it was first
     /// used for. Nothing changed.
     #[error("idempotency key reused for another request")]
@@ -139,6 +146,7 @@ impl From<StoreError> for Error {
                 Self::PreconditionFailed { kind, id, current }
             }
             StoreError::AlreadyExists { kind, id } => Self::AlreadyExists { kind, id },
+            StoreError::CursorExpired { resync } => Self::CursorExpired { resync },
             StoreError::IdempotencyKeyReused => Self::IdempotencyKeyReused,
             StoreError::RequestInProgress => Self::RequestInProgress,
             StoreError::Unavailable(source) => Self::Unavailable(source),
@@ -188,6 +196,13 @@ pub enum StoreError {
         kind: ResourceKind,
         /// The record's id.
         id: i64,
+    },
+    /// A read of the log from a position whose following entries were pruned (retention,
+    /// or a store's bound). `resync` is where reading can start again (the oldest kept).
+    #[error("the log was pruned past the cursor")]
+    CursorExpired {
+        /// The log position to read on from (after the newest entry pruned).
+        resync: i64,
     },
     /// An idempotency key was sent again with another request than the one it was first
     /// used for. Nothing changed.

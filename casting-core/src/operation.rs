@@ -72,6 +72,8 @@ operations! {
     GetCredits => GetActorDetails,
     /// One page of the trail of changes, newest first.
     ListAudit => GetAudit,
+    /// The trail as a log, oldest first after a cursor (`GET /changes`).
+    ReadChanges => GetAudit,
 }
 
 impl Operation {

@@ -6,6 +6,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use tracing::instrument;
 
+use crate::audit::log::{LOG_WAIT_MAX, LogPage, LogQuery, LogStart};
 use crate::audit::{AuditEntry, AuditListParams, AuditQuery};
 use crate::credit::{ActorCredit, Cast, CastInput};
 use crate::error::{Error, Result};
@@ -374,6 +375,41 @@ impl CastingService {
         Operation::ListAudit.authorize(who)?;
         let query = AuditQuery::parse(params)?;
         Ok(self.store.list_audit(&query).await?)
+    }
+
+    /// The trail as a log (`get:audit`): the entries after the query's start, oldest first.
+    /// With a `wait`, when none follows the start, waits until one commits (on any instance
+    /// sharing the store) or the time passes, then reads again.
+    #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
+    pub async fn changes(
+        &self,
+        who: &Principal,
+        query: &LogQuery,
+        wait: Duration,
+    ) -> Result<LogPage> {
+        Operation::ReadChanges.authorize(who)?;
+        self.follow(query, wait).await
+    }
+
+    /// [`CastingService::changes`] for a caller already authorised (a stream that reads on).
+    pub async fn follow(&self, query: &LogQuery, wait: Duration) -> Result<LogPage> {
+        let page = self.store.read_log(query).await?;
+        if !page.entries.is_empty() || wait.is_zero() {
+            return Ok(page);
+        }
+        let deadline = std::time::Instant::now() + wait.min(LOG_WAIT_MAX);
+        let query = query.from(LogStart::After(page.next.position()));
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Ok(page);
+            }
+            self.store.wait_for_log(page.next, left).await?;
+            let next = self.store.read_log(&query).await?;
+            if !next.entries.is_empty() {
+                return Ok(next);
+            }
+        }
     }
 }
 

@@ -4,6 +4,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use std::time::Duration;
+
+use crate::audit::log::{Cursor, LogPage, LogQuery};
 use crate::audit::{AuditEntry, AuditQuery};
 use crate::credit::{ActorCredit, Cast, NewCast};
 use crate::error::StoreError;
@@ -56,7 +59,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 ///   check is atomic with the write: of two writers expecting the same version, one wins.
 /// - The audit trail: every new version appends one [`AuditEntry`] in the same transaction
 ///   (a delete too, with the version one past the last). Entries are numbered in the order
-///   they were written; [`Store::list_audit`] lists them newest first. Each entry keeps every
+///   they take their place in the log, which agrees with commit order
+///   ([`Store::read_log`]); [`Store::list_audit`] lists them newest first. For each record,
+///   versions run 1, 2, 3… in log order and each entry's `from` is the previous entry's `to`. Each entry keeps every
 ///   named field's value before and after ([`Changes`](crate::Changes)): a create's from
 ///   nothing, a delete's (which names every field, and a movie's `cast` or an actor's
 ///   `credits`) to nothing, the other side of a link change its whole list before and after.
@@ -129,6 +134,16 @@ pub trait Store: std::fmt::Debug + Send + Sync + 'static {
 
     /// One page of the audit trail, newest first.
     async fn list_audit(&self, query: &AuditQuery) -> StoreResult<Page<AuditEntry>>;
+
+    /// The trail as a log: the entries after the query's start, oldest first, and the cursor
+    /// to read on from. Entries that committed are readable here (and in
+    /// [`Store::list_audit`]) once they have their place in the log, and never change after.
+    /// A start before entries that were pruned is [`StoreError::CursorExpired`].
+    async fn read_log(&self, query: &LogQuery) -> StoreResult<LogPage>;
+
+    /// Returns when an entry after `after` may have become readable, or after `timeout`,
+    /// whichever comes first. It may return early; callers read the log again to know.
+    async fn wait_for_log(&self, after: Cursor, timeout: Duration) -> StoreResult<()>;
 
     /// `Ok` when the store can serve requests (the server's `/ready`).
     async fn ping(&self) -> StoreResult<()>;
@@ -210,6 +225,12 @@ macro_rules! forward_store {
             }
             async fn list_audit(&self, query: &AuditQuery) -> StoreResult<Page<AuditEntry>> {
                 (**self).list_audit(query).await
+            }
+            async fn read_log(&self, query: &LogQuery) -> StoreResult<LogPage> {
+                (**self).read_log(query).await
+            }
+            async fn wait_for_log(&self, after: Cursor, timeout: Duration) -> StoreResult<()> {
+                (**self).wait_for_log(after, timeout).await
             }
             async fn ping(&self) -> StoreResult<()> {
                 (**self).ping().await

@@ -16,6 +16,7 @@ use crate::edge::limits::{RateLimitHeaders, RateLimits};
 use crate::edge::middleware::Contract;
 use crate::operations::actors::ActorsApi;
 use crate::operations::audit::AuditApi;
+use crate::operations::changes::ChangesApi;
 use crate::operations::credits::CreditsApi;
 use crate::operations::health::{HealthApi, ReadyTimeout};
 use crate::operations::movies::MoviesApi;
@@ -55,7 +56,17 @@ token whose `permissions` claim holds the permission the operation names. Errors
 /// # }
 /// ```
 pub struct CastingApi {
-    openapi: OpenApiService<(MoviesApi, ActorsApi, CreditsApi, AuditApi, HealthApi), ()>,
+    openapi: OpenApiService<
+        (
+            MoviesApi,
+            ActorsApi,
+            CreditsApi,
+            AuditApi,
+            ChangesApi,
+            HealthApi,
+        ),
+        (),
+    >,
     verifier: Arc<dyn TokenVerifier>,
     require_if_match: bool,
     ready_timeout: Duration,
@@ -82,6 +93,7 @@ pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) ->
             ActorsApi::new(service.clone()),
             CreditsApi::new(service.clone()),
             AuditApi::new(service.clone()),
+            ChangesApi::new(service.clone()),
             HealthApi::new(service),
         ),
         TITLE,

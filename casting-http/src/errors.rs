@@ -82,6 +82,7 @@ fn message(status: StatusCode) -> &'static str {
         404 => "resource not found",
         405 => "method not allowed",
         409 => "conflict",
+        410 => "gone",
         412 => "precondition failed",
         413 => "payload too large",
         422 => "unprocessable",
@@ -376,6 +377,15 @@ impl From<CoreError> for ApiError {
                 json!({
                     "header": "Idempotency-Key",
                     "reason": "a request with this key is still running; retry shortly",
+                }),
+            ),
+            CoreError::CursorExpired { resync } => Self::new(
+                StatusCode::GONE,
+                "cursor_expired",
+                json!({
+                    "cursor": casting_core::audit::log::Cursor::at(resync).to_string(),
+                    "reason": "entries after this cursor were pruned; read on from `cursor` \
+                               (the oldest kept), after resynchronising what you keep",
                 }),
             ),
             CoreError::Unavailable(source) => Self::unavailable(&source),

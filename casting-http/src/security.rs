@@ -161,7 +161,7 @@ pub(crate) mod op {
     markers! {
         ListMovies, GetMovie, CreateMovie, UpdateMovie, DeleteMovie, RestoreMovie, GetCast,
         ReplaceCast, ListActors, GetActor, CreateActor, UpdateActor, DeleteActor, RestoreActor,
-        GetCredits, ListAudit,
+        GetCredits, ListAudit, ReadChanges,
     }
 }
 

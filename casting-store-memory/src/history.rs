@@ -4,11 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use casting_core::audit::log::{Cursor, LogPage, LogQuery, LogStart};
 use casting_core::{
     Actor, AuditAction, AuditEntry, Created, Edit, Idempotency, Movie, ResourceKind, StoreError,
     StoreResult as Result,
 };
 use chrono::{DateTime, Utc};
+use tokio::sync::watch;
 
 /// How many audit entries the store keeps when not told otherwise.
 pub const DEFAULT_AUDIT_CAPACITY: usize = 100_000;
@@ -22,7 +24,12 @@ pub(crate) struct Trail {
     pub(crate) entries: BTreeMap<i64, AuditEntry>,
     deletes: HashMap<(ResourceKind, i64), i64>,
     last_id: i64,
+    /// The newest entry dropped for the capacity (0: none): a log reader from before it has
+    /// missed entries.
+    pruned_through: i64,
     capacity: usize,
+    /// The newest entry's number, for readers waiting for the next one.
+    newest: watch::Sender<i64>,
 }
 
 impl Default for Trail {
@@ -37,7 +44,9 @@ impl Trail {
             entries: BTreeMap::new(),
             deletes: HashMap::new(),
             last_id: 0,
+            pruned_through: 0,
             capacity: capacity.max(1),
+            newest: watch::Sender::new(0),
         }
     }
 
@@ -57,14 +66,45 @@ impl Trail {
             AuditAction::Create | AuditAction::Update => {}
         }
         self.entries.insert(self.last_id, entry);
+        self.newest.send_replace(self.last_id);
         while self.entries.len() > self.capacity {
             if let Some((id, gone)) = self.entries.pop_first() {
+                self.pruned_through = id;
                 let record = (gone.resource, gone.resource_id);
                 if self.deletes.get(&record) == Some(&id) {
                     self.deletes.remove(&record);
                 }
             }
         }
+    }
+
+    /// The newest entry's number, as it moves.
+    pub(crate) fn newest(&self) -> watch::Receiver<i64> {
+        self.newest.subscribe()
+    }
+
+    /// The entries after `after`, oldest first, as a log reads them: at most `limit` of one
+    /// kind or both. A start before dropped entries is `CursorExpired`.
+    pub(crate) fn read_log(&self, query: &LogQuery) -> Result<LogPage> {
+        let after = match query.start() {
+            LogStart::Oldest => self.pruned_through,
+            LogStart::Now => return Ok(LogPage::new(Vec::new(), Cursor::at(self.last_id))),
+            LogStart::After(after) if after < self.pruned_through => {
+                return Err(StoreError::CursorExpired {
+                    resync: self.pruned_through,
+                });
+            }
+            LogStart::After(after) => after,
+        };
+        let entries = self
+            .entries
+            .range(after.saturating_add(1)..)
+            .map(|(_, entry)| entry)
+            .filter(|entry| query.resource().is_none_or(|kind| entry.resource == kind))
+            .take(usize::from(query.limit()))
+            .cloned()
+            .collect();
+        Ok(LogPage::new(entries, Cursor::at(after)))
     }
 
     /// The newest delete entry kept of a record.

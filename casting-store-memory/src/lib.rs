@@ -7,8 +7,11 @@
 use std::collections::BTreeMap;
 use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use casting_core::audit::CAST_FIELD;
+use casting_core::audit::log::{Cursor, LogPage, LogQuery};
 use casting_core::{
     Actor, ActorCredit, ActorField, ActorId, ActorPatch, ActorQuery, ActorSummary, AuditAction,
     AuditEntry, AuditQuery, Cast, Changes, Created, Edit, FieldValue, Idempotency, Movie,
@@ -255,6 +258,20 @@ impl Store for MemoryStore {
         );
         state.expand(&mut page.items);
         Ok(page)
+    }
+
+    async fn read_log(&self, query: &LogQuery) -> Result<LogPage> {
+        let state = self.read();
+        let mut page = state.trail.read_log(query)?;
+        state.expand(&mut page.entries);
+        Ok(page)
+    }
+
+    async fn wait_for_log(&self, after: Cursor, timeout: Duration) -> Result<()> {
+        let mut newest = self.read().trail.newest();
+        // Whatever the outcome, the caller reads the log again.
+        let _ = tokio::time::timeout(timeout, newest.wait_for(|n| *n > after.position())).await;
+        Ok(())
     }
 
     async fn ping(&self) -> Result<()> {

@@ -5,9 +5,10 @@
 //! starts again.
 //!
 //! An actor's own write locks their row `FOR UPDATE`: it waits for the movie writes that hold
-//! the actor (`FOR KEY SHARE`) to end, keeps new ones out, and numbers the trail entries they
-//! left (`history::number_entries`) before it checks the version. Reads take the actor from
-//! the `actors_now` view, whose version counts the entries not numbered yet.
+//! the actor (`FOR KEY SHARE`) to end and keeps new ones out; then the actor's version
+//! (`actors_now`: the version the log's numbering step gave, plus the entries that committed
+//! and wait for their position) is what it checks and what its own entry follows. Reads take
+//! the actor from the same view.
 
 use casting_core::audit::{ACTOR_FIELDS, DELETED_ACTOR_FIELDS};
 use casting_core::query::fold;
@@ -199,19 +200,19 @@ pub(crate) async fn update(
     ))
 }
 
-/// A change of the actor's own fields, in one statement (the row already held by [`settle`]):
+/// A change of the actor's own fields, in one statement (the row already held by [`hold`]):
 /// read what the change replaces, check the expected version, write the new version and the audit entry with the
 /// values before and after (built here, as `FieldValue` serialises them: `{"text": …}`,
 /// `{"number": …}`).
 const UPDATE_FIELDS: &str = "
     WITH old AS (
-        SELECT name, age, gender, version FROM actors WHERE id = $1 FOR NO KEY UPDATE
+        SELECT name, age, gender, version FROM actors_now WHERE id = $1
     ), actor AS (
         UPDATE actors SET name = COALESCE($2, actors.name),
                           name_folded = COALESCE($8, actors.name_folded),
                           age = COALESCE($3, actors.age),
                           gender = COALESCE($4, actors.gender),
-                          version = actors.version + 1, updated_at = $5, updated_by = $6
+                          version = old.version + 1, updated_at = $5, updated_by = $6
         FROM old
         WHERE actors.id = $1 AND ($7::bigint IS NULL OR old.version = $7)
         RETURNING actors.id, actors.name, actors.age, actors.gender, actors.version,
@@ -238,7 +239,7 @@ const UPDATE_FIELDS: &str = "
     SELECT name, age, gender, version, created_at, created_by, updated_at, updated_by
     FROM actor";
 
-/// A change of the actor's own fields (no `movies`): [`settle`], [`UPDATE_FIELDS`], then their
+/// A change of the actor's own fields (no `movies`): [`hold`], [`UPDATE_FIELDS`], then their
 /// movies for the answer.
 async fn update_fields(
     conn: &mut PgConnection,
@@ -247,7 +248,7 @@ async fn update_fields(
     edit: &Edit,
 ) -> Result<Actor> {
     // A missing actor is the statement's refusal below.
-    settle(conn, id, None).await?;
+    hold(conn, id).await?;
     let row: Option<ActorRecordRow> = sqlx::query_as(UPDATE_FIELDS)
         .bind(id.get())
         .bind(patch.name.as_ref().map(Name::as_str))
@@ -316,7 +317,7 @@ async fn update_in(
                                name_folded = COALESCE($8, name_folded),
                                age = COALESCE($3, age),
                                gender = COALESCE($4, gender),
-                               version = version + 1, updated_at = $5, updated_by = $6
+                               version = $10, updated_at = $5, updated_by = $6
              WHERE id = $1
              RETURNING id, name, age, gender, version, created_at, created_by, updated_at,
                        updated_by
@@ -337,6 +338,7 @@ async fn update_in(
     .bind(patch.fields())
     .bind(patch.name.as_ref().map(|name| fold(name.as_str())))
     .bind(history::changes_json(&changes)?)
+    .bind(old.revision.version.next().get())
     .fetch_one(&mut *conn)
     .await
     .map_err(from_sqlx)?;
@@ -352,15 +354,16 @@ async fn update_in(
     row.into_actor(id.get(), movies).map(Attempt::Done)
 }
 
-/// Locks the actor `FOR UPDATE` and numbers the trail entries movie writes left them
-/// ([`settle`]), then checks the version the edit expects; gives their columns as they are.
+/// Locks the actor `FOR UPDATE` ([`hold`]), then checks the version the edit expects; gives
+/// their columns as reads answer them (`actors_now`).
 async fn lock(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<ActorRecordRow> {
-    if settle(conn, id, None).await?.is_none() {
+    if !hold(conn, id).await? {
         return Err(StoreError::actor_not_found(id));
     }
+    // A statement after the lock: it sees every entry of the writes the lock waited for.
     let row: ActorRecordRow = sqlx::query_as(
         "SELECT name, age, gender, version, created_at, created_by, updated_at, updated_by
-         FROM actors WHERE id = $1",
+         FROM actors_now WHERE id = $1",
     )
     .bind(id.get())
     .fetch_one(&mut *conn)
@@ -370,28 +373,15 @@ async fn lock(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<Actor
     Ok(row)
 }
 
-/// Locks the actor `FOR UPDATE` (waiting for the movie writes that hold them to end; new ones
-/// wait for this transaction), then, in a statement after the lock (which sees every entry of
-/// the writes it waited for), numbers the trail entries those writes left: all of them
-/// (`at_most` `None`: the row's version is then the actor's whole version until this
-/// transaction ends), or the oldest `at_most`. Gives how many it numbered; `None` when the
-/// actor does not exist.
-pub(crate) async fn settle(
-    conn: &mut PgConnection,
-    id: ActorId,
-    at_most: Option<i64>,
-) -> Result<Option<i64>> {
+/// Locks the actor `FOR UPDATE`: waits for the movie writes that hold them (`FOR KEY SHARE`)
+/// to end, and new ones wait for this transaction. `false` when the actor does not exist.
+async fn hold(conn: &mut PgConnection, id: ActorId) -> Result<bool> {
     let found: Option<i64> = sqlx::query_scalar("SELECT id FROM actors WHERE id = $1 FOR UPDATE")
         .bind(id.get())
         .fetch_optional(&mut *conn)
         .await
         .map_err(from_sqlx)?;
-    if found.is_none() {
-        return Ok(None);
-    }
-    history::number_entries(conn, id.get(), at_most)
-        .await
-        .map(Some)
+    Ok(found.is_some())
 }
 
 /// Deletes an actor in one transaction: lock their movies, then the actor (checking the

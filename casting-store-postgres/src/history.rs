@@ -106,9 +106,10 @@ pub(crate) async fn log(
 /// one statement, whatever the size of the lists.
 ///
 /// A movie's write gives its actors (held `FOR KEY SHARE`) their new version without touching
-/// their rows: each entry is written not numbered yet (`version` NULL, migration 0009), so
-/// such writes that name the same actor do not queue on the actor's row. A write from the
-/// actor's side updates its movies' rows (locked `FOR NO KEY UPDATE`).
+/// their rows: each entry is written without a version (`version` NULL), which the log's
+/// numbering step gives (`log.rs`), so such writes that name the same actor do not queue on
+/// the actor's row. A write from the actor's side updates its movies' rows (locked
+/// `FOR NO KEY UPDATE`).
 pub(crate) async fn touch(
     conn: &mut PgConnection,
     side: Side,
@@ -150,43 +151,6 @@ pub(crate) async fn touch(
         .await
         .map_err(from_sqlx)?;
     Ok(())
-}
-
-/// Numbers an actor's trail entries that movie-side writes left not numbered yet, in id
-/// order, after the actor's numbered version, and moves that version (and `updated_*`, to the
-/// newest of them) past them: one statement; gives how many it numbered. `at_most` numbers
-/// only the oldest ones (the rest go on from the new version), so a background pass can hold
-/// the actor for a short statement at a time. The caller holds the actor `FOR UPDATE`, so no
-/// write that could add such an entry is in flight, and none starts before it commits.
-pub(crate) async fn number_entries(
-    conn: &mut PgConnection,
-    actor: i64,
-    at_most: Option<i64>,
-) -> Result<i64> {
-    sqlx::query_scalar(
-        "WITH pending AS (
-             SELECT id, row_number() OVER (ORDER BY id) AS rank
-             FROM audit_log WHERE version IS NULL AND resource_id = $1
-             ORDER BY id LIMIT $2
-         ), numbered AS (
-             UPDATE audit_log AS e SET version = a.version + pending.rank
-             FROM pending, actors AS a
-             WHERE e.id = pending.id AND a.id = $1
-             RETURNING e.id, e.at, e.subject
-         ), newest AS (
-             SELECT at, subject FROM numbered ORDER BY id DESC LIMIT 1
-         ), moved AS (
-             UPDATE actors SET version = version + (SELECT count(*) FROM numbered),
-                               updated_at = newest.at, updated_by = newest.subject
-             FROM newest WHERE actors.id = $1
-         )
-         SELECT count(*) FROM numbered",
-    )
-    .bind(actor)
-    .bind(at_most)
-    .fetch_one(conn)
-    .await
-    .map_err(from_sqlx)
 }
 
 /// The ids in exactly one of `old` and `new` (both ascending): the links a write changed.

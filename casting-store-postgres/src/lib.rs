@@ -10,9 +10,12 @@
 //!   first, then the other side's rows in ascending id order (actors `FOR KEY SHARE` from movie
 //!   writes, movies `FOR NO KEY UPDATE` from actor writes) — so concurrent edits of one cast
 //!   serialise and movie-side and actor-side edits never deadlock.
-//! - A movie write gives its actors their new versions without writing their rows: their
-//!   trail entries wait for a number, and reads count them (migration 0009);
-//!   [`PostgresStore::keep_actor_versions_numbered`] numbers them in the background.
+//! - The trail is a log (migration 0010): a write's entries become readable once a numbering
+//!   step, run after every write and before every read of the trail, gives them their position
+//!   in commit order (and an actor's entry written by a movie write its version and lists);
+//!   every instance is woken by `LISTEN`/`NOTIFY` when entries are numbered. A movie write gives
+//!   its actors their new versions without writing their rows, so writes naming the same
+//!   actors do not queue.
 //! - Connection failures and pool timeouts are
 //!   [`StoreError::Unavailable`](casting_core::StoreError::Unavailable); constraint violations
 //!   become domain errors; the sqlx error is kept as the source.
@@ -30,8 +33,8 @@ mod error;
 mod history;
 mod links;
 mod list;
+mod log;
 mod movies;
-mod numbering;
 mod pool;
 mod restore;
 mod retention;
@@ -44,7 +47,6 @@ mod trail;
 mod values;
 
 pub use adopt::{AdoptError, AdoptOptions, Report, adopt};
-pub use numbering::{NUMBER_EVERY, NUMBER_FROM};
 pub use pool::{PoolSettings, PoolStats, PostgresStore};
 pub use retention::{PRUNE_BATCH, PRUNE_EVERY};
 pub use schema::{MIGRATOR, fold_search_text, migrate};

@@ -137,16 +137,16 @@ impl Listing for ActorFilter {
 
 impl Listing for AuditFilter {
     const TABLE: &'static str = "audit_log";
-    // An entry not numbered yet (an actor's, by a movie write) gets its number as it is read.
-    const COLUMNS: &'static str = "m.id, m.at, m.subject, m.resource, m.resource_id, m.action, m.fields, \
-         coalesce(m.version, audit_unnumbered_version(m.resource_id, m.id)) AS version, \
-         m.changes::text AS changes";
+    // An entry's public number is its position in the log (`log.rs`); `m.position` again so
+    // that the outer statement orders by it.
+    const COLUMNS: &'static str = "m.position AS id, m.at, m.subject, m.resource, m.resource_id, \
+         m.action, m.fields, m.version, m.changes::text AS changes, m.position";
     const SEARCHED: &'static str = "m.subject";
     const FOLDED: bool = false;
     const ROW_COUNTS: bool = false;
 
     fn column(_field: AuditField) -> &'static str {
-        "m.id"
+        "m.position"
     }
 
     fn bind(sql: &mut Sql, _field: AuditField, value: &SortValue) {
@@ -154,11 +154,13 @@ impl Listing for AuditFilter {
     }
 
     fn push_conditions(&self, sql: &mut Sql) {
+        // Only entries with their place in the log are readable.
+        sql.push(" AND m.position IS NOT NULL");
         match (self.resource(), self.id()) {
             (Some(kind), _) => {
                 sql.push(" AND m.resource = ").push_bind(resource(kind));
             }
-            // Both kinds, so that the `(resource, resource_id, id)` index serves the id.
+            // Both kinds, so that the `(resource, resource_id, position)` index serves the id.
             (None, Some(_)) => {
                 sql.push(" AND m.resource IN ('movie', 'actor')");
             }

@@ -2,8 +2,8 @@
 //! each kind in ascending id order. A movie write locks its movie first, then every actor
 //! whose links it adds or removes: `FOR KEY SHARE`, which keeps the actor from being deleted
 //! or changed by their own writes until it commits, and which other movie writes share (each
-//! actor's new version is an entry not numbered yet, `history::touch`): the order `actors.rs`
-//! keeps too.
+//! actor's new version is an entry without a version, which the log's numbering step gives,
+//! `history::touch`): the order `actors.rs` keeps too.
 
 use casting_core::audit::{DELETED_MOVIE_FIELDS, MOVIE_FIELDS};
 use casting_core::query::fold;
@@ -124,21 +124,21 @@ pub(crate) async fn get(pool: &PgPool, id: MovieId) -> Result<Movie> {
 }
 
 /// A movie, its cast and everything the create records, in one statement: find the cast's
-/// actors, and only if every one was found insert the movie, link the actors (billed in
-/// ascending id order), and append the audit entries (the movie's first, with its values
-/// (`$8`), then the actors' by id, each keeping the movie that joined their list, not numbered
-/// yet: that is each actor's new version, without a write to their row). When an actor is
-/// missing nothing is written and `id` is NULL; `found` names those that exist.
+/// actors, holding each `FOR KEY SHARE`, and only if every one was found insert the movie,
+/// link the actors (billed in ascending id order), and append the audit entries (the movie's
+/// first, with its values (`$8`), then the actors' by id, each keeping the movie that joined
+/// their list, without a version: the numbering step gives each its actor's next version and
+/// whole list, `log.rs`). When an actor is missing nothing is written and `id` is NULL;
+/// `found` names those that exist.
 ///
-/// The links' foreign key holds each actor `FOR KEY SHARE` until the commit (an actor deleted
-/// in between is a foreign-key violation: `UnknownRelations`), and that is the only lock on
-/// them: concurrent creates that share actors share it, none waits for another, and the
-/// actor's own writes wait for it (`docs/architecture.md`). A write that only adds links
-/// needs no lock of its own before the key's: the actor's own write that takes the actor
-/// first numbers what it sees, and the create's entry is numbered after it.
+/// `FOR KEY SHARE` is the lock the links' foreign key takes anyway: concurrent creates that
+/// share actors share it, none waits for another, and the actor's own writes wait for it
+/// (`docs/architecture.md`). It is taken by `named`, which `complete` reads whole before any
+/// row is inserted, so the entries take their ids after every lock is held: an actor's own
+/// write that held the actor first has the lower ids, as the log's order needs.
 const CREATE: &str = "
     WITH named AS (
-        SELECT id FROM actors WHERE id = ANY($3)
+        SELECT id FROM actors WHERE id = ANY($3) ORDER BY id FOR KEY SHARE
     ), complete AS (
         SELECT (SELECT count(*) FROM named) = cardinality($3::bigint[]) AS ok
     ), movie AS (

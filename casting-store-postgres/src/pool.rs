@@ -1,8 +1,10 @@
 //! [`PostgresStore`], its construction and its [`Store`] impl.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use casting_core::audit::log::{Cursor, LogPage, LogQuery};
 use casting_core::{
     Actor, ActorCredit, ActorId, ActorPatch, ActorQuery, ActorSummary, AuditEntry, AuditQuery,
     Cast, Created, Edit, Idempotency, Movie, MovieId, MoviePatch, MovieQuery, MovieSummary,
@@ -12,6 +14,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 
 use crate::error::from_sqlx;
+use crate::log::Log;
 use crate::{actors, cast, list, movies, restore};
 
 /// Pool settings for [`PostgresStore::connect`].
@@ -65,6 +68,7 @@ impl PoolSettings {
 #[derive(Debug, Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    log: Arc<Log>,
 }
 
 impl PostgresStore {
@@ -73,7 +77,8 @@ impl PostgresStore {
         // Counters start at 0, so that a rate or an alert over them has a series from the
         // start (a series that first appears at 1 hides its first increment).
         metrics::counter!("casting_db_pool_timeouts_total").increment(0);
-        Self { pool }
+        let log = Log::new(pool.clone());
+        Self { pool, log }
     }
 
     /// Connects to `url` with the default [`PoolSettings`]. Does not migrate.
@@ -133,7 +138,23 @@ impl PostgresStore {
 
     /// Closes the pool, waiting for connections in use to be returned.
     pub async fn close(&self) {
+        self.log.stop();
         self.pool.close().await;
+    }
+
+    /// Gives every trail entry that has committed its place in the log now. Reads of the trail
+    /// do this themselves, and every write starts it in the background; this is for a caller
+    /// that wrote through another path (or another process) and wants it done.
+    pub async fn number_log(&self) -> Result<()> {
+        self.log.catch_up().await
+    }
+
+    /// Starts the log's numbering step after a write that returned `result`.
+    fn logged<T>(&self, result: Result<T>) -> Result<T> {
+        if result.is_ok() {
+            self.log.kick();
+        }
+        result
     }
 }
 
@@ -164,19 +185,19 @@ impl Store for PostgresStore {
         edit: &Edit,
         key: Option<&Idempotency>,
     ) -> Result<Created<Movie>> {
-        movies::create(&self.pool, movie, edit, key).await
+        self.logged(movies::create(&self.pool, movie, edit, key).await)
     }
 
     async fn update_movie(&self, id: MovieId, patch: MoviePatch, edit: &Edit) -> Result<Movie> {
-        movies::update(&self.pool, id, patch, edit).await
+        self.logged(movies::update(&self.pool, id, patch, edit).await)
     }
 
     async fn delete_movie(&self, id: MovieId, edit: &Edit) -> Result<Movie> {
-        movies::delete(&self.pool, id, edit).await
+        self.logged(movies::delete(&self.pool, id, edit).await)
     }
 
     async fn restore_movie(&self, id: MovieId, edit: &Edit) -> Result<Restored<Movie>> {
-        restore::movie(&self.pool, id, edit).await
+        self.logged(restore::movie(&self.pool, id, edit).await)
     }
 
     async fn get_cast(&self, id: MovieId) -> Result<Cast> {
@@ -184,7 +205,7 @@ impl Store for PostgresStore {
     }
 
     async fn replace_cast(&self, id: MovieId, new: NewCast, edit: &Edit) -> Result<Cast> {
-        cast::replace(&self.pool, id, new, edit).await
+        self.logged(cast::replace(&self.pool, id, new, edit).await)
     }
 
     async fn list_actors(&self, query: &ActorQuery) -> Result<Page<ActorSummary>> {
@@ -201,19 +222,19 @@ impl Store for PostgresStore {
         edit: &Edit,
         key: Option<&Idempotency>,
     ) -> Result<Created<Actor>> {
-        actors::create(&self.pool, actor, edit, key).await
+        self.logged(actors::create(&self.pool, actor, edit, key).await)
     }
 
     async fn update_actor(&self, id: ActorId, patch: ActorPatch, edit: &Edit) -> Result<Actor> {
-        actors::update(&self.pool, id, patch, edit).await
+        self.logged(actors::update(&self.pool, id, patch, edit).await)
     }
 
     async fn delete_actor(&self, id: ActorId, edit: &Edit) -> Result<Actor> {
-        actors::delete(&self.pool, id, edit).await
+        self.logged(actors::delete(&self.pool, id, edit).await)
     }
 
     async fn restore_actor(&self, id: ActorId, edit: &Edit) -> Result<Restored<Actor>> {
-        restore::actor(&self.pool, id, edit).await
+        self.logged(restore::actor(&self.pool, id, edit).await)
     }
 
     async fn get_credits(&self, id: ActorId) -> Result<Vec<ActorCredit>> {
@@ -221,7 +242,16 @@ impl Store for PostgresStore {
     }
 
     async fn list_audit(&self, query: &AuditQuery) -> Result<Page<AuditEntry>> {
+        self.log.catch_up().await?;
         list::audit(&self.pool, query).await
+    }
+
+    async fn read_log(&self, query: &LogQuery) -> Result<LogPage> {
+        self.log.read(query).await
+    }
+
+    async fn wait_for_log(&self, after: Cursor, timeout: Duration) -> Result<()> {
+        self.log.wait(after, timeout).await
     }
 
     async fn ping(&self) -> Result<()> {

@@ -53,7 +53,8 @@ async fn deleted_entry(
     }
     let newest: Option<(String, i64, String)> = sqlx::query_as(
         "SELECT action, version, changes::text FROM audit_log
-         WHERE resource = $1 AND resource_id = $2 ORDER BY id DESC LIMIT 1",
+         WHERE resource = $1 AND resource_id = $2
+         ORDER BY position DESC NULLS FIRST, id DESC LIMIT 1",
     )
     .bind(resource(kind))
     .bind(id)

@@ -18,25 +18,33 @@ pub const PRUNE_BATCH: i64 = 1_000;
 /// How often [`PostgresStore::keep_audit_for`] prunes.
 pub const PRUNE_EVERY: Duration = Duration::from_secs(600);
 
-/// One batch: of the oldest [`PRUNE_BATCH`] entries (by number: the primary key's order),
-/// those written before `before`. Entries are numbered in the order they commit, so their
-/// times rise with their numbers up to clock differences between servers; an entry a little
-/// out of order goes in a later round. An actor's entry that a movie write left without a
-/// version (migration 0009) stays until the actor's own next write numbers it: the actor's
-/// version counts it.
+/// One batch: of the oldest [`PRUNE_BATCH`] entries in the log (by position), those written
+/// before `before`. Positions follow commit order, so times rise with them up to clock
+/// differences between servers; an entry a little out of order goes in a later round. Entries
+/// still waiting for their position are not pruned. The newest position pruned is kept in
+/// `log_head` (a log reader from before it gets `CursorExpired`).
 async fn prune_batch(pool: &PgPool, before: DateTime<Utc>) -> Result<u64, StoreError> {
-    let done = sqlx::query(
-        "DELETE FROM audit_log
-         WHERE id = ANY(ARRAY(SELECT id FROM audit_log WHERE version IS NOT NULL
-                              ORDER BY id LIMIT $2))
-           AND at < $1",
+    let pruned: i64 = sqlx::query_scalar(
+        "WITH gone AS (
+             DELETE FROM audit_log
+             WHERE position = ANY(ARRAY(SELECT position FROM audit_log
+                                        WHERE position IS NOT NULL
+                                        ORDER BY position LIMIT $2))
+               AND at < $1
+             RETURNING position
+         ), moved AS (
+             UPDATE log_head SET pruned_through = greatest(pruned_through, newest)
+             FROM (SELECT max(position) AS newest FROM gone) AS g
+             WHERE g.newest IS NOT NULL
+         )
+         SELECT count(*) FROM gone",
     )
     .bind(before)
     .bind(PRUNE_BATCH)
-    .execute(pool)
+    .fetch_one(pool)
     .await
     .map_err(from_sqlx)?;
-    Ok(done.rows_affected())
+    Ok(u64::try_from(pruned).unwrap_or(0))
 }
 
 impl PostgresStore {

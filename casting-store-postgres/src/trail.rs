@@ -1,4 +1,5 @@
-//! Reading the trail back: a page of entries with the other side's moved ids rewritten as
+//! Reading the trail back: entries from before migration 0010 may keep the other side's moved
+//! ids (since 0010 the numbering step writes whole lists, `log.rs`); a page's are rewritten as
 //! whole lists (`casting_core::audit::expand_lists`), from the records' newer entries and their
 //! lists now, both read in one snapshot.
 
@@ -39,14 +40,16 @@ async fn read_history(
     let kinds: Vec<&str> = records.keys().map(|(kind, _)| resource(*kind)).collect();
     let ids: Vec<i64> = records.keys().map(|(_, id)| *id).collect();
     let since: Vec<i64> = records.values().copied().collect();
+    // Entries waiting for a position are newer than every positioned one: they sort last.
     let lines: Vec<AuditListLine> = sqlx::query_as(
-        "SELECT NULL::bigint AS total, e.id, e.at, e.subject, e.resource, e.resource_id,
-                e.action, e.fields,
-                coalesce(e.version, audit_unnumbered_version(e.resource_id, e.id)) AS version,
+        "SELECT NULL::bigint AS total,
+                coalesce(e.position, 4611686018427387904 + e.id) AS id, e.at, e.subject,
+                e.resource, e.resource_id, e.action, e.fields, coalesce(e.version, 1) AS version,
                 e.changes::text AS changes
          FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS r (resource, resource_id, since)
          JOIN audit_log AS e
-           ON e.resource = r.resource AND e.resource_id = r.resource_id AND e.id >= r.since",
+           ON e.resource = r.resource AND e.resource_id = r.resource_id
+          AND (e.position >= r.since OR e.position IS NULL)",
     )
     .bind(&kinds)
     .bind(&ids)
@@ -60,10 +63,21 @@ async fn read_history(
             history.push(entry);
         }
     }
+    let now = lists_of(conn, records.keys().copied()).await?;
+    Ok((history, now))
+}
+
+/// The list now of each of `records` that exists (a movie's actors, an actor's movies,
+/// ascending).
+pub(crate) async fn lists_of(
+    conn: &mut PgConnection,
+    records: impl Iterator<Item = RecordKey>,
+) -> Result<HashMap<RecordKey, Vec<i64>>> {
+    let records: Vec<RecordKey> = records.collect();
     let mut now = HashMap::new();
     for kind in [ResourceKind::Movie, ResourceKind::Actor] {
         let wanted: Vec<i64> = records
-            .keys()
+            .iter()
             .filter(|(k, _)| *k == kind)
             .map(|(_, id)| *id)
             .collect();
@@ -89,5 +103,5 @@ async fn read_history(
             .map_err(from_sqlx)?;
         now.extend(lists.into_iter().map(|(id, list)| ((kind, id), list)));
     }
-    Ok((history, now))
+    Ok(now)
 }

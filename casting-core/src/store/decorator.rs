@@ -5,6 +5,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::{Store, StoreResult};
+use std::time::Duration;
+
+use crate::audit::log::{Cursor, LogPage, LogQuery};
 use crate::audit::{AuditEntry, AuditQuery};
 use crate::credit::{ActorCredit, Cast, NewCast};
 use crate::model::{
@@ -182,6 +185,19 @@ pub trait Decorator: std::fmt::Debug + Send + Sync + 'static {
     ) -> StoreResult<Page<AuditEntry>> {
         inner.list_audit(query).await
     }
+    /// [`Store::read_log`].
+    async fn read_log(&self, inner: &dyn Store, query: &LogQuery) -> StoreResult<LogPage> {
+        inner.read_log(query).await
+    }
+    /// [`Store::wait_for_log`].
+    async fn wait_for_log(
+        &self,
+        inner: &dyn Store,
+        after: Cursor,
+        timeout: Duration,
+    ) -> StoreResult<()> {
+        inner.wait_for_log(after, timeout).await
+    }
     /// [`Store::ping`].
     async fn ping(&self, inner: &dyn Store) -> StoreResult<()> {
         inner.ping().await
@@ -291,6 +307,14 @@ impl<D: Decorator> Store for Decorated<D> {
     }
     async fn list_audit(&self, query: &AuditQuery) -> StoreResult<Page<AuditEntry>> {
         self.decorator.list_audit(&*self.inner, query).await
+    }
+    async fn read_log(&self, query: &LogQuery) -> StoreResult<LogPage> {
+        self.decorator.read_log(&*self.inner, query).await
+    }
+    async fn wait_for_log(&self, after: Cursor, timeout: Duration) -> StoreResult<()> {
+        self.decorator
+            .wait_for_log(&*self.inner, after, timeout)
+            .await
     }
     async fn ping(&self) -> StoreResult<()> {
         self.decorator.ping(&*self.inner).await

@@ -247,6 +247,14 @@ macro_rules! operation_response {
             Conflict($crate::wire::json::Json<$crate::errors::ErrorBody>),
         ] [$($arms)* 409 => Self::Conflict($b),] $($rest)*);
     };
+    (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] Gone $($rest:ident)*) => {
+        $crate::operations::responses::operation_response!(@munch ($b $c $r $e) $head [$($variants)*
+            /// `cursor_expired`: entries after the cursor were pruned; `details.cursor` is
+            /// where reading can go on (the oldest entry kept).
+            #[oai(status = 410)]
+            Gone($crate::wire::json::Json<$crate::errors::ErrorBody>),
+        ] [$($arms)* 410 => Self::Gone($b),] $($rest)*);
+    };
     (@munch ($b:ident $c:ident $r:ident $e:ident) $head:tt [$($variants:tt)*] [$($arms:tt)*] PreconditionFailed $($rest:ident)*) => {
         $crate::operations::responses::operation_response!(@munch ($b $c $r $e) $head [$($variants)*
             /// `precondition_failed`: `If-Match` names another version than the record's;

@@ -94,6 +94,21 @@ text_param!(
     }
 );
 
+text_param!(
+    /// `after` of `GET /changes`: a log cursor, or `now`.
+    LogCursorParam,
+    "string_log_cursor",
+    MetaSchema {
+        description: Some(
+            "Opaque: a `next` of `GET /changes` (or an event's id), or `now` for the newest \
+             position."
+        ),
+        min_length: Some(1),
+        max_length: Some(2048),
+        ..MetaSchema::new("string")
+    }
+);
+
 /// Whether a list counts its matches: `Count` in the document.
 pub(crate) enum CountSchema {}
 
@@ -138,15 +153,26 @@ text_param!(
     }
 );
 
+/// A kind of record: `Resource` in the document.
+pub(crate) enum ResourceSchema {}
+
+impl NamedSchema for ResourceSchema {
+    const NAME: &'static str = "Resource";
+
+    fn schema() -> MetaSchema {
+        MetaSchema {
+            description: Some("`movie` or `actor`."),
+            enum_items: vec![Value::String("movie".into()), Value::String("actor".into())],
+            ..MetaSchema::new("string")
+        }
+    }
+}
+
 text_param!(
-    /// `resource` of `GET /audit`.
+    /// `resource` of `GET /audit` and `GET /changes`.
     ResourceParam,
     "string_resource_param",
-    MetaSchema {
-        description: Some("`movie` or `actor`."),
-        enum_items: vec![Value::String("movie".into()), Value::String("actor".into())],
-        ..MetaSchema::new("string")
-    }
+    named ResourceSchema
 );
 
 text_param!(
@@ -178,6 +204,24 @@ int_param!(
     1.0,
     9_223_372_036_854_775_807.0,
     "An id: a positive whole number."
+);
+
+int_param!(
+    /// `limit` of `GET /changes`: 1 to 1000 (the core checks it).
+    LogLimit,
+    "integer_log_limit",
+    1.0,
+    1000.0,
+    "The most entries to give, 1 to 1000 (default 100)."
+);
+
+int_param!(
+    /// `wait` of `GET /changes`: 0 to 60 seconds.
+    WaitSeconds,
+    "integer_wait_seconds",
+    0.0,
+    60.0,
+    "Seconds to hold the request when nothing follows the cursor, 0 to 60 (default 0)."
 );
 
 /// The parameters every list has, as received.

@@ -6,6 +6,7 @@
 mod support;
 
 mod audit;
+mod changes;
 mod compression;
 mod credits;
 mod edge;

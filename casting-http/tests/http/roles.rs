@@ -79,7 +79,7 @@ async fn path_for(app: &TestApp, path: &str) -> String {
 fn the_spec_names_all_eleven_permissions() {
     let named: BTreeSet<Permission> = operations().into_iter().map(|(_, _, p)| p).collect();
     assert_eq!(named, Permission::ALL.into_iter().collect());
-    assert_eq!(operations().len(), 18);
+    assert_eq!(operations().len(), 19);
 }
 
 async fn every_operation_times_every_role(app: &TestApp) {

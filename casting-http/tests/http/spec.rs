@@ -134,7 +134,7 @@ fn every_operation_declares_the_bearer_scheme_and_its_errors() {
             );
         }
     }
-    assert_eq!(count, 20, "18 operations behind tokens and the two probes");
+    assert_eq!(count, 21, "19 operations behind tokens and the two probes");
     assert!(
         !spec.to_string().contains("charset"),
         "media types are plain application/json"

@@ -23,7 +23,7 @@ pub const HOUR: Duration = Duration::from_secs(3600);
 pub struct TestApp {
     pub url: String,
     pub http: reqwest::Client,
-    database: Option<TestDatabase>,
+    pub database: Option<TestDatabase>,
 }
 
 /// A response, read whole.
@@ -79,6 +79,7 @@ pub fn assert_error_shape(reply: &Reply) {
         412 => "precondition failed",
         413 => "payload too large",
         422 => "unprocessable",
+        410 => "gone",
         428 => "precondition required",
         429 => "too many requests",
         503 => "service unavailable",

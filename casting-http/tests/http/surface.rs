@@ -288,6 +288,19 @@ impl Store for FaultyStore {
     async fn list_audit(&self, _: &AuditQuery) -> Result<Page<AuditEntry>> {
         Err(leak())
     }
+    async fn read_log(
+        &self,
+        _: &casting_core::audit::log::LogQuery,
+    ) -> Result<casting_core::audit::log::LogPage> {
+        Err(leak())
+    }
+    async fn wait_for_log(
+        &self,
+        _: casting_core::audit::log::Cursor,
+        _: std::time::Duration,
+    ) -> Result<()> {
+        Err(leak())
+    }
     async fn ping(&self) -> Result<()> {
         Err(leak())
     }

@@ -39,10 +39,12 @@ async fn migrations_apply_to_an_empty_database_and_again_without_change() {
     assert_eq!(
         tables,
         [
+            "actor_versions",
             "actors",
             "actors_movies",
             "audit_log",
             "idempotency_keys",
+            "log_head",
             "movies",
             "row_counts"
         ]

@@ -129,11 +129,6 @@ async fn run(settings: &Settings) -> Result<(), String> {
         None => None,
     };
     let (store, postgres) = open_store(&config).await?;
-    // Actors' trail entries left by movie writes are counted by every read of the actor
-    // until numbered: keep them few.
-    let numbering = postgres
-        .as_ref()
-        .map(PostgresStore::keep_actor_versions_numbered);
     let pruning = match (&postgres, config.audit_retention) {
         (Some(store), Some(retention)) => {
             tracing::info!(
@@ -194,9 +189,6 @@ async fn run(settings: &Settings) -> Result<(), String> {
         .await;
     if let Some(pruning) = pruning {
         pruning.abort();
-    }
-    if let Some(numbering) = numbering {
-        numbering.abort();
     }
     if let Some(store) = postgres {
         store.close().await;
