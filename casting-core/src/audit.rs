@@ -203,19 +203,28 @@ impl SortField for AuditField {
 /// A checked query of the trail: newest first, filtered, paged by number or cursor.
 pub type AuditQuery = ListQuery<AuditFilter>;
 
+/// The `resource` parameter of the trail's reads: `movie`, `actor`, or absent (both); anything
+/// else is noted in `errors`.
+pub(crate) fn parse_resource(
+    text: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> Option<ResourceKind> {
+    match text {
+        None => None,
+        Some("movie") => Some(ResourceKind::Movie),
+        Some("actor") => Some(ResourceKind::Actor),
+        Some(_) => {
+            errors.push(FieldError::new("resource", "must be movie or actor"));
+            None
+        }
+    }
+}
+
 impl ListQuery<AuditFilter> {
     /// Checks every parameter of `GET /audit`, naming each one at fault.
     pub fn parse(params: &AuditListParams) -> Result<Self, Error> {
         let mut errors = Vec::new();
-        let resource = match params.resource.as_deref() {
-            None => None,
-            Some("movie") => Some(ResourceKind::Movie),
-            Some("actor") => Some(ResourceKind::Actor),
-            Some(_) => {
-                errors.push(FieldError::new("resource", "must be movie or actor"));
-                None
-            }
-        };
+        let resource = parse_resource(params.resource.as_deref(), &mut errors);
         if params.id.is_some_and(|id| id < 1) {
             errors.push(FieldError::new("id", "must be a positive whole number"));
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use tracing::instrument;
 
-use crate::audit::log::{LOG_WAIT_MAX, LogPage, LogQuery, LogStart};
+use crate::audit::log::{LOG_WAIT_MAX, LogPage, LogParams, LogQuery, LogStart};
 use crate::audit::{AuditEntry, AuditListParams, AuditQuery};
 use crate::credit::{ActorCredit, Cast, CastInput};
 use crate::error::{Error, Result};
@@ -377,18 +377,14 @@ impl CastingService {
         Ok(self.store.list_audit(&query).await?)
     }
 
-    /// The trail as a log (`get:audit`): the entries after the query's start, oldest first.
-    /// With a `wait`, when none follows the start, waits until one commits (on any instance
-    /// sharing the store) or the time passes, then reads again.
+    /// The trail as a log (`get:audit`): the entries after the start `params` names, oldest
+    /// first. With a `wait`, when none follows the start, waits until one commits (on any
+    /// instance sharing the store) or the time passes, then reads again.
     #[instrument(level = "debug", skip_all, fields(subject = who.subject()))]
-    pub async fn changes(
-        &self,
-        who: &Principal,
-        query: &LogQuery,
-        wait: Duration,
-    ) -> Result<LogPage> {
+    pub async fn changes(&self, who: &Principal, params: &LogParams) -> Result<LogPage> {
         Operation::ReadChanges.authorize(who)?;
-        self.follow(query, wait).await
+        let (query, wait) = LogQuery::parse(params)?;
+        self.follow(&query, wait).await
     }
 
     /// [`CastingService::changes`] for a caller already authorised (a stream that reads on).

@@ -27,8 +27,10 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use casting_core::audit::log::{Cursor, LogPage, LogQuery, LogStart};
-use casting_core::audit::{RecordKey, expand_lists};
-use casting_core::{AuditAction, AuditEntry, ResourceKind, StoreError, StoreResult as Result};
+use casting_core::audit::{expand_lists, records_to_expand};
+use casting_core::{
+    AuditAction, AuditEntry, FieldValue, ResourceKind, StoreError, StoreResult as Result,
+};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgListener;
 use sqlx::{FromRow, PgConnection, PgPool};
@@ -94,27 +96,24 @@ impl Log {
         });
     }
 
-    /// Positions every entry that has committed: steps until none is left.
+    /// Positions every entry that committed before the call: one step, whose snapshot is
+    /// taken after the call began (a step started again after another instance's gets a new
+    /// one), so entries that commit meanwhile never keep a reader here.
     pub(crate) async fn catch_up(&self) -> Result<()> {
-        loop {
-            let mut conn = connection(&self.pool).await?;
-            let pending: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM audit_log WHERE position IS NULL)",
-            )
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(from_sqlx)?;
-            if !pending {
-                return Ok(());
-            }
-            match number_retrying(&mut conn).await? {
-                Some(head) => {
-                    self.newest.send_if_modified(|newest| raise(newest, head));
-                }
-                // What was pending had not committed, or another step took it.
-                None => return Ok(()),
-            }
+        let mut conn = connection(&self.pool).await?;
+        let pending: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM audit_log WHERE position IS NULL)")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(from_sqlx)?;
+        if !pending {
+            return Ok(());
         }
+        // `None`: what was pending had not committed, or another step took it.
+        if let Some(head) = number_retrying(&mut conn).await? {
+            self.newest.send_if_modified(|newest| raise(newest, head));
+        }
+        Ok(())
     }
 
     /// Reads the log (after positioning what has committed).
@@ -240,6 +239,9 @@ async fn listen(log: Weak<Log>, pool: PgPool) {
     }
 }
 
+/// When and by whom a version was made.
+type Stamp = (DateTime<Utc>, String);
+
 /// An entry waiting for its position, as the numbering step reads it.
 #[derive(Debug, FromRow)]
 struct Pending {
@@ -315,21 +317,21 @@ async fn number(conn: &mut PgConnection) -> Result<Option<i64>> {
     if pending.is_empty() {
         return Ok(None);
     }
-    let mut entries = Vec::with_capacity(pending.len());
-    let mut unversioned = Vec::new();
-    for row in pending {
-        if row.version.is_none() {
-            unversioned.push(row.id);
-        }
-        entries.push(entry(row)?);
+    let unversioned: Vec<bool> = pending.iter().map(|row| row.version.is_none()).collect();
+    let mut entries = pending.into_iter().map(entry).collect::<Result<Vec<_>>>()?;
+    // Moved ids become whole lists, walked back from the links now over the entries of the
+    // same records (all of them here: none of this snapshot has a position).
+    let moved: Vec<bool> = entries.iter().map(keeps_moved_id).collect();
+    let records = records_to_expand(&entries);
+    if !records.is_empty() {
+        let now = crate::trail::lists_of(conn, records.keys().copied()).await?;
+        let history: Vec<AuditEntry> = entries
+            .iter()
+            .filter(|e| records.contains_key(&(e.resource, e.resource_id)))
+            .cloned()
+            .collect();
+        expand_lists(&mut entries, &history, &now);
     }
-    let moved_before: Vec<String> = entries
-        .iter()
-        .map(|e| serde_json::to_string(&e.changes).unwrap_or_default())
-        .collect();
-    let now = lists_now(conn, &entries).await?;
-    let history = entries.clone();
-    expand_lists(&mut entries, &history, &now);
 
     // Versions: an actor's entry without one is the actor's next.
     let actors: Vec<i64> = entries
@@ -343,30 +345,33 @@ async fn number(conn: &mut PgConnection) -> Result<Option<i64>> {
             .fetch_all(&mut *conn)
             .await
             .map_err(from_sqlx)?;
-    let mut versions: HashMap<i64, (i64, DateTime<Utc>, String)> = HashMap::new();
-    let mut last: HashMap<i64, i64> = known.into_iter().collect();
+    // Each actor's last version, and when and by whom it was made if this step made it.
+    let mut last: HashMap<i64, (i64, Option<Stamp>)> = known
+        .into_iter()
+        .map(|(actor, version)| (actor, (version, None)))
+        .collect();
     let mut ids = Vec::with_capacity(entries.len());
     let mut positions = Vec::with_capacity(entries.len());
     let mut numbers = Vec::with_capacity(entries.len());
     let mut changes = Vec::with_capacity(entries.len());
-    for (at, (entry, before)) in entries.iter().zip(&moved_before).enumerate() {
+    for (at, entry) in entries.iter().enumerate() {
         let mut version = entry.version.get();
         if entry.resource == ResourceKind::Actor {
-            let previous = last.get(&entry.resource_id).copied().unwrap_or(0);
-            if unversioned.binary_search(&entry.id).is_ok() {
+            let previous = last.get(&entry.resource_id).map_or(0, |(v, _)| *v);
+            if unversioned[at] {
                 version = previous + 1;
             }
-            last.insert(entry.resource_id, version);
-            versions.insert(
-                entry.resource_id,
-                (version, entry.at, entry.subject.clone()),
-            );
+            let stamp = Some((entry.at, entry.subject.clone()));
+            last.insert(entry.resource_id, (version, stamp));
         }
-        let after = serde_json::to_string(&entry.changes).map_err(StoreError::internal)?;
+        let rewritten = moved[at]
+            .then(|| serde_json::to_string(&entry.changes))
+            .transpose()
+            .map_err(StoreError::internal)?;
         ids.push(entry.id);
         positions.push(head + 1 + at as i64);
         numbers.push(version);
-        changes.push((after != *before).then_some(after));
+        changes.push(rewritten);
     }
     let new_head = head + entries.len() as i64;
     sqlx::query(
@@ -384,11 +389,15 @@ async fn number(conn: &mut PgConnection) -> Result<Option<i64>> {
     .execute(&mut *conn)
     .await
     .map_err(from_sqlx)?;
-    if !versions.is_empty() {
-        let (actor_ids, rest): (Vec<i64>, Vec<_>) = versions.into_iter().unzip();
-        let (numbers, stamps): (Vec<i64>, Vec<_>) =
-            rest.into_iter().map(|(v, at, by)| (v, (at, by))).unzip();
-        let (ats, bys): (Vec<DateTime<Utc>>, Vec<String>) = stamps.into_iter().unzip();
+    let made: Vec<(i64, i64, DateTime<Utc>, String)> = last
+        .into_iter()
+        .filter_map(|(actor, (version, stamp))| stamp.map(|(at, by)| (actor, version, at, by)))
+        .collect();
+    if !made.is_empty() {
+        let actor_ids: Vec<i64> = made.iter().map(|m| m.0).collect();
+        let numbers: Vec<i64> = made.iter().map(|m| m.1).collect();
+        let ats: Vec<DateTime<Utc>> = made.iter().map(|m| m.2).collect();
+        let bys: Vec<&str> = made.iter().map(|m| m.3.as_str()).collect();
         sqlx::query(
             "INSERT INTO actor_versions (actor_id, version, updated_at, updated_by)
              SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[])
@@ -444,11 +453,10 @@ fn entry(row: Pending) -> Result<AuditEntry> {
     })
 }
 
-/// The lists now (in the step's snapshot) of the records whose entries keep a moved id.
-async fn lists_now(
-    conn: &mut PgConnection,
-    entries: &[AuditEntry],
-) -> Result<HashMap<RecordKey, Vec<i64>>> {
-    let records = casting_core::audit::records_to_expand(entries);
-    crate::trail::lists_of(conn, records.keys().copied()).await
+/// Whether an entry keeps a moved id (`{"moved": id}`) that the step rewrites as whole lists.
+fn keeps_moved_id(entry: &AuditEntry) -> bool {
+    entry
+        .changes
+        .iter()
+        .any(|(_, change)| matches!(change.to, Some(FieldValue::Moved(_))))
 }

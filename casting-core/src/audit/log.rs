@@ -5,16 +5,20 @@
 
 use std::time::Duration;
 
-use crate::audit::AuditEntry;
+use crate::audit::{AuditEntry, parse_resource};
 use crate::domain::FieldError;
+use crate::error::Error;
 use crate::model::ResourceKind;
 
 /// The most entries one read of the log gives.
 pub const LOG_LIMIT_MAX: u16 = 1_000;
 /// How many entries a read gives when it does not say.
 pub const LOG_LIMIT_DEFAULT: u16 = 100;
-/// The longest a reader may wait for an entry (`wait`).
+/// The longest a reader may ask to wait for an entry (`wait`).
 pub const LOG_WAIT_MAX: Duration = Duration::from_secs(60);
+/// The longest a read is held, whatever it asks: under the HTTP server's 60 s keep-alive
+/// deadline, which also bounds a request that makes no progress.
+pub const LOG_HOLD_MAX: Duration = Duration::from_secs(55);
 
 /// Where a read of the log starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,6 +71,19 @@ impl std::fmt::Display for Cursor {
     }
 }
 
+/// What `GET /changes` asks, unchecked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogParams {
+    /// A cursor, or `now`; absent: from the oldest entry kept.
+    pub after: Option<String>,
+    /// The most entries to give.
+    pub limit: Option<i64>,
+    /// `movie` or `actor`.
+    pub resource: Option<String>,
+    /// Seconds to wait for an entry when none follows the cursor.
+    pub wait: Option<i64>,
+}
+
 /// What a read of the log asks, checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LogQuery {
@@ -98,6 +115,35 @@ impl LogQuery {
             limit,
             resource,
         })
+    }
+
+    /// Checks every parameter of `GET /changes`, naming each one at fault; gives the read and
+    /// how long to hold it (at most [`LOG_HOLD_MAX`]).
+    pub fn parse(params: &LogParams) -> Result<(Self, Duration), Error> {
+        let mut errors = Vec::new();
+        let start = match params.after.as_deref() {
+            None => LogStart::Oldest,
+            Some(text) => Cursor::parse_start(text, "after").unwrap_or_else(|error| {
+                errors.push(error);
+                LogStart::Oldest
+            }),
+        };
+        let resource = parse_resource(params.resource.as_deref(), &mut errors);
+        let wait = match params.wait {
+            None => Duration::ZERO,
+            Some(seconds) if (0..=LOG_WAIT_MAX.as_secs() as i64).contains(&seconds) => {
+                Duration::from_secs(seconds.unsigned_abs())
+            }
+            Some(_) => {
+                errors.push(FieldError::new("wait", "must be between 0 and 60 seconds"));
+                Duration::ZERO
+            }
+        };
+        let query = Self::new(start, params.limit, resource).map_err(|error| errors.push(error));
+        match query {
+            Ok(query) if errors.is_empty() => Ok((query, wait.min(LOG_HOLD_MAX))),
+            _ => Err(Error::BadRequest(errors)),
+        }
     }
 
     /// Where the read starts.
@@ -161,6 +207,27 @@ mod tests {
             assert!(Cursor::parse_start(bad, "after").is_err(), "{bad:?}");
         }
         assert_eq!(Cursor::at(7).to_string(), "7");
+    }
+
+    #[test]
+    fn every_bad_parameter_is_named() {
+        let params = LogParams {
+            after: Some("x".into()),
+            limit: Some(0),
+            resource: Some("cast".into()),
+            wait: Some(61),
+        };
+        let Err(Error::BadRequest(errors)) = LogQuery::parse(&params) else {
+            panic!("a bad request");
+        };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_ref()).collect();
+        assert_eq!(fields, ["after", "resource", "wait", "limit"]);
+        let held = LogParams {
+            wait: Some(60),
+            ..LogParams::default()
+        };
+        let (query, wait) = LogQuery::parse(&held).unwrap();
+        assert_eq!((query.start(), wait), (LogStart::Oldest, LOG_HOLD_MAX));
     }
 
     #[test]

@@ -1,10 +1,8 @@
 //! `GET /changes`: the trail as a log that clients follow, oldest first after a cursor, with a
 //! long-poll (`wait`).
 
-use std::time::Duration;
-
-use casting_core::audit::log::{Cursor, LOG_LIMIT_MAX, LogQuery};
-use casting_core::{CastingService, Error, FieldError, ResourceKind};
+use casting_core::CastingService;
+use casting_core::audit::log::{LOG_LIMIT_MAX, LogParams};
 use poem_openapi::param::Query;
 use poem_openapi::{Object, OpenApi};
 
@@ -15,10 +13,6 @@ use crate::security::{Caller, op};
 use crate::wire::json::{Json, json_fields};
 use crate::wire::listing::{LogCursorParam, LogLimit, ResourceParam, WaitSeconds};
 use crate::wire::query::Utf8Query;
-
-/// The longest the server holds a request: under the connection's keep-alive deadline
-/// (60 s by default), which also bounds a request that makes no progress.
-pub(crate) const HOLD_MAX: Duration = Duration::from_secs(55);
 
 operation_response! {
     /// The answers of `GET /changes`.
@@ -58,46 +52,6 @@ impl ChangesApi {
     }
 }
 
-/// The checked parameters of a read.
-fn log_query(
-    after: Option<LogCursorParam>,
-    limit: Option<LogLimit>,
-    resource: Option<ResourceParam>,
-    wait: Option<WaitSeconds>,
-) -> Result<(LogQuery, Duration), Error> {
-    let mut errors = Vec::new();
-    let start = match after {
-        None => Ok(casting_core::audit::log::LogStart::Oldest),
-        Some(LogCursorParam(text)) => Cursor::parse_start(&text, "after"),
-    };
-    let resource = match resource.as_ref().map(|r| r.0.as_str()) {
-        None => None,
-        Some("movie") => Some(ResourceKind::Movie),
-        Some("actor") => Some(ResourceKind::Actor),
-        Some(_) => {
-            errors.push(FieldError::new("resource", "must be movie or actor"));
-            None
-        }
-    };
-    let wait = match wait.map(|w| w.0) {
-        None => Duration::ZERO,
-        Some(seconds @ 0..=60) => Duration::from_secs(seconds.unsigned_abs()),
-        Some(_) => {
-            errors.push(FieldError::new("wait", "must be between 0 and 60 seconds"));
-            Duration::ZERO
-        }
-    };
-    let query = start.and_then(|start| LogQuery::new(start, limit.map(|l| l.0), resource));
-    match query {
-        Ok(query) if errors.is_empty() => Ok((query, wait.min(HOLD_MAX))),
-        Ok(_) => Err(Error::BadRequest(errors)),
-        Err(error) => {
-            errors.insert(0, error);
-            Err(Error::BadRequest(errors))
-        }
-    }
-}
-
 /// The log operation.
 #[OpenApi(tag = "Tag::Audit")]
 impl ChangesApi {
@@ -124,10 +78,13 @@ impl ChangesApi {
         wait: Query<Option<WaitSeconds>>,
         _query: Utf8Query,
     ) -> ReadChangesResponse {
-        let read = match log_query(after.0, limit.0, resource.0, wait.0) {
-            Ok((query, wait)) => self.service.changes(caller.principal(), &query, wait).await,
-            Err(error) => Err(error),
+        let params = LogParams {
+            after: after.0.map(|a| a.0),
+            limit: limit.0.map(|l| l.0),
+            resource: resource.0.map(|r| r.0),
+            wait: wait.0.map(|w| w.0),
         };
+        let read = self.service.changes(caller.principal(), &params).await;
         read.map(|page| {
             ReadChangesResponse::Ok(Json(ChangesPage {
                 success: true,
