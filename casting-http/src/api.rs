@@ -16,12 +16,13 @@ use crate::edge::limits::{RateLimitHeaders, RateLimits};
 use crate::edge::middleware::Contract;
 use crate::operations::actors::ActorsApi;
 use crate::operations::audit::AuditApi;
-use crate::operations::changes::ChangesApi;
+use crate::operations::changes::{ChangesApi, StreamsEnd};
 use crate::operations::credits::CreditsApi;
 use crate::operations::health::{HealthApi, ReadyTimeout};
 use crate::operations::movies::MoviesApi;
 use crate::routes::RouteTable;
 use crate::security::{Authentication, BearerScheme, Verifier};
+use crate::shutdown::Shutdown;
 use crate::wire::conditional::RequireIfMatch;
 
 const TITLE: &str = "Casting Agency API";
@@ -71,6 +72,8 @@ pub struct CastingApi {
     require_if_match: bool,
     ready_timeout: Duration,
     limits: Arc<RateLimits>,
+    /// The signal that ends event streams, shared with `GET /changes`.
+    streams_end: StreamsEnd,
     /// The document as served (poem-openapi's, finished by [`document::finish`]) and its
     /// Swagger UI page.
     published: Arc<Published>,
@@ -87,13 +90,14 @@ impl std::fmt::Debug for CastingApi {
 
 /// The casting operations over `service`, checking tokens with `verifier`.
 pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) -> CastingApi {
+    let streams_end = StreamsEnd::default();
     let openapi = OpenApiService::new(
         (
             MoviesApi::new(service.clone()),
             ActorsApi::new(service.clone()),
             CreditsApi::new(service.clone()),
             AuditApi::new(service.clone()),
-            ChangesApi::new(service.clone()),
+            ChangesApi::new(service.clone(), streams_end.clone()),
             HealthApi::new(service),
         ),
         TITLE,
@@ -117,6 +121,7 @@ pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) ->
         require_if_match: false,
         ready_timeout: Duration::from_secs(1),
         limits: Arc::new(RateLimits::new(&RateLimitConfig::default())),
+        streams_end,
     }
 }
 
@@ -157,6 +162,14 @@ impl CastingApi {
     #[must_use]
     pub fn require_if_match(mut self, required: bool) -> Self {
         self.require_if_match = required;
+        self
+    }
+
+    /// The same operations, ending their event streams (`GET /changes`) when `shutdown` is
+    /// given (default: never, the client ends them).
+    #[must_use]
+    pub fn shutdown(self, shutdown: &Shutdown) -> Self {
+        self.streams_end.set(shutdown);
         self
     }
 

@@ -27,7 +27,8 @@ pub fn app(
     let api = api_service(service, verifier)
         .require_if_match(config.require_if_match)
         .ready_timeout(config.ready_timeout)
-        .rate_limits(&config.rate_limits);
+        .rate_limits(&config.rate_limits)
+        .shutdown(&config.shutdown);
     let (routes, table) = api.router(true);
     let table = Arc::new(table);
     let routes_for_metrics = Arc::clone(&table);

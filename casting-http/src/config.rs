@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
+use crate::shutdown::Shutdown;
+
 /// The largest request body, in bytes (64 KiB); larger ones are answered 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -22,6 +24,9 @@ pub struct HttpConfig {
     /// How fast one caller may call, and how many failed authentications one address may
     /// make (see [`RateLimitConfig`]).
     pub rate_limits: RateLimitConfig,
+    /// The server's word that it is stopping: event streams (`GET /changes`) end when it is
+    /// given (default: a signal nobody gives).
+    pub shutdown: Shutdown,
 }
 
 /// The rate limits (on by default, with the contract's defaults); see the `limits` module.
@@ -70,6 +75,7 @@ impl Default for HttpConfig {
             ready_timeout: Duration::from_secs(1),
             require_if_match: false,
             rate_limits: RateLimitConfig::default(),
+            shutdown: Shutdown::new(),
         }
     }
 }

@@ -39,6 +39,7 @@ mod etag;
 mod operations;
 mod routes;
 mod security;
+mod shutdown;
 mod wire;
 
 pub use api::{CastingApi, api_service};
@@ -48,6 +49,7 @@ pub use edge::listener::{ConnectionLimits, Guarded, LimitedAcceptor};
 pub use edge::middleware::REQUEST_ID;
 pub use errors::{ApiError, Details, ErrorBody};
 pub use security::{Authenticated, Authentication, BearerScheme};
+pub use shutdown::Shutdown;
 
 /// The README's Rust examples, compiled as doc tests so they cannot go stale.
 #[cfg(doctest)]

@@ -6,6 +6,7 @@ pub(crate) mod actors;
 pub(crate) mod audit;
 pub(crate) mod changes;
 pub(crate) mod credits;
+pub(crate) mod events;
 pub(crate) mod health;
 pub(crate) mod movies;
 pub(crate) mod resource;

@@ -217,6 +217,8 @@ async fn listen(log: Weak<Log>, pool: PgPool) {
         }
         tokio::time::sleep(LOOK_AGAIN).await;
     };
+    // What was numbered before the LISTEN took effect has not been notified to this instance.
+    catch_up_head(&log, &pool).await;
     loop {
         let received = tokio::time::timeout(Duration::from_secs(5), listener.recv()).await;
         let Some(log) = log.upgrade() else {
@@ -230,12 +232,26 @@ async fn listen(log: Weak<Log>, pool: PgPool) {
             }
             Ok(Err(_)) if pool.is_closed() => return,
             Ok(Err(error)) => {
+                // The next `recv` connects and listens again; what was notified meanwhile is
+                // lost, so the head is read once that is done.
                 tracing::warn!(%error, "the log's notifications stopped; reconnecting");
-                tokio::time::sleep(LOOK_AGAIN).await;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                catch_up_head(&Arc::downgrade(&log), &pool).await;
             }
             // Nothing for a while: look whether the store is still there.
             Err(_) => {}
         }
+    }
+}
+
+/// Raises the log's newest position to the head in the database: wakes the readers waiting
+/// for what may have been numbered while no notification could arrive.
+async fn catch_up_head(log: &Weak<Log>, pool: &PgPool) {
+    let head: std::result::Result<i64, _> = sqlx::query_scalar("SELECT position FROM log_head")
+        .fetch_one(pool)
+        .await;
+    if let (Ok(head), Some(log)) = (head, log.upgrade()) {
+        log.newest.send_if_modified(|newest| raise(newest, head));
     }
 }
 

@@ -121,7 +121,8 @@ fn compressible(headers: &HeaderMap) -> bool {
         return false;
     };
     let kind = kind.split(';').next().unwrap_or_default().trim();
-    kind.starts_with("text/")
+    // An event stream goes out as it is made: compressing it would wait for its end.
+    kind != "text/event-stream" && kind.starts_with("text/")
         || kind == "application/json"
         || kind.ends_with("+json")
         || kind == "application/javascript"

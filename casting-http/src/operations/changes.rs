@@ -2,11 +2,15 @@
 //! long-poll (`wait`).
 
 use casting_core::CastingService;
-use casting_core::audit::log::{LOG_LIMIT_MAX, LogParams};
-use poem_openapi::param::Query;
+use casting_core::audit::log::{LOG_LIMIT_MAX, LogParams, LogQuery};
+use poem::Request;
+use poem_openapi::param::{Header, Query};
 use poem_openapi::{Object, OpenApi};
 
+use crate::errors::ApiError;
 use crate::operations::audit::AuditEntryBody;
+pub(crate) use crate::operations::events::StreamsEnd;
+use crate::operations::events::{ChangesAnswer, stream, wants_stream};
 use crate::operations::responses::operation_response;
 use crate::operations::tags::Tag;
 use crate::security::{Caller, op};
@@ -43,12 +47,16 @@ json_fields! {
 #[derive(Debug, Clone)]
 pub(crate) struct ChangesApi {
     service: CastingService,
+    streams_end: StreamsEnd,
 }
 
 impl ChangesApi {
-    /// The operation over `service`.
-    pub(crate) fn new(service: CastingService) -> Self {
-        Self { service }
+    /// The operation over `service`; its event streams end when `streams_end` is given.
+    pub(crate) fn new(service: CastingService, streams_end: StreamsEnd) -> Self {
+        Self {
+            service,
+            streams_end,
+        }
     }
 }
 
@@ -64,20 +72,48 @@ impl ChangesApi {
     /// gives no entries and the newest cursor, to follow from now. Send `next` as `after` to
     /// read on. With `wait`, when nothing follows the cursor, the request is held until an
     /// entry commits (on any instance) or the time passes (at most 55 s).
+    ///
+    /// With `Accept: text/event-stream` the same path streams server-sent events: every entry
+    /// after the cursor (`Last-Event-ID` wins over `after`), then each new one as it commits,
+    /// `wait` aside. Errors (400, 403, 410…) come as JSON before the stream starts.
     #[oai(path = "/changes", method = "get", operation_id = "readChanges")]
+    #[allow(clippy::too_many_arguments)]
     async fn read(
         &self,
         caller: Caller<op::ReadChanges>,
         /// The `next` of the previous read, or `now`; without it, from the oldest entry kept.
         after: Query<Option<LogCursorParam>>,
-        /// The most entries to give.
+        /// The most entries to give (a stream: to read at a time).
         limit: Query<Option<LogLimit>>,
         /// Only changes of movies, or of actors.
         resource: Query<Option<ResourceParam>>,
         /// Seconds to wait for an entry when none follows the cursor.
         wait: Query<Option<WaitSeconds>>,
+        /// A stream's resumption: the `id` of the last event received; wins over `after`.
+        #[oai(name = "Last-Event-ID")]
+        last_event_id: Header<Option<LogCursorParam>>,
         _query: Utf8Query,
-    ) -> ReadChangesResponse {
+        request: &Request,
+    ) -> ChangesAnswer {
+        if wants_stream(request) {
+            let params = LogParams {
+                after: last_event_id.0.or(after.0).map(|a| a.0),
+                limit: limit.0.map(|l| l.0),
+                resource: resource.0.map(|r| r.0),
+                wait: None,
+            };
+            // The first read checks the parameters and the cursor: its errors are JSON.
+            let first = self.service.changes(caller.principal(), &params).await;
+            return match (first, LogQuery::parse(&params)) {
+                (Ok(first), Ok((query, _))) => {
+                    let shutdown = self.streams_end.get();
+                    ChangesAnswer::Stream(stream(self.service.clone(), query, first, shutdown))
+                }
+                (Err(error), _) | (_, Err(error)) => {
+                    ReadChangesResponse::from(ApiError::from(error)).into()
+                }
+            };
+        }
         let params = LogParams {
             after: after.0.map(|a| a.0),
             limit: limit.0.map(|l| l.0),
@@ -85,14 +121,16 @@ impl ChangesApi {
             wait: wait.0.map(|w| w.0),
         };
         let read = self.service.changes(caller.principal(), &params).await;
-        read.map(|page| {
-            ReadChangesResponse::Ok(Json(ChangesPage {
-                success: true,
-                entries: page.entries.into_iter().map(Into::into).collect(),
-                next: page.next.to_string(),
-            }))
-        })
-        .into()
+        let answer: ReadChangesResponse = read
+            .map(|page| {
+                ReadChangesResponse::Ok(Json(ChangesPage {
+                    success: true,
+                    entries: page.entries.into_iter().map(Into::into).collect(),
+                    next: page.next.to_string(),
+                }))
+            })
+            .into();
+        answer.into()
     }
 }
 

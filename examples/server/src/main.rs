@@ -182,10 +182,16 @@ async fn run(settings: &Settings) -> Result<(), String> {
         ready_timeout: config.ready_timeout,
         require_if_match: config.require_if_match,
         rate_limits: config.rate_limits.clone(),
+        shutdown: casting_http::Shutdown::new(),
     };
     let app = casting_http::app(service, verifier, &http);
+    // Event streams end first, so the graceful shutdown does not wait for their clients.
+    let stopping = async {
+        shutdown_signal().await;
+        http.shutdown.trigger();
+    };
     let served = poem::Server::new_with_acceptor(acceptor)
-        .run_with_graceful_shutdown(app, shutdown_signal(), Some(SHUTDOWN_GRACE))
+        .run_with_graceful_shutdown(app, stopping, Some(SHUTDOWN_GRACE))
         .await;
     if let Some(pruning) = pruning {
         pruning.abort();
