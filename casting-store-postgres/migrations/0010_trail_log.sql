@@ -2,14 +2,14 @@
 --
 -- An entry's number (`id`, from a sequence) is taken before its transaction commits, so id
 -- order is not commit order: a reader walking by id can pass an entry that commits later.
--- From here on an entry becomes readable only once it has a `position`, given after it
--- committed by one numbering step at a time (`log_head`), in an order that agrees with commit
--- order. The position is the entry's public number (`AuditEntry::id`); entries written
--- before this migration keep their id as their position.
+-- From here on an entry becomes readable only once it has a position (`audit_positions`),
+-- given after it committed by one numbering step at a time (`log_head`), in an order that
+-- agrees with commit order. The position is the entry's public number (`AuditEntry::id`);
+-- entries written before this migration keep their id as their position.
 --
--- An actor's entry written by a movie write (version NULL since 0009) gets its version, and
--- its whole lists of movies, in that same step, from the actor's version kept in
--- `actor_versions`: once readable, an entry never changes.
+-- An actor's entry written by a movie write (version NULL since 0009) gets its version in that
+-- same step, from the actor's version kept in `actor_versions`: once readable, an entry never
+-- changes.
 
 -- 1. The versions actors have now (0009's view counts the entries not numbered yet), kept
 --    from here on by the numbering step; also for deleted actors, whose restore goes on from
@@ -49,31 +49,54 @@ DROP VIEW actors_now;
 DROP FUNCTION audit_unnumbered_version(BIGINT, BIGINT);
 DROP INDEX audit_log_unnumbered_idx;
 
--- 3. Positions: the entries so far keep their id.
-ALTER TABLE audit_log ADD COLUMN position BIGINT;
-UPDATE audit_log SET position = id;
-CREATE UNIQUE INDEX audit_log_position_idx ON audit_log (position);
--- The filters of GET /audit page by position.
+-- 3. Positions, kept beside the entries (so that the numbering step writes one narrow row per
+--    entry instead of rewriting it): the entries so far keep their id as their position.
+--    `tx` is the writing transaction: an entry of a transaction older than every transaction
+--    running when a step took its snapshot (`log_head.xmin_done`) has its position already.
+ALTER TABLE audit_log ADD COLUMN tx xid8;
+ALTER TABLE audit_log ALTER COLUMN tx SET DEFAULT pg_current_xact_id();
+-- The numbering step scans the entries of recent transactions; reads of an actor count theirs
+-- (the record's entries by transaction also serve what the id-ordered index served: a
+-- record's entries, found by equality).
+CREATE INDEX audit_log_tx_idx ON audit_log (tx);
 DROP INDEX audit_log_resource_resource_id_id_idx;
-DROP INDEX audit_log_subject_id_idx;
-CREATE INDEX audit_log_resource_resource_id_position_idx
-    ON audit_log (resource, resource_id, position);
-CREATE INDEX audit_log_subject_position_idx ON audit_log (subject, position);
--- The entries waiting for a position: few (the numbering step runs after every write).
-CREATE INDEX audit_log_pending_idx ON audit_log (resource, resource_id, id)
-    WHERE position IS NULL;
+CREATE INDEX audit_log_resource_resource_id_tx_idx ON audit_log (resource, resource_id, tx);
 
--- The newest position given, and the newest one pruned (a reader from before it has missed
--- entries): one row, which the numbering step locks.
+CREATE TABLE audit_positions (
+    position BIGINT PRIMARY KEY,
+    entry_id BIGINT NOT NULL UNIQUE,
+    version  BIGINT NOT NULL CHECK (version >= 1)
+);
+INSERT INTO audit_positions (position, entry_id, version)
+SELECT id, id, version FROM audit_log WHERE version IS NOT NULL;
+
+-- The newest position given, the newest one pruned (a reader from before it has missed
+-- entries), and the oldest transaction whose entries may still need a position: one row,
+-- which the numbering step locks.
 CREATE TABLE log_head (
     single         BOOLEAN PRIMARY KEY DEFAULT true CHECK (single),
     position       BIGINT NOT NULL,
-    pruned_through BIGINT NOT NULL DEFAULT 0
+    pruned_through BIGINT NOT NULL DEFAULT 0,
+    xmin_done      xid8 NOT NULL
 );
-INSERT INTO log_head (position, pruned_through)
+INSERT INTO log_head (position, pruned_through, xmin_done)
 SELECT coalesce(max(id), 0),
-       coalesce((SELECT min(id) - 1 FROM audit_log), 0)
+       coalesce((SELECT min(id) - 1 FROM audit_log), 0),
+       pg_snapshot_xmin(pg_current_snapshot())
 FROM audit_log;
+
+-- The entries that have their place in the log, as readers see them.
+CREATE VIEW audit_entries AS
+SELECT p.position, e.id AS entry_id, e.at, e.subject, e.resource, e.resource_id, e.action,
+       e.fields, p.version, e.changes
+FROM audit_positions AS p JOIN audit_log AS e ON e.id = p.entry_id;
+
+-- The entries that committed and wait for a position. (A lookup per entry, not an anti-join:
+-- the planner cannot tell how few entries are that recent, and would hash every position.)
+CREATE VIEW audit_pending AS
+SELECT u.* FROM audit_log AS u
+WHERE u.tx >= (SELECT xmin_done FROM log_head)
+  AND (SELECT p.position FROM audit_positions AS p WHERE p.entry_id = u.id) IS NULL;
 
 -- 4. Actors as reads answer them: the version the numbering step gave, plus the entries that
 --    committed and wait for a position (each is one more version); `updated_*` from the
@@ -91,7 +114,7 @@ SELECT a.id, a.name, a.age, a.gender,
 FROM actors AS a
 LEFT JOIN actor_versions AS v ON v.actor_id = a.id
 CROSS JOIN LATERAL (
-    SELECT count(*) AS n, max(u.id) AS last_id FROM audit_log AS u
-    WHERE u.position IS NULL AND u.resource = 'actor' AND u.resource_id = a.id
+    SELECT count(*) AS n, max(u.id) AS last_id FROM audit_pending AS u
+    WHERE u.resource = 'actor' AND u.resource_id = a.id
 ) AS pending
 LEFT JOIN audit_log AS last ON last.id = pending.last_id;

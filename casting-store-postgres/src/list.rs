@@ -136,9 +136,9 @@ impl Listing for ActorFilter {
 }
 
 impl Listing for AuditFilter {
-    const TABLE: &'static str = "audit_log";
-    // An entry's public number is its position in the log (`log.rs`); `m.position` again so
-    // that the outer statement orders by it.
+    const TABLE: &'static str = "audit_entries";
+    // Only entries with their place in the log (`audit_entries`, `log.rs`); an entry's public
+    // number is its position, and `m.position` again so that the outer statement orders by it.
     const COLUMNS: &'static str = "m.position AS id, m.at, m.subject, m.resource, m.resource_id, \
          m.action, m.fields, m.version, m.changes::text AS changes, m.position";
     const SEARCHED: &'static str = "m.subject";
@@ -154,13 +154,11 @@ impl Listing for AuditFilter {
     }
 
     fn push_conditions(&self, sql: &mut Sql) {
-        // Only entries with their place in the log are readable.
-        sql.push(" AND m.position IS NOT NULL");
         match (self.resource(), self.id()) {
             (Some(kind), _) => {
                 sql.push(" AND m.resource = ").push_bind(resource(kind));
             }
-            // Both kinds, so that the `(resource, resource_id, position)` index serves the id.
+            // Both kinds, so that the `(resource, resource_id, id)` index serves the id.
             (None, Some(_)) => {
                 sql.push(" AND m.resource IN ('movie', 'actor')");
             }

@@ -2,9 +2,10 @@
 //!
 //! A write's entries take their row id from a sequence before the write commits, so id order
 //! is not commit order. They become readable only once the numbering step ([`number`]) has
-//! given them a `position`, after they committed: one step at a time (it locks `log_head`),
-//! each in one `REPEATABLE READ` snapshot, giving every entry that committed before that
-//! snapshot the next positions, in id order. That order agrees with commit order:
+//! given them a position (a row of `audit_positions`), after they committed: one step at a
+//! time (it locks `log_head`), each in one `REPEATABLE READ` snapshot, giving every entry that
+//! committed before that snapshot the next positions, in id order. That order agrees with
+//! commit order:
 //!
 //! - an entry that commits later is not in the snapshot, so it gets a later position: a
 //!   reader that has read up to a position never finds a new entry before it;
@@ -13,42 +14,46 @@
 //!   the same snapshot or the earlier one in an earlier step).
 //!
 //! The step also gives an actor's entries written by movie writes (which share the actor's
-//! lock, so none waits for another) their version and their whole lists of movies, from the
-//! actor's version in `actor_versions` and their links in the same snapshot. Once positioned,
-//! an entry never changes.
+//! lock, so none waits for another) their version, from the actor's version in
+//! `actor_versions`. Once positioned, an entry never changes: its row is never rewritten, and
+//! the whole lists a moved id stands for are rebuilt the same way at every read (`trail.rs`).
+//!
+//! Which entries wait: those of transactions not older than `log_head.xmin_done` (the `xmin`
+//! of the last step's snapshot: every older transaction had ended, so its entries were
+//! positioned then) without a position (the `audit_pending` view, over an index on `tx`).
 //!
 //! Every instance runs the step after its own writes ([`Log::kick`]) and before it reads the
 //! log ([`Log::catch_up`], which also positions what a crashed instance left); the step
 //! notifies `casting_log`, which every instance waiting for entries listens to.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 
 use casting_core::audit::log::{Cursor, LogPage, LogQuery, LogStart};
-use casting_core::audit::{expand_lists, records_to_expand};
-use casting_core::{
-    AuditAction, AuditEntry, FieldValue, ResourceKind, StoreError, StoreResult as Result,
-};
-use chrono::{DateTime, Utc};
+use casting_core::{StoreError, StoreResult as Result};
 use sqlx::postgres::PgListener;
-use sqlx::{FromRow, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::acquire::connection;
 use crate::error::from_sqlx;
 use crate::history::resource;
-use crate::rows::{AuditListLine, stored_version};
+use crate::rows::AuditListLine;
 
-/// The channel the numbering step notifies with the newest position.
+/// The channel the numbering step notifies with the newest position (named in [`NUMBER`]).
 pub(crate) const CHANNEL: &str = "casting_log";
 
 /// The longest one wait for the log lasts before the reader looks again (and positions what a
 /// crashed instance may have left): a lost notification costs at most this. Longer than the
 /// 1 s a reader on another instance is woken within, so a test of that tests the notification.
 const LOOK_AGAIN: Duration = Duration::from_secs(5);
+
+/// The least time between the starts of two steps an instance runs after its writes: a write
+/// after a quiet spell is numbered at once; under a stream of writes, each step numbers what
+/// came in the last few milliseconds.
+const STEP_EVERY: Duration = Duration::from_millis(10);
 
 /// How many times a step starts again when another instance's step moved the head first.
 const ATTEMPTS: usize = 20;
@@ -75,7 +80,7 @@ impl Log {
     }
 
     /// Runs the numbering step soon, in the background, after a write committed: steps asked
-    /// for while one runs make one more step.
+    /// for while one runs make one more step, [`STEP_EVERY`] after its start.
     pub(crate) fn kick(self: &Arc<Self>) {
         self.again.store(true, Ordering::SeqCst);
         if self.running.swap(true, Ordering::SeqCst) {
@@ -85,15 +90,29 @@ impl Log {
         tokio::spawn(async move {
             loop {
                 log.again.store(false, Ordering::SeqCst);
-                if let Err(error) = log.catch_up().await {
+                let started = tokio::time::Instant::now();
+                if let Err(error) = log.step().await {
                     tracing::warn!(%error, "numbering the log failed; the next write or read retries");
                 }
                 log.running.store(false, Ordering::SeqCst);
                 if !log.again.load(Ordering::SeqCst) || log.running.swap(true, Ordering::SeqCst) {
                     return;
                 }
+                // Writes that keep coming are numbered in steps at most one per STEP_EVERY:
+                // each step is a transaction of its own, and back to back they cost the writers
+                // a third of their rate (docs/performance.md).
+                tokio::time::sleep_until(started + STEP_EVERY).await;
             }
         });
+    }
+
+    /// One step, after a write: there is something to position.
+    async fn step(&self) -> Result<()> {
+        let mut conn = connection(&self.pool).await?;
+        if let Some(head) = number_retrying(&mut conn).await? {
+            self.newest.send_if_modified(|newest| raise(newest, head));
+        }
+        Ok(())
     }
 
     /// Positions every entry that committed before the call: one step, whose snapshot is
@@ -101,11 +120,10 @@ impl Log {
     /// one), so entries that commit meanwhile never keep a reader here.
     pub(crate) async fn catch_up(&self) -> Result<()> {
         let mut conn = connection(&self.pool).await?;
-        let pending: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM audit_log WHERE position IS NULL)")
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(from_sqlx)?;
+        let pending: bool = sqlx::query_scalar(PENDING)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(from_sqlx)?;
         if !pending {
             return Ok(());
         }
@@ -139,7 +157,7 @@ impl Log {
         let lines: Vec<AuditListLine> = sqlx::query_as(
             "SELECT NULL::bigint AS total, position AS id, at, subject, resource, resource_id,
                     action, fields, version, changes::text AS changes
-             FROM audit_log
+             FROM audit_entries
              WHERE position > $1 AND ($2::text IS NULL OR resource = $2)
              ORDER BY position LIMIT $3",
         )
@@ -154,7 +172,7 @@ impl Log {
         for line in lines {
             entries.extend(line.into_item()?);
         }
-        // Entries from before migration 0010 may keep moved ids.
+        // The other side of a cast change keeps the moved id: whole lists, rebuilt.
         crate::trail::expand(&self.pool, &mut entries).await?;
         Ok(LogPage::new(entries, Cursor::at(after)))
     }
@@ -255,23 +273,6 @@ async fn catch_up_head(log: &Weak<Log>, pool: &PgPool) {
     }
 }
 
-/// When and by whom a version was made.
-type Stamp = (DateTime<Utc>, String);
-
-/// An entry waiting for its position, as the numbering step reads it.
-#[derive(Debug, FromRow)]
-struct Pending {
-    id: i64,
-    at: DateTime<Utc>,
-    subject: String,
-    resource: String,
-    resource_id: i64,
-    action: String,
-    fields: Vec<String>,
-    version: Option<i64>,
-    changes: String,
-}
-
 /// [`number`], started again while another instance's step moved the head since this one's
 /// snapshot (a serialization failure): `Some(head)` when it positioned entries.
 async fn number_retrying(conn: &mut PgConnection) -> Result<Option<i64>> {
@@ -313,166 +314,87 @@ fn serialization_failure(error: &StoreError) -> bool {
         .is_some_and(|code| code == "40001")
 }
 
-/// One numbering step, inside a `REPEATABLE READ` transaction: lock the head, give every entry
-/// of the snapshot without a position the next ones in id order (an actor's entry without a
-/// version the actor's next, and moved ids their whole lists), keep the actors' versions,
-/// move the head and notify. `None` when nothing was waiting.
+/// One numbering step, in one statement inside a `REPEATABLE READ` transaction: lock the
+/// head, give every entry of the snapshot without a position the next ones in id order (an
+/// actor's entry without a version the actor's next: after the one before it in this step, or
+/// after `actor_versions`), keep each actor's last version, move the head (and `xmin_done` to
+/// the snapshot's `xmin`: every older transaction had ended) and notify. Nothing of the entries
+/// themselves is rewritten: a position is a narrow row of its own. `None` when nothing was
+/// waiting.
 async fn number(conn: &mut PgConnection) -> Result<Option<i64>> {
-    let head: i64 = sqlx::query_scalar("SELECT position FROM log_head FOR UPDATE")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(from_sqlx)?;
-    let pending: Vec<Pending> = sqlx::query_as(
-        "SELECT id, at, subject, resource, resource_id, action, fields, version,
-                changes::text AS changes
-         FROM audit_log WHERE position IS NULL ORDER BY id",
+    // The transaction's snapshot is taken by this first statement, before the head's lock.
+    let (head, done, xmin): (i64, String, String) = sqlx::query_as(
+        "SELECT position, xmin_done::text, pg_snapshot_xmin(pg_current_snapshot())::text
+         FROM log_head FOR UPDATE",
     )
-    .fetch_all(&mut *conn)
+    .fetch_one(&mut *conn)
     .await
     .map_err(from_sqlx)?;
-    if pending.is_empty() {
-        return Ok(None);
-    }
-    let unversioned: Vec<bool> = pending.iter().map(|row| row.version.is_none()).collect();
-    let mut entries = pending.into_iter().map(entry).collect::<Result<Vec<_>>>()?;
-    // Moved ids become whole lists, walked back from the links now over the entries of the
-    // same records (all of them here: none of this snapshot has a position).
-    let moved: Vec<bool> = entries.iter().map(keeps_moved_id).collect();
-    let records = records_to_expand(&entries);
-    if !records.is_empty() {
-        let now = crate::trail::lists_of(conn, records.keys().copied()).await?;
-        let history: Vec<AuditEntry> = entries
-            .iter()
-            .filter(|e| records.contains_key(&(e.resource, e.resource_id)))
-            .cloned()
-            .collect();
-        expand_lists(&mut entries, &history, &now);
-    }
+    // Not kept as a prepared statement: planned for the actual `xmin_done`, the scan of recent
+    // transactions is an index range (a generic plan takes a third of the trail for it).
+    sqlx::query_scalar(NUMBER)
+        .bind(head)
+        .bind(&done)
+        .bind(&xmin)
+        .persistent(false)
+        .fetch_optional(conn)
+        .await
+        .map_err(from_sqlx)
+}
 
-    // Versions: an actor's entry without one is the actor's next.
-    let actors: Vec<i64> = entries
-        .iter()
-        .filter(|e| e.resource == ResourceKind::Actor)
-        .map(|e| e.resource_id)
-        .collect();
-    let known: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT actor_id, version FROM actor_versions WHERE actor_id = ANY($1)")
-            .bind(&actors)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(from_sqlx)?;
-    // Each actor's last version, and when and by whom it was made if this step made it.
-    let mut last: HashMap<i64, (i64, Option<Stamp>)> = known
-        .into_iter()
-        .map(|(actor, version)| (actor, (version, None)))
-        .collect();
-    let mut ids = Vec::with_capacity(entries.len());
-    let mut positions = Vec::with_capacity(entries.len());
-    let mut numbers = Vec::with_capacity(entries.len());
-    let mut changes = Vec::with_capacity(entries.len());
-    for (at, entry) in entries.iter().enumerate() {
-        let mut version = entry.version.get();
-        if entry.resource == ResourceKind::Actor {
-            let previous = last.get(&entry.resource_id).map_or(0, |(v, _)| *v);
-            if unversioned[at] {
-                version = previous + 1;
-            }
-            let stamp = Some((entry.at, entry.subject.clone()));
-            last.insert(entry.resource_id, (version, stamp));
-        }
-        let rewritten = moved[at]
-            .then(|| serde_json::to_string(&entry.changes))
-            .transpose()
-            .map_err(StoreError::internal)?;
-        ids.push(entry.id);
-        positions.push(head + 1 + at as i64);
-        numbers.push(version);
-        changes.push(rewritten);
-    }
-    let new_head = head + entries.len() as i64;
-    sqlx::query(
-        "UPDATE audit_log AS e
-         SET position = u.position, version = u.version,
-             changes = coalesce(u.changes::jsonb, e.changes)
-         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[])
-             AS u (id, position, version, changes)
-         WHERE e.id = u.id",
+/// Whether an entry waits for its position: the first one of a transaction not older than
+/// `xmin_done` that has none (an index scan in `tx` order that stops at the first).
+const PENDING: &str = "
+    SELECT EXISTS (
+        SELECT 1 FROM log_head AS h
+        CROSS JOIN LATERAL (
+            SELECT 1 FROM audit_log AS u
+            WHERE u.tx >= h.xmin_done
+              AND (SELECT p.position FROM audit_positions AS p WHERE p.entry_id = u.id) IS NULL
+            ORDER BY u.tx LIMIT 1
+        ) AS first
+    )";
+
+/// [`number`]'s statement, after the head's lock (`$1` the head, `$2` `xmin_done`, `$3` the
+/// snapshot's `xmin`). An actor's entries in id order fall into runs, each starting at an entry
+/// with a version (its own write's) or at the step's start; an entry without one is the run's
+/// first version plus its place in the run.
+const NUMBER: &str = "
+    WITH pending AS (
+        SELECT u.id, u.at, u.subject, u.resource, u.resource_id, u.version,
+               row_number() OVER (ORDER BY u.id) AS rank,
+               count(u.version) OVER (PARTITION BY u.resource, u.resource_id ORDER BY u.id)
+                   AS run
+        FROM audit_log AS u
+        WHERE u.tx >= $2::xid8
+          AND (SELECT p.position FROM audit_positions AS p WHERE p.entry_id = u.id) IS NULL
+    ), numbered AS (
+        SELECT p.id, p.rank, p.at, p.subject, p.resource, p.resource_id,
+               CASE WHEN p.version IS NOT NULL THEN p.version
+                    ELSE coalesce(first_value(p.version) OVER run - 1, v.version, 0)
+                         + row_number() OVER run
+               END AS version
+        FROM pending AS p
+        LEFT JOIN actor_versions AS v ON p.resource = 'actor' AND v.actor_id = p.resource_id
+        WINDOW run AS (PARTITION BY p.resource, p.resource_id, p.run ORDER BY p.id)
+    ), placed AS (
+        INSERT INTO audit_positions (position, entry_id, version)
+        SELECT $1 + n.rank, n.id, n.version FROM numbered AS n
+    ), last AS (
+        SELECT DISTINCT ON (resource_id) resource_id, version, at, subject
+        FROM numbered WHERE resource = 'actor'
+        ORDER BY resource_id, id DESC
+    ), versions AS (
+        INSERT INTO actor_versions (actor_id, version, updated_at, updated_by)
+        SELECT resource_id, version, at, subject FROM last
+        ON CONFLICT (actor_id) DO UPDATE
+        SET version = excluded.version, updated_at = excluded.updated_at,
+            updated_by = excluded.updated_by
+    ), moved AS (
+        UPDATE log_head SET position = $1 + n.count, xmin_done = $3::xid8
+        FROM (SELECT count(*) AS count FROM numbered) AS n
+        WHERE n.count > 0
+        RETURNING log_head.position
     )
-    .bind(&ids)
-    .bind(&positions)
-    .bind(&numbers)
-    .bind(&changes)
-    .execute(&mut *conn)
-    .await
-    .map_err(from_sqlx)?;
-    let made: Vec<(i64, i64, DateTime<Utc>, String)> = last
-        .into_iter()
-        .filter_map(|(actor, (version, stamp))| stamp.map(|(at, by)| (actor, version, at, by)))
-        .collect();
-    if !made.is_empty() {
-        let actor_ids: Vec<i64> = made.iter().map(|m| m.0).collect();
-        let numbers: Vec<i64> = made.iter().map(|m| m.1).collect();
-        let ats: Vec<DateTime<Utc>> = made.iter().map(|m| m.2).collect();
-        let bys: Vec<&str> = made.iter().map(|m| m.3.as_str()).collect();
-        sqlx::query(
-            "INSERT INTO actor_versions (actor_id, version, updated_at, updated_by)
-             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::text[])
-             ON CONFLICT (actor_id) DO UPDATE
-             SET version = excluded.version, updated_at = excluded.updated_at,
-                 updated_by = excluded.updated_by",
-        )
-        .bind(&actor_ids)
-        .bind(&numbers)
-        .bind(&ats)
-        .bind(&bys)
-        .execute(&mut *conn)
-        .await
-        .map_err(from_sqlx)?;
-    }
-    sqlx::query("UPDATE log_head SET position = $1")
-        .bind(new_head)
-        .execute(&mut *conn)
-        .await
-        .map_err(from_sqlx)?;
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(CHANNEL)
-        .bind(new_head.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(from_sqlx)?;
-    Ok(Some(new_head))
-}
-
-/// A pending row as an entry (its id the row's; a missing version as 1 until it is given).
-fn entry(row: Pending) -> Result<AuditEntry> {
-    let resource = match row.resource.as_str() {
-        "movie" => ResourceKind::Movie,
-        "actor" => ResourceKind::Actor,
-        _ => {
-            return Err(StoreError::internal(
-                "an audit entry names an unknown resource",
-            ));
-        }
-    };
-    let action = AuditAction::parse(&row.action)
-        .ok_or_else(|| StoreError::internal("an audit entry names an unknown action"))?;
-    Ok(AuditEntry {
-        id: row.id,
-        at: row.at,
-        subject: row.subject,
-        resource,
-        resource_id: row.resource_id,
-        action,
-        fields: row.fields,
-        changes: serde_json::from_str(&row.changes).map_err(StoreError::internal)?,
-        version: stored_version(row.version.unwrap_or(1))?,
-    })
-}
-
-/// Whether an entry keeps a moved id (`{"moved": id}`) that the step rewrites as whole lists.
-fn keeps_moved_id(entry: &AuditEntry) -> bool {
-    entry
-        .changes
-        .iter()
-        .any(|(_, change)| matches!(change.to, Some(FieldValue::Moved(_))))
-}
+    SELECT m.position
+    FROM moved AS m, LATERAL (SELECT pg_notify('casting_log', m.position::text)) AS notified";

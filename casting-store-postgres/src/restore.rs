@@ -52,9 +52,10 @@ async fn deleted_entry(
         return Err(StoreError::AlreadyExists { kind, id });
     }
     let newest: Option<(String, i64, String)> = sqlx::query_as(
-        "SELECT action, version, changes::text FROM audit_log
-         WHERE resource = $1 AND resource_id = $2
-         ORDER BY position DESC NULLS FIRST, id DESC LIMIT 1",
+        "SELECT e.action, e.version, e.changes::text
+         FROM audit_log AS e LEFT JOIN audit_positions AS p ON p.entry_id = e.id
+         WHERE e.resource = $1 AND e.resource_id = $2
+         ORDER BY p.position DESC NULLS FIRST, e.id DESC LIMIT 1",
     )
     .bind(resource(kind))
     .bind(id)

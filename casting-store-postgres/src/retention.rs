@@ -26,12 +26,15 @@ pub const PRUNE_EVERY: Duration = Duration::from_secs(600);
 async fn prune_batch(pool: &PgPool, before: DateTime<Utc>) -> Result<u64, StoreError> {
     let pruned: i64 = sqlx::query_scalar(
         "WITH gone AS (
-             DELETE FROM audit_log
-             WHERE position = ANY(ARRAY(SELECT position FROM audit_log
-                                        WHERE position IS NOT NULL
-                                        ORDER BY position LIMIT $2))
-               AND at < $1
-             RETURNING position
+             SELECT p.position, p.entry_id
+             FROM audit_positions AS p JOIN audit_log AS e ON e.id = p.entry_id
+             WHERE p.position = ANY(ARRAY(SELECT position FROM audit_positions
+                                          ORDER BY position LIMIT $2))
+               AND e.at < $1
+         ), entries AS (
+             DELETE FROM audit_log WHERE id IN (SELECT entry_id FROM gone)
+         ), places AS (
+             DELETE FROM audit_positions WHERE position IN (SELECT position FROM gone)
          ), moved AS (
              UPDATE log_head SET pruned_through = greatest(pruned_through, newest)
              FROM (SELECT max(position) AS newest FROM gone) AS g

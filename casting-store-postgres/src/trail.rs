@@ -1,7 +1,7 @@
-//! Reading the trail back: entries from before migration 0010 may keep the other side's moved
-//! ids (since 0010 the numbering step writes whole lists, `log.rs`); a page's are rewritten as
-//! whole lists (`casting_core::audit::expand_lists`), from the records' newer entries and their
-//! lists now, both read in one snapshot.
+//! Reading the trail back: a page of entries with the other side's moved ids rewritten as
+//! whole lists (`casting_core::audit::expand_lists`), from the records' newer entries (in log
+//! order, those still waiting for a position last) and their lists now, both read in one
+//! snapshot. Every read of an entry rebuilds the same lists: what came after it is fixed.
 
 use std::collections::HashMap;
 
@@ -21,8 +21,9 @@ pub(crate) async fn expand(pool: &PgPool, page: &mut [AuditEntry]) -> Result<()>
         return Ok(());
     }
     let mut conn = connection(pool).await?;
-    // One snapshot for the history and the lists now, so that they agree.
-    sqlx::query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    // One snapshot for the history and the lists now, so that they agree. No JIT: the planner
+    // cannot tell how few entries wait for a position, and would compile for a large scan.
+    sqlx::raw_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL jit = off")
         .execute(&mut *conn)
         .await
         .map_err(from_sqlx)?;
@@ -40,16 +41,19 @@ async fn read_history(
     let kinds: Vec<&str> = records.keys().map(|(kind, _)| resource(*kind)).collect();
     let ids: Vec<i64> = records.keys().map(|(_, id)| *id).collect();
     let since: Vec<i64> = records.values().copied().collect();
-    // Entries waiting for a position are newer than every positioned one: they sort last.
+    // Entries waiting for a position are newer than every positioned one, and will be
+    // positioned in id order: they sort last, by id.
     let lines: Vec<AuditListLine> = sqlx::query_as(
-        "SELECT NULL::bigint AS total,
-                coalesce(e.position, 4611686018427387904 + e.id) AS id, e.at, e.subject,
-                e.resource, e.resource_id, e.action, e.fields, coalesce(e.version, 1) AS version,
-                e.changes::text AS changes
+        "SELECT NULL::bigint AS total, e.position AS id, e.at, e.subject, e.resource,
+                e.resource_id, e.action, e.fields, e.version, e.changes::text AS changes
          FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS r (resource, resource_id, since)
-         JOIN audit_log AS e
-           ON e.resource = r.resource AND e.resource_id = r.resource_id
-          AND (e.position >= r.since OR e.position IS NULL)",
+         JOIN audit_entries AS e
+           ON e.resource = r.resource AND e.resource_id = r.resource_id AND e.position >= r.since
+         UNION ALL
+         SELECT NULL::bigint, 4611686018427387904 + u.id, u.at, u.subject, u.resource,
+                u.resource_id, u.action, u.fields, coalesce(u.version, 1), u.changes::text
+         FROM unnest($1::text[], $2::bigint[]) AS r (resource, resource_id)
+         JOIN audit_pending AS u ON u.resource = r.resource AND u.resource_id = r.resource_id",
     )
     .bind(&kinds)
     .bind(&ids)

@@ -3,14 +3,16 @@
 
 use casting_core::CastingService;
 use casting_core::audit::log::{LOG_LIMIT_MAX, LogParams, LogQuery};
-use poem::Request;
+use poem::{IntoResponse, Request, Response};
+use poem_openapi::ApiResponse;
 use poem_openapi::param::{Header, Query};
+use poem_openapi::registry::{MetaMediaType, MetaResponses, MetaSchema, MetaSchemaRef, Registry};
 use poem_openapi::{Object, OpenApi};
 
 use crate::errors::ApiError;
 use crate::operations::audit::AuditEntryBody;
 pub(crate) use crate::operations::events::StreamsEnd;
-use crate::operations::events::{ChangesAnswer, stream, wants_stream};
+use crate::operations::events::{EVENT_STREAM, stream, wants_stream};
 use crate::operations::responses::operation_response;
 use crate::operations::tags::Tag;
 use crate::security::{Caller, op};
@@ -41,6 +43,56 @@ pub struct ChangesPage {
 
 json_fields! {
     ChangesPage { entries, next, success }
+}
+
+/// What `GET /changes` answers: JSON (entries, or an error), or the event stream.
+pub(crate) enum ChangesAnswer {
+    /// A JSON answer.
+    Json(ReadChangesResponse),
+    /// The event stream.
+    Stream(Response),
+}
+
+impl From<ReadChangesResponse> for ChangesAnswer {
+    fn from(answer: ReadChangesResponse) -> Self {
+        Self::Json(answer)
+    }
+}
+
+impl IntoResponse for ChangesAnswer {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Json(answer) => answer.into_response(),
+            Self::Stream(response) => response,
+        }
+    }
+}
+
+impl ApiResponse for ChangesAnswer {
+    /// The JSON answers, with the stream as a second media type of the 200.
+    fn meta() -> MetaResponses {
+        let mut meta = ReadChangesResponse::meta();
+        for response in &mut meta.responses {
+            if response.status == Some(200) {
+                response.content.push(MetaMediaType {
+                    content_type: EVENT_STREAM,
+                    schema: MetaSchemaRef::Inline(Box::new(MetaSchema {
+                        description: Some(
+                            "With `Accept: text/event-stream`: one event per entry, `id: <the \
+                             cursor after it>`, `event: change`, `data: <the entry as JSON, as \
+                             in entries>`; a comment line (`:`) every 15 s while nothing comes.",
+                        ),
+                        ..MetaSchema::new("string")
+                    })),
+                });
+            }
+        }
+        meta
+    }
+
+    fn register(registry: &mut Registry) {
+        ReadChangesResponse::register(registry);
+    }
 }
 
 /// The log operation.

@@ -19,11 +19,8 @@ use casting_core::{AuditEntry, CastingService};
 use futures_util::future::{Either, select};
 use poem::web::sse::{Event, SSE};
 use poem::{IntoResponse, Request, Response};
-use poem_openapi::ApiResponse;
-use poem_openapi::registry::{MetaMediaType, MetaResponses, MetaSchema, MetaSchemaRef, Registry};
 
 use crate::operations::audit::AuditEntryBody;
-use crate::operations::changes::ReadChangesResponse;
 use crate::shutdown::Shutdown;
 
 /// The media type of the stream.
@@ -64,56 +61,6 @@ impl StreamsEnd {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-    }
-}
-
-/// What `GET /changes` answers: JSON (entries, or an error), or the event stream.
-pub(crate) enum ChangesAnswer {
-    /// A JSON answer.
-    Json(ReadChangesResponse),
-    /// The event stream.
-    Stream(Response),
-}
-
-impl From<ReadChangesResponse> for ChangesAnswer {
-    fn from(answer: ReadChangesResponse) -> Self {
-        Self::Json(answer)
-    }
-}
-
-impl IntoResponse for ChangesAnswer {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Json(answer) => answer.into_response(),
-            Self::Stream(response) => response,
-        }
-    }
-}
-
-impl ApiResponse for ChangesAnswer {
-    /// The JSON answers, with the stream as a second media type of the 200.
-    fn meta() -> MetaResponses {
-        let mut meta = ReadChangesResponse::meta();
-        for response in &mut meta.responses {
-            if response.status == Some(200) {
-                response.content.push(MetaMediaType {
-                    content_type: EVENT_STREAM,
-                    schema: MetaSchemaRef::Inline(Box::new(MetaSchema {
-                        description: Some(
-                            "With `Accept: text/event-stream`: one event per entry, `id: <the \
-                             cursor after it>`, `event: change`, `data: <the entry as JSON, as \
-                             in entries>`; a comment line (`:`) every 15 s while nothing comes.",
-                        ),
-                        ..MetaSchema::new("string")
-                    })),
-                });
-            }
-        }
-        meta
-    }
-
-    fn register(registry: &mut Registry) {
-        ReadChangesResponse::register(registry);
     }
 }
 

@@ -304,7 +304,7 @@ async fn numbering_the_log_changes_nothing_a_client_reads() {
         store.create_movie(movie, &edit, None).await.unwrap();
     }
     let pending = || async {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit_log WHERE position IS NULL")
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM audit_pending")
             .fetch_one(store.pool())
             .await
             .unwrap()
@@ -356,7 +356,7 @@ async fn numbering_the_log_changes_nothing_a_client_reads() {
     store.number_log().await.unwrap();
     assert_eq!(pending().await, 0);
     let numbered: Vec<i64> = sqlx::query_scalar(
-        "SELECT version FROM audit_log WHERE resource = 'actor' AND resource_id = $1
+        "SELECT version FROM audit_entries WHERE resource = 'actor' AND resource_id = $1
          ORDER BY position",
     )
     .bind(busy.get())

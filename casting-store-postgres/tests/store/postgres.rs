@@ -43,6 +43,7 @@ async fn migrations_apply_to_an_empty_database_and_again_without_change() {
             "actors",
             "actors_movies",
             "audit_log",
+            "audit_positions",
             "idempotency_keys",
             "log_head",
             "movies",
@@ -57,7 +58,7 @@ async fn migrations_apply_to_an_empty_database_and_again_without_change() {
     .fetch_all(&pool)
     .await
     .unwrap();
-    assert_eq!(views, ["actors_now"]);
+    assert_eq!(views, ["actors_now", "audit_entries", "audit_pending"]);
 
     let store = PostgresStore::new(pool);
     let fixture = testing::TestDatabase::adopt(store, name, admin);
