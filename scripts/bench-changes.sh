@@ -6,6 +6,7 @@
 # - STREAMS (default 1,000) event streams held open on one instance, idle: the server's RSS
 #   before and with them, and its CPU over IDLE seconds (default 10) with them.
 #
+# BIN=path measures another build of the server (default: this tree's, built here).
 # Needs: PostgreSQL at $BENCH_DATABASE_URL (default postgres@127.0.0.1:5432), psql, python3.
 # Prints Markdown.
 set -euo pipefail
@@ -15,8 +16,10 @@ WRITES=${WRITES:-500}
 STREAMS=${STREAMS:-1000}
 IDLE=${IDLE:-10}
 
-cargo build --release -q -p casting-server
-BIN=target/release/casting-server
+if [ -z "${BIN:-}" ]; then
+    cargo build --release -q -p casting-server
+    BIN=target/release/casting-server
+fi
 fresh_database casting_bench_changes
 
 start_server "$BIN" DATABASE_URL="$DB_URL"

@@ -13,8 +13,10 @@
 # run; BASELINE_BIN=<path of a casting-server binary> measures that one instead.
 # EXTRA_BINS="name=path …" measures more binaries (design variants) between the baseline and
 # the current build, in the same run.
-# Every row starts right after a CHECKPOINT, so no row writes out the pages an earlier row (or
-# server) left dirty.
+# Every server runs at once, on a database of its own, and each row is measured on every
+# server one right after the other (the order reversed on even rounds; ROUNDS, default 1,
+# repeats the whole table and gives each row's median). Every measurement starts right after a
+# CHECKPOINT, so none writes out the pages an earlier one left dirty.
 #
 # Needs: wrk (Debian package), PostgreSQL at $BENCH_DATABASE_URL (a role that may create
 # databases; default postgres@127.0.0.1:5432), curl, psql. Prints a Markdown table.
@@ -72,40 +74,77 @@ BINARIES=("current=${CARGO_TARGET_DIR:-target}/release/casting-server")
 [ -n "${EXTRA_BINS:-}" ] && BINARIES=($EXTRA_BINS "${BINARIES[@]}")
 [ -n "${BASELINE_BIN:-}" ] && BINARIES=("baseline=$BASELINE_BIN" "${BINARIES[@]}")
 
-echo "| server | request | cast | req/s | ÷ no cast | p50 | p99 | non-2xx | audit entries | bytes/entry |"
-echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"
+# Every server runs at once, each on its own database, seeded alike; each row is measured on
+# one server right after the other (in the other order on even rounds), so that both see the
+# same machine. With ROUNDS > 1 a row's rate is the median of its rounds.
+ROUNDS=${ROUNDS:-1}
+declare -A PIDS BASES TOKENS URLS
 for entry in "${BINARIES[@]}"; do
   name=${entry%%=*}
-  fresh_database casting_bench_creates
+  fresh_database "casting_bench_creates_$name"
   start_server "${entry#*=}" DATABASE_URL="$DB_URL"
+  at_exit "kill -TERM $SERVER 2> /dev/null || true"
+  PIDS[$name]=$SERVER BASES[$name]=$BASE TOKENS[$name]=$TOKEN URLS[$name]=$DB_URL
+  SERVER=""
   for i in $(seq 1 500); do
     post_json /actors "{\"name\": \"Actor $i\", \"age\": 30, \"gender\": \"Other\"}" > /dev/null
   done
   for i in $(seq 1 200); do
     post_json /movies "{\"title\": \"Movie $i\", \"release_date\": \"2025-02-08\"}" > /dev/null
   done
-  for request in post put patch; do
-    base_rps=""
-    kinds=$([ "$request" = patch ] && echo none || echo none random5 shared5)
-    for kind in $kinds; do
-      read -r bytes_before entries_before < <(audit_size)
-      psql "$DB_URL" -qc CHECKPOINT
-      wrk_run "$WORK/wrk.txt" -s "$WORK/$request-$kind.lua" "$BASE"
-      read -r rps p50 p99 errors < <(wrk_numbers "$WORK/wrk.txt")
-      read -r bytes_after entries_after < <(audit_size)
-      entries=$((entries_after - entries_before))
-      per_entry=$(awk -v b=$((bytes_after - bytes_before)) -v n=$entries \
-        'BEGIN { if (n > 0) printf "%.0f", b / n; else print "-" }')
-      [ "$kind" = none ] && base_rps=$rps
-      case $request in
-        post) label="POST /movies" ;;
-        put) label="PUT /movies/{id}/cast" ;;
-        patch) label="PATCH /movies/{id}" ;;
-      esac
-      echo "| $name | $label | $kind | $rps | $(ratio "$rps" "$base_rps") | $p50 | $p99 | $errors | $entries | $per_entry |"
-    done
-  done
-  read -r bytes entries < <(audit_size)
-  echo "| $name | whole run | | | | | | | $entries | $((bytes / entries)) |"
-  stop_server
 done
+NAMES=()
+for entry in "${BINARIES[@]}"; do NAMES+=("${entry%%=*}"); done
+ROWS="post:none post:random5 post:shared5 put:none put:random5 put:shared5 patch:none"
+
+# One row on one server: appends "rps p50 p99 errors entries bytes" to $WORK/<name>-<row>.
+measure() {
+  local name=$1 row=$2 request=${2%%:*} kind=${2#*:}
+  BASE=${BASES[$name]} TOKEN=${TOKENS[$name]} DB_URL=${URLS[$name]}
+  export TOKEN
+  read -r bytes_before entries_before < <(audit_size)
+  psql "$DB_URL" -qc CHECKPOINT
+  wrk_run "$WORK/wrk.txt" -s "$WORK/$request-$kind.lua" "$BASE"
+  read -r bytes_after entries_after < <(audit_size)
+  echo "$(wrk_numbers "$WORK/wrk.txt") $((entries_after - entries_before)) \
+$((bytes_after - bytes_before))" >> "$WORK/$name-${row/:/-}"
+}
+for round in $(seq 1 "$ROUNDS"); do
+  order=("${NAMES[@]}")
+  if [ $((round % 2)) -eq 0 ]; then
+    order=()
+    for ((i = ${#NAMES[@]} - 1; i >= 0; i--)); do order+=("${NAMES[i]}"); done
+  fi
+  for row in $ROWS; do
+    for name in "${order[@]}"; do measure "$name" "$row"; done
+  done
+done
+
+# The median of column $2 of file $1 (the rates of a row's rounds).
+median() { awk -v c="$2" '{print $c}' "$1" | sort -g | awk '{v[NR] = $1} END {
+  if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "| server | request | cast | req/s | ÷ no cast | ÷ ${NAMES[0]} | p50 | p99 | non-2xx | audit entries | bytes/entry |"
+echo "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for name in "${NAMES[@]}"; do
+  for row in $ROWS; do
+    request=${row%%:*} kind=${row#*:} file="$WORK/$name-${row/:/-}"
+    rps=$(median "$file" 1)
+    [ "$kind" = none ] && base_rps=$rps
+    first=$(median "$WORK/${NAMES[0]}-${row/:/-}" 1)
+    read -r _ p50 p99 _ < "$file"
+    errors=$(awk '{n += $4} END {print n}' "$file")
+    entries=$(awk '{n += $5} END {print n}' "$file")
+    per_entry=$(awk '{b += $6; n += $5} END { if (n > 0) printf "%.0f", b / n; else print "-" }' "$file")
+    case $request in
+      post) label="POST /movies" ;;
+      put) label="PUT /movies/{id}/cast" ;;
+      patch) label="PATCH /movies/{id}" ;;
+    esac
+    echo "| $name | $label | $kind | $rps | $(ratio "$rps" "$base_rps") | $(ratio "$rps" "$first") | $p50 | $p99 | $errors | $entries | $per_entry |"
+  done
+done
+if [ "$ROUNDS" -gt 1 ]; then
+  echo
+  echo "Each row's rate is the median of $ROUNDS rounds (p50 and p99 are the first round's)."
+fi

@@ -13,8 +13,8 @@ docker_up() {
   if ! command -v dockerd > /dev/null; then
     echo "docker: installing Debian's docker.io"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq docker.io > /dev/null \
-      || { apt-get update -qq && apt-get install -y -qq docker.io > /dev/null; }
+    apt-get install -o DPkg::Lock::Timeout=300 -y -qq docker.io > /dev/null \
+      || { apt-get update -o DPkg::Lock::Timeout=300 -qq && apt-get install -o DPkg::Lock::Timeout=300 -y -qq docker.io > /dev/null; }
     DOCKER=/usr/bin/docker
   fi
   if ! daemon_answers; then

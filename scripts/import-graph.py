@@ -6,10 +6,13 @@ A module is a file under `src/` (`foo.rs` and `foo/…` are `foo`'s subtree). An
 through `crate::` in code: `use crate::…` (groups included), and paths written inline
 (`crate::config::BODY_LIMIT`, `$crate::errors::ApiError` in a macro). Comments and string
 literals are not code: a doc link `[x](crate::X)` is no edge. `super::` in a child of `foo` is
-`foo` itself. Loops are looked for twice: between the top-level modules, and between the
-children of each folder (`wire::payload` and `wire::json`, say).
+`foo` itself. A name `lib.rs` re-exports (`crate::migrate`, from `pub use schema::migrate`) is
+an edge to the module that defines it; any other path whose head is no module reaches back up to
+`lib.rs`. Loops are looked for twice: between the top-level modules, and between the children of
+each folder (`wire::payload` and `wire::json`, say).
 
-Run from the workspace root: `scripts/import-graph.py`.
+Run from the workspace root: `scripts/import-graph.py`. Its own test:
+`python3 -m unittest discover -s scripts -p 'test_*.py'`.
 """
 import pathlib
 import re
@@ -108,38 +111,82 @@ def find_loops(graph: dict[str, set[str]]) -> list[list[str]]:
     return loops
 
 
+# `pub use a::b;`, `pub use a::{b, c as d};` in lib.rs: the names lib.rs re-exports.
+REEXPORT = re.compile(r"\bpub\s+use\s+([a-z_]\w*)::(\{[^;]*\}|[A-Za-z_]\w*(?:\s+as\s+\w+)?)\s*;")
+
+
+def reexports(code: str) -> dict[str, str]:
+    """The names `lib.rs` re-exports from its own modules, each with the module it comes from
+    (`pub use schema::{migrate, MIGRATOR}` gives `migrate` and `MIGRATOR` from `schema`)."""
+    names = {}
+    for match in REEXPORT.finditer(code):
+        module, body = match.group(1), match.group(2)
+        items = body[1:-1].split(",") if body.startswith("{") else [body]
+        for item in items:
+            words = item.split()
+            if words and words[0] not in ("self", "*"):
+                name = words[-1] if len(words) == 3 and words[1] == "as" else words[0]
+                names[name.split("::")[-1]] = module
+    return names
+
+
+def graph_of(src: pathlib.Path, crate: str = "") -> tuple[dict, dict, list[str]]:
+    """The import graph of one crate's `src/`: the top-level modules' edges, each folder's
+    children's edges, and the problems found (reach-backs to lib.rs, paths to no module)."""
+    top_graph: dict[str, set[str]] = {}
+    # folder -> child -> siblings it depends on
+    folder_graphs: dict[str, dict[str, set[str]]] = {}
+    problems: list[str] = []
+    lib = src / "lib.rs"
+    names = reexports(strip(lib.read_text())) if lib.exists() else {}
+
+    # `#[macro_export]` macros live at the crate root wherever they are written.
+    macros = {m.group(1) for file in src.rglob("*.rs")
+              for m in re.finditer(r"macro_rules!\s*(\w+)", strip(file.read_text()))}
+
+    def is_module(name: str) -> bool:
+        return (src / f"{name}.rs").exists() or (src / name).is_dir()
+
+    for file in sorted(src.rglob("*.rs")):
+        # Test modules may reach anywhere; they are not part of the module graph.
+        code = strip(file.read_text()).split("#[cfg(test)]")[0]
+        module = module_of(src, file)
+        top = module[0]
+        top_graph.setdefault(top, set())
+        for segments in paths(code):
+            head = segments[0]
+            if not is_module(head):
+                if module == ["lib"] or head.rstrip("!") in macros:
+                    continue
+                if head in names:
+                    # Through a re-export: an import of the module that defines it.
+                    segments = (names[head],) + segments
+                    head = names[head]
+                else:
+                    problems.append(f"{crate}: {'::'.join(module)} reaches up to lib.rs for `{head}`")
+                    continue
+            if head != top:
+                top_graph[top].add(head)
+            elif len(module) >= 2 and len(segments) >= 2 and segments[1][0].islower():
+                # Within one folder: the child it names, if it is another child.
+                child, target = module[1], segments[1]
+                siblings = folder_graphs.setdefault(top, {})
+                siblings.setdefault(child, set())
+                if target != child and ((src / top / f"{target}.rs").exists() or (src / top / target).is_dir()):
+                    siblings[child].add(target)
+    return top_graph, folder_graphs, problems
+
+
 def main() -> int:
     failed = False
     for crate in CRATES:
         src = pathlib.Path(crate) / "src"
         if not src.is_dir():
             continue
-        top_graph: dict[str, set[str]] = {}
-        # folder -> child -> siblings it depends on
-        folder_graphs: dict[str, dict[str, set[str]]] = {}
-        for file in sorted(src.rglob("*.rs")):
-            # Test modules may reach anywhere; they are not part of the module graph.
-            code = strip(file.read_text()).split("#[cfg(test)]")[0]
-            module = module_of(src, file)
-            top = module[0]
-            top_graph.setdefault(top, set())
-            for segments in paths(code):
-                head = segments[0]
-                if head[0].isupper() or head.endswith("!") or not head[0].isalpha():
-                    if module != ["lib"]:
-                        print(f"{crate}: {'::'.join(module)} reaches up to lib.rs for `{head}`")
-                        failed = True
-                    continue
-                if head != top:
-                    top_graph[top].add(head)
-                elif len(module) >= 2 and len(segments) >= 2 and segments[1][0].islower():
-                    # Within one folder: the child it names, if it is another child.
-                    child, target = module[1], segments[1]
-                    siblings = folder_graphs.setdefault(top, {})
-                    siblings.setdefault(child, set())
-                    if target != child and (src / top / f"{target}.rs").exists() or (src / top / target).is_dir():
-                        if target != child:
-                            siblings[child].add(target)
+        top_graph, folder_graphs, problems = graph_of(src, crate)
+        for problem in problems:
+            print(problem)
+            failed = True
         for cycle in find_loops(top_graph):
             print(f"{crate}: module loop {' -> '.join(cycle)}")
             failed = True

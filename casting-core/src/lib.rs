@@ -25,7 +25,7 @@
 //!
 //! # Implementing or wrapping a store
 //!
-//! Implement [`Store`] with `#[async_trait]`, or wrap one with a [`Decorator`], then run the
+//! Implement [`Store`] with [`#[async_trait]`](async_trait), or wrap one with a [`Decorator`], then run the
 //! conformance suite (feature `conformance`) from the backend's `tests/`:
 //!
 //! ```no_run
@@ -63,6 +63,10 @@ pub mod revision;
 pub mod service;
 pub mod store;
 
+/// The attribute [`Store`], [`Decorator`] and [`TokenVerifier`] are written with: an
+/// implementation outside this crate writes `#[casting_core::async_trait]` (or depends on
+/// `async-trait` itself).
+pub use async_trait::async_trait;
 pub use audit::{
     AuditAction, AuditEntry, AuditField, AuditFilter, AuditListParams, AuditQuery, CastCredit,
     Change, Changes, DeletedActor, DeletedMovie, FieldValue, RoleCredit,

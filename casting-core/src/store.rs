@@ -61,8 +61,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 ///   (a delete too, with the version one past the last). Entries are numbered in the order
 ///   they take their place in the log, which agrees with commit order
 ///   ([`Store::read_log`]); [`Store::list_audit`] lists them newest first. For each record,
-///   versions run 1, 2, 3… in log order and each entry's `from` is the previous entry's `to`. Each entry keeps every
-///   named field's value before and after ([`Changes`](crate::Changes)): a create's from
+///   versions run 1, 2, 3… in log order and each entry's `from` is the previous entry's `to`.
+///   Each entry keeps every named field's value before and after ([`Changes`](crate::Changes)): a create's from
 ///   nothing, a delete's (which names every field, and a movie's `cast` or an actor's
 ///   `credits`) to nothing, the other side of a link change its whole list before and after.
 /// - Restores: a deleted record comes back from its newest delete entry, with its id, every
@@ -80,6 +80,10 @@ pub type StoreResult<T> = Result<T, StoreError>;
 ///   be [`StoreError::RequestInProgress`]. Expired keys are forgotten.
 /// - A store reports only what [`StoreError`] can say; permissions and request checks are the
 ///   service's business.
+///
+/// Nineteen methods. Nine write, each taking an [`Edit`]: `create_*`, `update_*`, `delete_*`
+/// and `restore_*` of movies and of actors, and `replace_cast`. Ten read: `list_*` and `get_*`
+/// (movies, actors, a cast, credits), `list_audit`, `read_log`, `wait_for_log` and `ping`.
 ///
 /// To wrap a store (count, cache, log slow calls) without restating every method, implement
 /// [`Decorator`] for the methods you change and wrap it in [`Decorated`].

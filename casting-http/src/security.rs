@@ -217,28 +217,43 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, HeaderProblem> {
     Ok(token)
 }
 
-/// The caller of a request, under the rate limits (`limits.rs`): an address over its budget
-/// of failed authentications gets 429 for any token the verifier does not already know to be
-/// good, before it is verified; every 401 counts against the address; every caller counts
-/// against its subject.
+/// The caller of a request, under the rate limits (`edge/limits.rs`): an address over its
+/// budget of failed authentications gets 429 for any token that is not known to be good (to the
+/// verifier, or verified here during the last minute while an address was over budget),
+/// before it is verified, beyond a small allowance of verifications a second; every 401 counts
+/// against the address; every caller counts against its subject.
 async fn authenticate(request: &Request) -> Result<Principal, ApiError> {
     let Some(verifier) = request.data::<Verifier>() else {
         return Err(ApiError::internal(&"no token verifier in request data"));
     };
     let limits = request.data::<Arc<RateLimits>>();
     let token = bearer_token(request.headers());
-    let known = match (limits.and_then(|l| l.refused(request)), &token) {
-        (None, _) => None,
-        (Some(limited), Ok(token)) => match verifier.0.known_good(token) {
-            Some(principal) => Some(principal),
-            None => return Err(refused(request, limited, Policy::AuthFailures)),
+    let known = match (limits, &token) {
+        (Some(limits), token) => match (limits.refused(request), token) {
+            (None, _) => None,
+            (Some(limited), Ok(token)) => {
+                match verifier
+                    .0
+                    .known_good(token)
+                    .or_else(|| limits.remembered(token))
+                {
+                    Some(principal) => Some(principal),
+                    // A few verifications a second still go through: a valid credential new
+                    // to this server, behind the same address, gets in within a second.
+                    None if limits.may_verify(request) => None,
+                    None => return Err(refused(request, limited, Policy::AuthFailures)),
+                }
+            }
+            (Some(limited), Err(_)) => {
+                return Err(refused(request, limited, Policy::AuthFailures));
+            }
         },
-        (Some(limited), Err(_)) => return Err(refused(request, limited, Policy::AuthFailures)),
+        (None, _) => None,
     };
-    let verified = match (known, token) {
+    let verified = match (known, &token) {
         (Some(principal), _) => Ok(principal),
         (None, Ok(token)) => verifier.0.verify(token).await.map_err(ApiError::from),
-        (None, Err(problem)) => Err(ApiError::from(problem)),
+        (None, Err(problem)) => Err(ApiError::from(*problem)),
     };
     let principal = match verified {
         Ok(principal) => principal,
@@ -252,6 +267,9 @@ async fn authenticate(request: &Request) -> Result<Principal, ApiError> {
         }
     };
     if let Some(limits) = limits {
+        if let Ok(token) = token {
+            limits.remember(token, &principal);
+        }
         match limits.admit(principal.subject()) {
             Ok(standing) => Slot::set(request, standing),
             Err(limited) => return Err(refused(request, limited, Policy::Subject)),

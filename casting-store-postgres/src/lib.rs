@@ -12,7 +12,7 @@
 //!   serialise and movie-side and actor-side edits never deadlock.
 //! - The trail is a log (migration 0010): a write's entries become readable once a numbering
 //!   step, run after every write and before every read of the trail, gives them their position
-//!   in commit order (and an actor's entry written by a movie write its version and lists);
+//!   in commit order (and an actor's entry written by a movie write its version);
 //!   every instance is woken by `LISTEN`/`NOTIFY` when entries are numbered. A movie write gives
 //!   its actors their new versions without writing their rows, so writes naming the same
 //!   actors do not queue.
@@ -40,6 +40,7 @@ mod restore;
 mod retention;
 mod rows;
 mod schema;
+mod tail;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;

@@ -17,10 +17,11 @@
 //! A store that wraps `PostgresStore` keeps the [`TestDatabase`] beside it in a fixture of its
 //! own, as `casting_core::conformance`'s docs show.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 use std::str::FromStr;
-use std::sync::Once;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, Once, PoisonError};
 
 use crate::pool::{PoolSettings, PostgresStore};
 use casting_core::Store;
@@ -98,18 +99,44 @@ pub async fn drop_named(admin: &PgConnectOptions, name: &str) {
 }
 
 /// An empty database, not migrated: its name, the admin connect options (to drop it), and its
-/// own connect options.
+/// own connect options. Its name starts with `casting_test_`.
 pub async fn empty_database() -> Option<(String, PgConnectOptions, PgConnectOptions)> {
+    empty_database_with_prefix(PREFIX).await
+}
+
+/// [`empty_database`], named `<prefix><process id>_<n>`: a crate sharing one server with others
+/// keeps its test databases apart (and sweeps only its own). The prefix is lowercase ASCII
+/// letters, digits and `_`, starting with a letter.
+///
+/// # Panics
+///
+/// When the prefix breaks that rule, or the server cannot be reached.
+pub async fn empty_database_with_prefix(
+    prefix: &str,
+) -> Option<(String, PgConnectOptions, PgConnectOptions)> {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    static SWEEP: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    static SWEPT: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    assert!(
+        prefix.starts_with(|c: char| c.is_ascii_lowercase())
+            && prefix
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+        "a test database prefix is lowercase ASCII letters, digits and `_`: {prefix:?}"
+    );
 
     let url = database_url()?;
     let admin = PgConnectOptions::from_str(&url).expect("DATABASE_URL parses");
     let mut conn = admin.connect().await.expect("connect to DATABASE_URL");
-    SWEEP.get_or_init(|| sweep_stale(&admin)).await;
+    let sweep = SWEPT
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(prefix.to_owned());
+    if sweep {
+        sweep_stale(&admin, prefix).await;
+    }
 
     let name = format!(
-        "{PREFIX}{}_{}",
+        "{prefix}{}_{}",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
@@ -158,7 +185,12 @@ pub fn adopted_schema() -> bool {
 /// A fresh database with this server's schema, behind a `PostgresStore`: migrated, or (with
 /// `CASTING_TEST_SCHEMA=adopted`) made as the Flask app makes it and then adopted.
 pub async fn fresh() -> Option<TestDatabase> {
-    let (name, admin, options) = empty_database().await?;
+    fresh_with_prefix(PREFIX).await
+}
+
+/// [`fresh`], with its database named as [`empty_database_with_prefix`] names it.
+pub async fn fresh_with_prefix(prefix: &str) -> Option<TestDatabase> {
+    let (name, admin, options) = empty_database_with_prefix(prefix).await?;
     let pool = PoolSettings::default()
         .pool_options()
         .connect_with(options)
@@ -180,22 +212,27 @@ pub async fn fresh() -> Option<TestDatabase> {
     Some(TestDatabase { store, name, admin })
 }
 
-/// Drops the test databases of processes that are gone (tests that failed earlier).
-async fn sweep_stale(admin: &PgConnectOptions) {
+/// Drops the test databases named with `prefix` of processes that are gone (tests that failed
+/// earlier).
+async fn sweep_stale(admin: &PgConnectOptions, prefix: &str) {
     let mut conn = admin.connect().await.expect("connect to sweep");
-    let names: Vec<String> = sqlx::query_scalar(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'casting\\_test\\_%'",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .expect("list test databases");
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+            .bind(prefix)
+            .fetch_all(&mut conn)
+            .await
+            .expect("list test databases");
     for name in names {
-        let pid = name
-            .strip_prefix(PREFIX)
-            .and_then(|rest| rest.split('_').next())
-            .and_then(|pid| pid.parse::<u32>().ok());
-        let alive = pid.is_some_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists());
-        if !alive {
+        // Only `<prefix><pid>_<n>`: a longer prefix's databases are not this prefix's.
+        let Some(pid) = name
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split_once('_'))
+            .filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
             let _ = sqlx::query(AssertSqlSafe(format!(
                 "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
             )))

@@ -10,7 +10,13 @@
 //!   over its budget has every request whose token the verifier does not already know to be
 //!   good ([`TokenVerifier::known_good`]) answered 429 *without verifying the token*, so
 //!   forged tokens cost a hash look-up, not an RSA check; a known token from the same address
-//!   (a good client behind the same NAT) still passes.
+//!   (a good client behind the same NAT) still passes. Known means known to the verifier, or
+//!   verified by this server during the last minute while some address was over its budget
+//!   (so a verifier without a cache of its own, such as an embedder's API keys, does not lock
+//!   out the keys its callers hold). Beyond those, an address over its budget still gets
+//!   [`OVER_BUDGET_VERIFICATIONS`] verifications a second (none in its first half second over
+//!   it): a valid credential new to the server gets through within about a second, while
+//!   forged ones cost at most that many checks a second per address.
 //! - **Which address**: the peer, unless the peer is in [`RateLimitConfig::trusted_proxies`];
 //!   then the rightmost address of `X-Forwarded-For` that is not itself trusted.
 //!
@@ -32,6 +38,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
+use casting_core::Principal;
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::{StateInformationMiddleware, StateSnapshot};
 use governor::state::keyed::DashMapStateStore;
@@ -47,6 +54,16 @@ type Refusal = NotUntil<<DefaultClock as Clock>::Instant>;
 
 /// How often idle keys are dropped.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// Verifications a second still made for an address over its failure budget, for tokens not
+/// known to be good.
+pub(crate) const OVER_BUDGET_VERIFICATIONS: u32 = 2;
+
+/// How long a token verified while some address is over its budget counts as known good.
+const REMEMBER_GOOD: Duration = Duration::from_secs(60);
+
+/// The most tokens remembered as good at once.
+const REMEMBER_GOOD_MAX: usize = 4_096;
 
 /// Which limit an answer was subject to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +194,10 @@ pub(crate) struct RateLimits {
     hasher: std::hash::RandomState,
     /// Addresses over their failure budget, and until when.
     over: Mutex<HashMap<IpAddr, (Instant, Limited)>>,
+    /// The verifications an address over its budget may still have.
+    allowance: RateLimiter<IpAddr, DashMapStateStore<IpAddr>, DefaultClock>,
+    /// Tokens verified while an address was over its budget, until when they count as good.
+    good: Mutex<HashMap<String, (Instant, Principal)>>,
     /// How many entries `over` holds, read without its lock: almost always 0, so a request
     /// takes no shared lock to learn that its address is not refused.
     over_len: AtomicUsize,
@@ -211,6 +232,10 @@ impl RateLimits {
             trusted: config.trusted_proxies.clone(),
             hasher: std::hash::RandomState::new(),
             over: Mutex::new(HashMap::new()),
+            allowance: RateLimiter::dashmap(Quota::per_second(
+                NonZeroU32::new(OVER_BUDGET_VERIFICATIONS).unwrap_or(NonZeroU32::MIN),
+            )),
+            good: Mutex::new(HashMap::new()),
             over_len: AtomicUsize::new(0),
             started: Instant::now(),
             next_sweep: AtomicU64::new(millis(SWEEP_EVERY)),
@@ -261,6 +286,38 @@ impl RateLimits {
         self.refused_address(self.client(request))
     }
 
+    /// Whether the client of `request`, over its failure budget, may still have its token
+    /// verified (its allowance of [`OVER_BUDGET_VERIFICATIONS`] a second).
+    pub(crate) fn may_verify(&self, request: &Request) -> bool {
+        self.client(request)
+            .is_some_and(|client| self.allowance.check_key(&client).is_ok())
+    }
+
+    /// Who holds `token`, when this server verified it during the last [`REMEMBER_GOOD`]
+    /// while an address was over its budget.
+    pub(crate) fn remembered(&self, token: &str) -> Option<Principal> {
+        let good = self.good.lock().unwrap_or_else(PoisonError::into_inner);
+        let (until, principal) = good.get(token)?;
+        (*until > Instant::now()).then(|| principal.clone())
+    }
+
+    /// Remembers that `token` is good, while some address is over its budget (else this costs
+    /// one atomic load): the token's holder keeps working from an address refused further
+    /// verification.
+    pub(crate) fn remember(&self, token: &str, principal: &Principal) {
+        if self.over_len.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let now = Instant::now();
+        let mut good = self.good.lock().unwrap_or_else(PoisonError::into_inner);
+        if good.len() >= REMEMBER_GOOD_MAX {
+            good.retain(|_, (until, _)| *until > now);
+        }
+        if good.len() < REMEMBER_GOOD_MAX || good.contains_key(token) {
+            good.insert(token.to_owned(), (now + REMEMBER_GOOD, principal.clone()));
+        }
+    }
+
     /// Counts a failed authentication of the client of `request`.
     pub(crate) fn failed_request(&self, request: &Request) -> Option<Standing> {
         self.failures.as_ref()?;
@@ -298,6 +355,11 @@ impl RateLimits {
                 self.over_len.store(over.len(), Ordering::Relaxed);
                 drop(over);
                 if first {
+                    // The allowance starts empty: the first verification comes after
+                    // 1 / OVER_BUDGET_VERIFICATIONS s, not at once.
+                    for _ in 0..OVER_BUDGET_VERIFICATIONS {
+                        let _ = self.allowance.check_key(&client);
+                    }
                     // Once per address and episode: the address, never a token.
                     tracing::warn!(
                         %client,
@@ -347,10 +409,15 @@ impl RateLimits {
             failures.limiter.retain_recent();
             failures.limiter.shrink_to_fit();
         }
+        self.allowance.retain_recent();
+        self.allowance.shrink_to_fit();
         let now = Instant::now();
         let mut over = self.over.lock().unwrap_or_else(PoisonError::into_inner);
         over.retain(|_, (until, _)| *until > now);
         self.over_len.store(over.len(), Ordering::Relaxed);
+        drop(over);
+        let mut good = self.good.lock().unwrap_or_else(PoisonError::into_inner);
+        good.retain(|_, (until, _)| *until > now);
     }
 
     /// Keys held now (subjects, addresses), for tests and the memory figure in the docs.
