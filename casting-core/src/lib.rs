@@ -25,8 +25,9 @@
 //!
 //! # Implementing or wrapping a store
 //!
-//! Implement [`Store`] with [`#[async_trait]`](async_trait), or wrap one with a [`Decorator`], then run the
-//! conformance suite (feature `conformance`) from the backend's `tests/`:
+//! Implement [`Store`] with [`#[async_trait]`](macro@async_trait), or wrap one with a
+//! [`Decorator`], then run the conformance suite (feature `conformance`) from the backend's
+//! `tests/`:
 //!
 //! ```no_run
 //! # fn main() {}

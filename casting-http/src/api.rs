@@ -23,7 +23,7 @@ use crate::operations::movies::MoviesApi;
 use crate::routes::RouteTable;
 use crate::security::{Authentication, BearerScheme, Verifier};
 use crate::shutdown::Shutdown;
-use crate::wire::conditional::RequireIfMatch;
+use crate::wire::conditional::IfMatchRule;
 
 const TITLE: &str = "Casting Agency API";
 
@@ -69,7 +69,8 @@ pub struct CastingApi {
         (),
     >,
     verifier: Arc<dyn TokenVerifier>,
-    require_if_match: bool,
+    /// Whether writes must carry `If-Match`, shared with the operations that write.
+    if_match: IfMatchRule,
     ready_timeout: Duration,
     limits: Arc<RateLimits>,
     /// The signal that ends event streams, shared with `GET /changes`.
@@ -83,7 +84,7 @@ impl std::fmt::Debug for CastingApi {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CastingApi")
             .field("verifier", &self.verifier)
-            .field("require_if_match", &self.require_if_match)
+            .field("require_if_match", &self.if_match.required())
             .finish_non_exhaustive()
     }
 }
@@ -91,11 +92,12 @@ impl std::fmt::Debug for CastingApi {
 /// The casting operations over `service`, checking tokens with `verifier`.
 pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) -> CastingApi {
     let streams_end = StreamsEnd::default();
+    let if_match = IfMatchRule::default();
     let openapi = OpenApiService::new(
         (
-            MoviesApi::new(service.clone()),
-            ActorsApi::new(service.clone()),
-            CreditsApi::new(service.clone()),
+            MoviesApi::new(service.clone(), if_match.clone()),
+            ActorsApi::new(service.clone(), if_match.clone()),
+            CreditsApi::new(service.clone(), if_match.clone()),
             AuditApi::new(service.clone()),
             ChangesApi::new(service.clone(), streams_end.clone()),
             HealthApi::new(service),
@@ -118,7 +120,7 @@ pub fn api_service(service: CastingService, verifier: Arc<dyn TokenVerifier>) ->
         openapi,
         published,
         verifier,
-        require_if_match: false,
+        if_match,
         ready_timeout: Duration::from_secs(1),
         limits: Arc::new(RateLimits::new(&RateLimitConfig::default())),
         streams_end,
@@ -160,8 +162,8 @@ impl CastingApi {
     /// The same operations, refusing writes (`PATCH`, `DELETE`, `PUT …/cast`) that carry no
     /// `If-Match` with 428 when `required` (`REQUIRE_IF_MATCH`).
     #[must_use]
-    pub fn require_if_match(mut self, required: bool) -> Self {
-        self.require_if_match = required;
+    pub fn require_if_match(self, required: bool) -> Self {
+        self.if_match.set(required);
         self
     }
 
@@ -300,7 +302,6 @@ impl CastingApi {
         self.openapi
             .into_endpoint()
             .data(Verifier(self.verifier))
-            .data(RequireIfMatch(self.require_if_match))
             .data(ReadyTimeout(self.ready_timeout))
             .data(self.limits)
             .map_to_response()

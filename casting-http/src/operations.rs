@@ -1,6 +1,7 @@
 //! The operations, one `#[OpenApi]` impl per resource: what each path answers, its docs and its
-//! responses. A record's reads and writes are written once, generically (`resource`), and the
-//! movie and actor shells only name them.
+//! responses, each endpoint a method whose path and HTTP method are written where it is handled
+//! (`MoviesApi::update_movie` answers `PATCH /movies/{id}`). A record's reads and writes are
+//! written once, generically (`resource`), and the movie and actor methods call them.
 
 pub(crate) mod actors;
 pub(crate) mod audit;
@@ -11,5 +12,4 @@ pub(crate) mod health;
 pub(crate) mod movies;
 pub(crate) mod resource;
 pub(crate) mod responses;
-pub(crate) mod shell;
 pub(crate) mod tags;

@@ -5,7 +5,6 @@ use casting_core::{
     ActorCredit, ActorId, CastInput, CastMember, CastingService, CreditInput, Error, FieldError,
     MovieId, ResourceKind,
 };
-use poem::Request;
 use poem_openapi::param::Path;
 use poem_openapi::types::Example;
 use poem_openapi::{Object, OpenApi};
@@ -16,7 +15,7 @@ use crate::operations::responses::operation_response;
 use crate::operations::tags::Tag;
 use crate::security::{Caller, op};
 use crate::wire::bodies::Field;
-use crate::wire::conditional::{Sent, expected};
+use crate::wire::conditional::{IfMatchRule, Sent, expected};
 use crate::wire::dto::{ActorShort, MovieShort};
 use crate::wire::json::{Json, json_fields};
 use crate::wire::nullable::Nullable;
@@ -247,12 +246,13 @@ json_fields! {
 #[derive(Debug, Clone)]
 pub(crate) struct CreditsApi {
     service: CastingService,
+    if_match: IfMatchRule,
 }
 
 impl CreditsApi {
-    /// The operations over `service`.
-    pub(crate) fn new(service: CastingService) -> Self {
-        Self { service }
+    /// The operations over `service`, asking a cast's change for `If-Match` as `if_match` says.
+    pub(crate) fn new(service: CastingService, if_match: IfMatchRule) -> Self {
+        Self { service, if_match }
     }
 }
 
@@ -298,7 +298,6 @@ impl CreditsApi {
     async fn replace(
         &self,
         caller: Caller<op::ReplaceCast>,
-        request: &Request,
         /// The movie's id: a positive whole number, in digits.
         id: Path<PathId>,
         body: StrictJson<CastBody>,
@@ -308,7 +307,7 @@ impl CreditsApi {
     ) -> ReplaceCastResponse {
         let movie = MovieId(id.0.0);
         let kind = ResourceKind::Movie;
-        let expected = match expected(request, &if_match, kind, movie.get()) {
+        let expected = match expected(&self.if_match, &if_match, kind, movie.get()) {
             Ok(expected) => expected,
             Err(refused) => return refused.into(),
         };

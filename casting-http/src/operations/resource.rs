@@ -2,9 +2,8 @@
 //! `If-None-Match`), create (with `Idempotency-Key`), change and delete (with `If-Match`).
 //!
 //! A [`Resource`] names what differs between movies and actors: the kind (its `ETag` letter),
-//! the service calls, the bodies in and the answers out. [`resource!`] writes one for a kind of
-//! record, and `record_operations!` (in `shell`) writes a resource's `#[OpenApi]` shell around
-//! the generic operations.
+//! the service calls, the bodies in and the answers out (`movies::Movies`, `actors::Actors`).
+//! Each endpoint is a method of `MoviesApi` or `ActorsApi` that calls one of these.
 
 use std::future::Future;
 
@@ -12,11 +11,10 @@ use casting_core::{
     CastingService, Created, Error as CoreError, IdempotencyKey, Principal, Restored,
 };
 use casting_core::{ResourceKind, Version};
-use poem::Request;
 
 use crate::errors::ApiError;
 use crate::operations::responses::{Replayable, Tagged, Unchanged};
-use crate::wire::conditional::{Sent, expected, idempotency_key, none_match};
+use crate::wire::conditional::{IfMatchRule, Sent, expected, idempotency_key, none_match};
 
 /// What a service call answers.
 type Outcome<T> = Result<T, CoreError>;
@@ -139,7 +137,7 @@ where
 pub(crate) async fn update<R, A>(
     service: &CastingService,
     who: &Principal,
-    request: &Request,
+    rule: &IfMatchRule,
     id: i64,
     if_match: &Sent,
     body: R::PatchBody,
@@ -148,7 +146,7 @@ where
     R: Resource,
     A: From<Tagged<R::Envelope>> + From<ApiError>,
 {
-    let updated = match expected(request, if_match, R::KIND, id) {
+    let updated = match expected(rule, if_match, R::KIND, id) {
         Ok(expected) => R::update(service, who, id, body, expected).await,
         Err(refused) => return A::from(refused),
     };
@@ -160,7 +158,7 @@ where
 pub(crate) async fn delete<R, A>(
     service: &CastingService,
     who: &Principal,
-    request: &Request,
+    rule: &IfMatchRule,
     id: i64,
     if_match: &Sent,
 ) -> A
@@ -168,7 +166,7 @@ where
     R: Resource,
     A: From<Tagged<R::Deleted>> + From<ApiError>,
 {
-    let deleted = match expected(request, if_match, R::KIND, id) {
+    let deleted = match expected(rule, if_match, R::KIND, id) {
         Ok(expected) => R::delete(service, who, id, expected).await,
         Err(refused) => return A::from(refused),
     };
@@ -204,105 +202,3 @@ fn answer<R: Resource, A: From<Tagged<B>> + From<ApiError>, B>(
         Err(error) => A::from(ApiError::from(error)),
     }
 }
-
-/// Writes a [`Resource`] for one kind of record: its marker type, its answers and the service
-/// calls it makes (each body checked into the core's input first).
-macro_rules! resource {
-    (
-        $(#[$doc:meta])*
-        $name:ident: $record:ident ($id:ident, field $field:ident),
-        answers $envelope:ident, $deleted:ident, $restored:ident;
-        bodies $new:ident, $patch:ident;
-        calls $get:ident, $create:ident, $update:ident, $delete:ident, $restore:ident;
-    ) => {
-        $(#[$doc])*
-        pub(crate) enum $name {}
-
-        impl $crate::operations::resource::Resource for $name {
-            const KIND: casting_core::ResourceKind = casting_core::ResourceKind::$record;
-            type Record = casting_core::$record;
-            type Envelope = $envelope;
-            type Deleted = $deleted;
-            type Restored = $restored;
-            type NewBody = $new;
-            type PatchBody = $patch;
-
-            fn tag(record: &Self::Record) -> String {
-                $crate::etag::etag(Self::KIND, record.id.get(), record.revision.version)
-            }
-
-            fn envelope(record: Self::Record) -> $envelope {
-                $envelope {
-                    success: true,
-                    $field: record.into(),
-                }
-            }
-
-            fn deleted(record: Self::Record) -> $deleted {
-                $deleted {
-                    success: true,
-                    deleted: record.id.get(),
-                    $field: record.summary().into(),
-                }
-            }
-
-            fn restored(restored: casting_core::Restored<Self::Record>) -> $restored {
-                $restored {
-                    success: true,
-                    $field: restored.record.into(),
-                    left_out: restored.left_out,
-                }
-            }
-
-            async fn get(
-                service: &casting_core::CastingService,
-                who: &casting_core::Principal,
-                id: i64,
-            ) -> Result<Self::Record, casting_core::Error> {
-                service.$get(who, casting_core::$id(id)).await
-            }
-
-            async fn create(
-                service: &casting_core::CastingService,
-                who: &casting_core::Principal,
-                body: $new,
-                key: Option<&casting_core::IdempotencyKey>,
-            ) -> Result<casting_core::Created<Self::Record>, casting_core::Error> {
-                let input = body.try_into()?;
-                service.$create(who, input, key).await
-            }
-
-            async fn update(
-                service: &casting_core::CastingService,
-                who: &casting_core::Principal,
-                id: i64,
-                body: $patch,
-                expected: Option<casting_core::Version>,
-            ) -> Result<Self::Record, casting_core::Error> {
-                let changes = body.try_into()?;
-                service
-                    .$update(who, casting_core::$id(id), changes, expected)
-                    .await
-            }
-
-            async fn delete(
-                service: &casting_core::CastingService,
-                who: &casting_core::Principal,
-                id: i64,
-                expected: Option<casting_core::Version>,
-            ) -> Result<Self::Record, casting_core::Error> {
-                service.$delete(who, casting_core::$id(id), expected).await
-            }
-
-            async fn restore(
-                service: &casting_core::CastingService,
-                who: &casting_core::Principal,
-                id: i64,
-            ) -> Result<casting_core::Restored<Self::Record>, casting_core::Error> {
-                service.$restore(who, casting_core::$id(id)).await
-            }
-        }
-    };
-}
-
-pub(crate) use resource;

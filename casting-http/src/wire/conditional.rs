@@ -6,6 +6,8 @@
 //! weak tag never matches. `If-None-Match` (on reads) compares weakly.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use casting_core::{IdempotencyKey, ResourceKind, Version};
 use poem::{Request, RequestBody};
@@ -16,10 +18,22 @@ use poem_openapi::{ApiExtractor, ApiExtractorType, ExtractParamOptions};
 use crate::errors::ApiError;
 use crate::etag::version_in;
 
-/// Whether writes must carry `If-Match` (`REQUIRE_IF_MATCH`); attached to the operations as
-/// request data by [`CastingApi`](crate::CastingApi).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct RequireIfMatch(pub(crate) bool);
+/// Whether writes must carry `If-Match` (`REQUIRE_IF_MATCH`): one setting, held by every
+/// operation that writes and set by [`CastingApi::require_if_match`](crate::CastingApi).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IfMatchRule(Arc<AtomicBool>);
+
+impl IfMatchRule {
+    /// Makes `If-Match` required on writes, or not.
+    pub(crate) fn set(&self, required: bool) {
+        self.0.store(required, Ordering::Relaxed);
+    }
+
+    /// Whether writes must carry `If-Match`.
+    pub(crate) fn required(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
 
 /// An optional request header as the client sent it, declared in the document exactly as
 /// poem-openapi's `Header<Option<S>>` declares it (the name is the parameter's `#[oai(name)]`).
@@ -80,14 +94,13 @@ impl<'a, S: Type + Send> ApiExtractor<'a> for Sent<S> {
 /// refuses with the current version as for any stale tag. Of several tags naming this record,
 /// the newest counts.
 pub(crate) fn expected(
-    request: &Request,
+    rule: &IfMatchRule,
     if_match: &Sent,
     kind: ResourceKind,
     id: i64,
 ) -> Result<Option<Version>, ApiError> {
     let Some(header) = if_match.value() else {
-        let required = request.data::<RequireIfMatch>().is_some_and(|r| r.0);
-        return if required {
+        return if rule.required() {
             Err(ApiError::precondition_required())
         } else {
             Ok(None)
@@ -138,7 +151,7 @@ mod tests {
         let expect = |header: Option<&[u8]>| {
             let header = header.map(|value| std::str::from_utf8(value).unwrap_or_default());
             expected(
-                &Request::default(),
+                &IfMatchRule::default(),
                 &Sent::new(header),
                 ResourceKind::Actor,
                 5,
@@ -160,15 +173,12 @@ mod tests {
 
     #[test]
     fn a_required_if_match_is_a_428_when_missing() {
-        let mut request = Request::default();
-        request.extensions_mut().insert(RequireIfMatch(true));
-        let refused = expected(&request, &Sent::new(None), ResourceKind::Movie, 1).unwrap_err();
+        let rule = IfMatchRule::default();
+        rule.set(true);
+        let refused = expected(&rule, &Sent::new(None), ResourceKind::Movie, 1).unwrap_err();
         assert_eq!(refused.status().as_u16(), 428);
         let any = Sent::new(Some("*"));
-        assert_eq!(
-            expected(&request, &any, ResourceKind::Movie, 1).unwrap(),
-            None
-        );
+        assert_eq!(expected(&rule, &any, ResourceKind::Movie, 1).unwrap(), None);
     }
 
     #[test]
