@@ -8,9 +8,11 @@
 #   2. makes the runtime base the way distroless/cc is made, from this machine's own files:
 #      the shared libraries `ldd` names for the binary, the CA bundle, and passwd/group entries
 #      for `nonroot` (uid 65532); `docker import`s it as casting-runtime:local;
-#   3. builds the same Dockerfile with BuildKit, RUNTIME_IMAGE=casting-runtime:local and
-#      BINARY=prebuilt (the stage that copies target/release/casting-server; the compiling
-#      stage is never run, so its image is never pulled).
+#   3. builds the same Dockerfile with RUNTIME_IMAGE=casting-runtime:local and
+#      `--target prebuilt` (the stage that copies target/release/casting-server; the stages
+#      after it, the compiling one included, are never run, so the Rust image is never
+#      pulled). BuildKit is used when the Docker CLI has buildx; Docker's legacy builder
+#      otherwise (Debian's docker.io has no buildx), which stops at the target too.
 # This machine is Debian 12, as distroless/cc-debian12 is: the same glibc either way.
 #
 # Needs: Docker (installed and started by scripts/docker.sh when missing), ldd, the CA bundle.
@@ -50,9 +52,14 @@ chmod 1777 "$root/tmp"
 tar --numeric-owner -C "$root" -c . | "$DOCKER" import - "$RUNTIME" > /dev/null
 
 echo "== $IMAGE from the Dockerfile"
-DOCKER_BUILDKIT=1 "$DOCKER" build --network host \
+if "$DOCKER" buildx version > /dev/null 2>&1; then
+  export DOCKER_BUILDKIT=1
+else
+  export DOCKER_BUILDKIT=0
+fi
+"$DOCKER" build --network host \
   --build-arg RUNTIME_IMAGE="$RUNTIME" \
-  --build-arg BINARY=prebuilt \
+  --target prebuilt \
   --tag "$IMAGE" .
 "$DOCKER" image ls "$IMAGE"
 size=$("$DOCKER" image inspect --format '{{.Size}}' "$IMAGE")

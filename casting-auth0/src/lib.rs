@@ -61,3 +61,8 @@ pub use config::{Auth0Config, CacheSettings, TokenCacheSettings};
 pub use dev::DevIssuer;
 pub use error::ConfigError;
 pub use verifier::{Auth0Verifier, VerifierStats, install_crypto_provider};
+
+/// This crate's README, its example compiled as a doc test so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

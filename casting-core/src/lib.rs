@@ -96,3 +96,8 @@ pub use revision::{
 };
 pub use service::CastingService;
 pub use store::{Decorated, Decorator, Store, StoreResult};
+
+/// This crate's README, its example compiled as a doc test so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

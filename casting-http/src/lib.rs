@@ -9,24 +9,28 @@
 //!
 //! Every non-success response, whatever raised it, is the contract's JSON
 //! (`{"success": false, "error", "message", "code", "details"}`); its status is decided in one
-//! place (`errors.rs`). The `Authorization` header is parsed in one place (`security.rs`), and
-//! each operation's permission comes from core's [`Operation`](casting_core::Operation) table.
+//! place ([`ApiError`]). The `Authorization` header is parsed in one place (the operations' bearer
+//! scheme, which [`Authenticated`] shares), and each operation's permission comes from core's
+//! [`Operation`](casting_core::Operation) table. Connections are bounded by [`LimitedAcceptor`]
+//! (its docs say how), and callers by the rate limits of [`RateLimitConfig`].
 //! Authentication and the permission are checked before any parameter or body is read, so the
 //! order is 401, 403, 400, 404, 422.
 //!
 //! ```no_run
 //! use std::sync::Arc;
-//! use casting_core::CastingService;
+//! use casting_core::{CastingService, TokenVerifier};
 //! use casting_http::{HttpConfig, app};
 //! use casting_store_memory::MemoryStore;
 //!
-//! # async fn serve(verifier: Arc<dyn casting_core::TokenVerifier>) -> std::io::Result<()> {
-//! let service = CastingService::new(Arc::new(MemoryStore::new()));
-//! let endpoint = app(service, verifier, &HttpConfig::default());
-//! poem::Server::new(poem::listener::TcpListener::bind("127.0.0.1:8080"))
-//!     .run(endpoint)
-//!     .await
-//! # }
+//! /// Serves the API on port 8080, over the memory store, checking tokens with `verifier`
+//! /// (`casting_auth0::Auth0Verifier`, or your own).
+//! async fn serve(verifier: Arc<dyn TokenVerifier>) -> std::io::Result<()> {
+//!     let service = CastingService::new(Arc::new(MemoryStore::new()));
+//!     let endpoint = app(service, verifier, &HttpConfig::default());
+//!     poem::Server::new(poem::listener::TcpListener::bind("127.0.0.1:8080"))
+//!         .run(endpoint)
+//!         .await
+//! }
 //! ```
 
 mod api;
@@ -55,3 +59,8 @@ pub use shutdown::Shutdown;
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 mod readme {}
+
+/// This crate's README, its example compiled as a doc test so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}

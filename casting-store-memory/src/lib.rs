@@ -17,3 +17,8 @@ mod writes;
 
 pub use history::{DEFAULT_AUDIT_CAPACITY, KEY_CAPACITY};
 pub use store::MemoryStore;
+
+/// This crate's README, its example compiled as a doc test so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use casting_core::StoreError;
 use sqlx::pool::PoolConnection;
-use sqlx::{Connection, PgPool, Postgres, Transaction};
+use sqlx::{PgPool, Postgres};
 
 use crate::error::from_sqlx;
 
@@ -30,11 +30,4 @@ pub(crate) async fn connection(pool: &PgPool) -> Result<PoolConnection<Postgres>
     let acquired = pool.acquire().await;
     metrics::histogram!("casting_db_pool_acquire_seconds").record(started.elapsed());
     acquired.map_err(from_sqlx)
-}
-
-/// Starts a write's transaction on `conn` (from [`connection`]).
-pub(crate) async fn begin(
-    conn: &mut PoolConnection<Postgres>,
-) -> Result<Transaction<'_, Postgres>, StoreError> {
-    conn.begin().await.map_err(from_sqlx)
 }

@@ -13,18 +13,19 @@
 use casting_core::audit::{ACTOR_FIELDS, DELETED_ACTOR_FIELDS};
 use casting_core::query::fold;
 use casting_core::{
-    Actor, ActorId, ActorPatch, Age, AuditAction, Changes, Created, DeletedActor, Edit, FieldValue,
-    Gender, Idempotency, Name, NewActor, ResourceKind, StoreError, StoreResult as Result,
+    Actor, ActorId, ActorPatch, Age, Changes, Created, DeletedActor, Edit, FieldValue, Gender,
+    Idempotency, Name, NewActor, ResourceKind, StoreError, StoreResult as Result,
 };
 use sqlx::{PgConnection, PgPool};
 use tracing::instrument;
 
-use crate::acquire::{begin, connection};
+use crate::acquire::connection;
 use crate::error::from_sqlx;
-use crate::history::{self, Attempt, finish, finish_attempt, refusal};
+use crate::history::{self, refusal};
 use crate::links::{self, Side, all_found, normalise};
 use crate::rows::{ActorDetailRow, ActorRecordRow};
 use crate::values::credits_of;
+use crate::write::{Attempt, write, write_retrying};
 
 const GET: &str = "
     SELECT a.name, a.age, a.gender,
@@ -32,9 +33,6 @@ const GET: &str = "
            ARRAY(SELECT movie_id FROM actors_movies WHERE actor_id = a.id ORDER BY movie_id)
                AS movies
     FROM actors_now AS a WHERE a.id = $1";
-
-/// How often a write starts again when the actor's links keep moving under it.
-const ATTEMPTS: usize = 10;
 
 /// Makes the writes that relink one actor wait for each other (a transaction-level advisory
 /// lock, taken before any row lock), so only movie-side writes can move the actor's links
@@ -112,10 +110,7 @@ pub(crate) async fn create(
     edit: &Edit,
     key: Option<&Idempotency>,
 ) -> Result<Created<Actor>> {
-    let mut conn = connection(pool).await?;
-    let mut tx = begin(&mut conn).await?;
-    let result = create_in(&mut tx, new, edit, key).await;
-    finish(tx, result).await
+    write(pool, async |conn| create_in(conn, new, edit, key).await).await
 }
 
 async fn create_in(
@@ -185,19 +180,15 @@ pub(crate) async fn update(
     patch: ActorPatch,
     edit: &Edit,
 ) -> Result<Actor> {
-    for _ in 0..ATTEMPTS {
-        let mut conn = connection(pool).await?;
-        let mut tx = begin(&mut conn).await?;
-        let result = update_in(&mut tx, id, &patch, edit).await;
-        // A moved attempt is rolled back whole (its new version and trail entry included)
-        // before the next one starts.
-        if let Some(actor) = finish_attempt(tx, result).await? {
-            return Ok(actor);
-        }
-    }
-    Err(StoreError::unavailable(
+    write_retrying(
+        pool,
         "the actor's movies kept changing during the write",
-    ))
+        |conn| {
+            let (patch, edit) = (patch.clone(), edit.clone());
+            Box::pin(async move { update_in(conn, id, &patch, &edit).await })
+        },
+    )
+    .await
 }
 
 /// A change of the actor's own fields, in one statement (the row already held by [`hold`]):
@@ -389,19 +380,15 @@ async fn hold(conn: &mut PgConnection, id: ActorId) -> Result<bool> {
 /// a new version.
 #[instrument(level = "debug", skip(pool, edit), err(level = "debug"))]
 pub(crate) async fn delete(pool: &PgPool, id: ActorId, edit: &Edit) -> Result<Actor> {
-    for _ in 0..ATTEMPTS {
-        let mut conn = connection(pool).await?;
-        let mut tx = begin(&mut conn).await?;
-        let result = delete_in(&mut tx, id, edit).await;
-        // A moved attempt is rolled back whole (its new version and trail entry included)
-        // before the next one starts.
-        if let Some(actor) = finish_attempt(tx, result).await? {
-            return Ok(actor);
-        }
-    }
-    Err(StoreError::unavailable(
+    write_retrying(
+        pool,
         "the actor's movies kept changing during the delete",
-    ))
+        |conn| {
+            let edit = edit.clone();
+            Box::pin(async move { delete_in(conn, id, &edit).await })
+        },
+    )
+    .await
 }
 
 async fn delete_in(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<Attempt<Actor>> {
@@ -420,23 +407,16 @@ async fn delete_in(conn: &mut PgConnection, id: ActorId, edit: &Edit) -> Result<
         gender: actor.gender,
         credits: credits_of(conn, id).await?,
     };
-    let gone = actor.revision.version.next();
-    history::log(
+    history::record_delete(
         conn,
         edit,
-        ResourceKind::Actor,
+        Side::Actor,
         id.get(),
-        AuditAction::Delete,
         &DELETED_ACTOR_FIELDS,
         &Changes::gone(kept.values()),
-        gone,
+        actor.revision.version.next(),
+        &movies,
     )
     .await?;
-    sqlx::query("DELETE FROM actors WHERE id = $1")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(from_sqlx)?;
-    history::touch(conn, Side::Actor, id.get(), &movies, edit).await?;
     Ok(Attempt::Done(actor))
 }

@@ -11,13 +11,14 @@ use chrono::NaiveDate;
 use sqlx::{FromRow, PgConnection, PgPool};
 use tracing::instrument;
 
-use crate::acquire::{begin, connection};
+use crate::acquire::connection;
 use crate::error::from_sqlx;
-use crate::history::{self, finish};
+use crate::history;
 use crate::links::{self, Side};
 use crate::movies::{self, lock_actors};
 use crate::rows::{ActorRow, MovieRow, stored_version};
 use crate::values::{cast_of, credit_parts, insert_cast};
+use crate::write::write;
 
 /// A movie's cast: one line per credit, or one line of NULLs for an empty cast; no line when
 /// the movie does not exist.
@@ -105,10 +106,7 @@ pub(crate) async fn replace(
     cast: NewCast,
     edit: &Edit,
 ) -> Result<Cast> {
-    let mut conn = connection(pool).await?;
-    let mut tx = begin(&mut conn).await?;
-    let result = replace_in(&mut tx, id, cast, edit).await;
-    finish(tx, result).await
+    write(pool, async |conn| replace_in(conn, id, cast, edit).await).await
 }
 
 async fn replace_in(

@@ -1,6 +1,6 @@
 //! What every write records besides itself, in its own transaction: the audit trail, new
 //! versions of the other side's records whose links it changed, and the idempotency keys of
-//! creates. Also how every write's transaction ends.
+//! creates. (How a write's transaction ends: `write`.)
 
 use casting_core::{
     AuditAction, Changes, Edit, Idempotency, ResourceKind, StoreError, StoreResult as Result,
@@ -8,53 +8,11 @@ use casting_core::{
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::PgConnection;
 
 use crate::error::from_sqlx;
 use crate::links::Side;
 use crate::rows::stored_version;
-
-/// Ends a write's transaction: commits what succeeded, rolls back (explicitly, so no lock
-/// outlives the request) what failed.
-pub(crate) async fn finish<T>(tx: Transaction<'_, Postgres>, result: Result<T>) -> Result<T> {
-    match result {
-        Ok(value) => {
-            tx.commit().await.map_err(from_sqlx)?;
-            Ok(value)
-        }
-        Err(error) => {
-            // The error that ended the work is the one to report.
-            let _ = tx.rollback().await;
-            Err(error)
-        }
-    }
-}
-
-/// What one attempt of a write that may start again came to.
-pub(crate) enum Attempt<T> {
-    /// The write is whole: commit it.
-    Done(T),
-    /// What the write depends on moved before it could lock it: roll back everything the
-    /// attempt did, then start again.
-    Moved,
-}
-
-/// Ends one attempt's transaction: commits a [`Attempt::Done`] attempt and gives its value;
-/// rolls back an attempt that must start again (`Ok(None)`: nothing it wrote is kept) or that
-/// failed.
-pub(crate) async fn finish_attempt<T>(
-    tx: Transaction<'_, Postgres>,
-    result: Result<Attempt<T>>,
-) -> Result<Option<T>> {
-    match result {
-        Ok(Attempt::Done(value)) => finish(tx, Ok(value)).await.map(Some),
-        Ok(Attempt::Moved) => {
-            tx.rollback().await.map_err(from_sqlx)?;
-            Ok(None)
-        }
-        Err(error) => finish(tx, Err(error)).await,
-    }
-}
 
 /// The name a table and the trail give a kind of record.
 pub(crate) fn resource(kind: ResourceKind) -> &'static str {
@@ -181,6 +139,44 @@ pub(crate) async fn refusal(conn: &mut PgConnection, kind: ResourceKind, id: i64
         Some(Ok(current)) => StoreError::PreconditionFailed { kind, id, current },
         Some(Err(error)) => error,
     }
+}
+
+/// The end of a delete, the same for both sides once the record is locked and read: its
+/// delete entry (`fields`, each to nothing as `changes` says, at `gone`, one past its last
+/// version), the row deleted (its links go with it), and a new version for each record of the
+/// other side it was linked to (`linked`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn record_delete(
+    conn: &mut PgConnection,
+    edit: &Edit,
+    side: Side,
+    id: i64,
+    fields: &[&str],
+    changes: &Changes,
+    gone: Version,
+    linked: &[i64],
+) -> Result<()> {
+    let (kind, delete) = match side {
+        Side::Movie => (ResourceKind::Movie, "DELETE FROM movies WHERE id = $1"),
+        Side::Actor => (ResourceKind::Actor, "DELETE FROM actors WHERE id = $1"),
+    };
+    log(
+        conn,
+        edit,
+        kind,
+        id,
+        AuditAction::Delete,
+        fields,
+        changes,
+        gone,
+    )
+    .await?;
+    sqlx::query(delete)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map_err(from_sqlx)?;
+    touch(conn, side, id, linked, edit).await
 }
 
 /// Checks the version of a record the write has locked.

@@ -46,8 +46,14 @@ mod tail;
 pub mod testing;
 mod trail;
 mod values;
+mod write;
 
 pub use adopt::{AdoptError, AdoptOptions, Report, adopt};
 pub use pool::{PoolSettings, PoolStats, PostgresStore};
 pub use retention::{PRUNE_BATCH, PRUNE_EVERY};
 pub use schema::{MIGRATOR, fold_search_text, migrate};
+
+/// This crate's README, its example compiled as a doc test so it cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod readme {}

@@ -324,7 +324,17 @@ fn statement_after<F: Listing>(prefix: String, query: &ListQuery<F>) -> Sql {
     sql
 }
 
-/// Runs the statement and builds the page.
+/// Runs the statement and builds the page. Search text and filter values are never recorded:
+/// the span is `debug`, and even there holds only the shape of the query.
+#[instrument(
+    name = "list",
+    level = "debug",
+    skip_all,
+    fields(table = F::TABLE, page = query.page(), per_page = query.per_page(),
+           filtered = query.is_filtered(), sort = %query.sort().to_param(),
+           after = query.after_values().is_some()),
+    err(level = "debug")
+)]
 async fn fetch_page<F, L>(
     pool: &PgPool,
     query: &ListQuery<F>,
@@ -366,15 +376,7 @@ pub(crate) async fn explain<F: Listing>(
     sql.build_query_scalar().fetch_all(pool).await
 }
 
-// Search text and filter values are never recorded: spans are `debug`, and even there only
-// the shape of the query.
-#[instrument(
-    level = "debug",
-    skip_all,
-    fields(page = query.page(), per_page = query.per_page(), filtered = query.is_filtered(),
-           sort = %query.sort().to_param(), after = query.after_values().is_some()),
-    err(level = "debug")
-)]
+/// A page of movies.
 pub(crate) async fn movies(
     pool: &PgPool,
     query: &ListQuery<MovieFilter>,
@@ -382,19 +384,13 @@ pub(crate) async fn movies(
     fetch_page(
         pool,
         query,
-        |line: &MovieListLine| line.total,
+        |l: &MovieListLine| l.total,
         MovieListLine::into_item,
     )
     .await
 }
 
-#[instrument(
-    level = "debug",
-    skip_all,
-    fields(page = query.page(), per_page = query.per_page(), filtered = query.is_filtered(),
-           sort = %query.sort().to_param(), after = query.after_values().is_some()),
-    err(level = "debug")
-)]
+/// A page of actors.
 pub(crate) async fn actors(
     pool: &PgPool,
     query: &ListQuery<ActorFilter>,
@@ -402,20 +398,13 @@ pub(crate) async fn actors(
     fetch_page(
         pool,
         query,
-        |line: &ActorListLine| line.total,
+        |l: &ActorListLine| l.total,
         ActorListLine::into_item,
     )
     .await
 }
 
 /// A page of the audit trail, newest first.
-#[instrument(
-    level = "debug",
-    skip_all,
-    fields(page = query.page(), per_page = query.per_page(), filtered = query.is_filtered(),
-           after = query.after_values().is_some()),
-    err(level = "debug")
-)]
 pub(crate) async fn audit(
     pool: &PgPool,
     query: &ListQuery<AuditFilter>,
@@ -423,7 +412,7 @@ pub(crate) async fn audit(
     let mut page = fetch_page(
         pool,
         query,
-        |line: &AuditListLine| line.total,
+        |l: &AuditListLine| l.total,
         AuditListLine::into_item,
     )
     .await?;

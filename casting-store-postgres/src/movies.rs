@@ -15,12 +15,13 @@ use casting_core::{
 use sqlx::{PgConnection, PgPool};
 use tracing::instrument;
 
-use crate::acquire::{begin, connection};
+use crate::acquire::connection;
 use crate::error::from_sqlx;
-use crate::history::{self, finish, refusal};
+use crate::history::{self, refusal};
 use crate::links::{self, Side, all_found, normalise};
 use crate::rows::{MovieDetailRow, MovieRecordRow, stored_version};
 use crate::values::cast_of;
+use crate::write::write;
 
 const GET: &str = "
     SELECT m.title, m.release_date,
@@ -204,10 +205,7 @@ pub(crate) async fn create(
         let mut conn = connection(pool).await?;
         return insert(&mut conn, new, edit).await.map(Created::new);
     };
-    let mut conn = connection(pool).await?;
-    let mut tx = begin(&mut conn).await?;
-    let result = create_keyed(&mut tx, new, edit, key).await;
-    finish(tx, result).await
+    write(pool, async |conn| create_keyed(conn, new, edit, key).await).await
 }
 
 async fn create_keyed(
@@ -295,10 +293,7 @@ pub(crate) async fn update(
     patch: MoviePatch,
     edit: &Edit,
 ) -> Result<Movie> {
-    let mut conn = connection(pool).await?;
-    let mut tx = begin(&mut conn).await?;
-    let result = update_in(&mut tx, id, patch, edit).await;
-    finish(tx, result).await
+    write(pool, async |conn| update_in(conn, id, patch, edit).await).await
 }
 
 /// A change of the movie's own fields, in one statement: lock the row (reading what the change
@@ -415,10 +410,7 @@ async fn update_in(
 /// delete, delete it (its links go with it), give each of its actors a new version.
 #[instrument(level = "debug", skip(pool, edit), err(level = "debug"))]
 pub(crate) async fn delete(pool: &PgPool, id: MovieId, edit: &Edit) -> Result<Movie> {
-    let mut conn = connection(pool).await?;
-    let mut tx = begin(&mut conn).await?;
-    let result = delete_in(&mut tx, id, edit).await;
-    finish(tx, result).await
+    write(pool, async |conn| delete_in(conn, id, edit).await).await
 }
 
 async fn delete_in(conn: &mut PgConnection, id: MovieId, edit: &Edit) -> Result<Movie> {
@@ -431,23 +423,16 @@ async fn delete_in(conn: &mut PgConnection, id: MovieId, edit: &Edit) -> Result<
         release_date: movie.release_date,
         cast: cast_of(conn, id).await?,
     };
-    let gone = movie.revision.version.next();
-    history::log(
+    history::record_delete(
         conn,
         edit,
-        ResourceKind::Movie,
+        Side::Movie,
         id.get(),
-        AuditAction::Delete,
         &DELETED_MOVIE_FIELDS,
         &Changes::gone(kept.values()),
-        gone,
+        movie.revision.version.next(),
+        &actors,
     )
     .await?;
-    sqlx::query("DELETE FROM movies WHERE id = $1")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(from_sqlx)?;
-    history::touch(conn, Side::Movie, id.get(), &actors, edit).await?;
     Ok(movie)
 }

@@ -12,13 +12,13 @@ use casting_core::{
 use sqlx::{PgConnection, PgPool};
 use tracing::instrument;
 
-use crate::acquire::{begin, connection};
 use crate::actors::{age_column, lock_movies};
 use crate::error::from_sqlx;
-use crate::history::{self, finish, resource};
+use crate::history::{self, resource};
 use crate::links::Side;
 use crate::rows::stored_version;
 use crate::values::{billing_column, insert_cast, not_kept};
+use crate::write::write;
 
 /// Restores of one record wait for each other (a transaction-level advisory lock), so of two
 /// at once the second finds the record back and answers `AlreadyExists`.
@@ -73,10 +73,7 @@ async fn deleted_entry(
 
 #[instrument(level = "debug", skip(pool, edit), err(level = "debug"))]
 pub(crate) async fn movie(pool: &PgPool, id: MovieId, edit: &Edit) -> Result<Restored<Movie>> {
-    let mut conn = connection(pool).await?;
-    let mut tx = begin(&mut conn).await?;
-    let result = movie_in(&mut tx, id, edit).await;
-    finish(tx, result).await
+    write(pool, async |conn| movie_in(conn, id, edit).await).await
 }
 
 /// Inserts the movie with its id, then holds the actors of its cast who still exist
@@ -144,10 +141,7 @@ async fn movie_in(conn: &mut PgConnection, id: MovieId, edit: &Edit) -> Result<R
 
 #[instrument(level = "debug", skip(pool, edit), err(level = "debug"))]
 pub(crate) async fn actor(pool: &PgPool, id: ActorId, edit: &Edit) -> Result<Restored<Actor>> {
-    let mut conn = connection(pool).await?;
-    let mut tx = begin(&mut conn).await?;
-    let result = actor_in(&mut tx, id, edit).await;
-    finish(tx, result).await
+    write(pool, async |conn| actor_in(conn, id, edit).await).await
 }
 
 /// Locks the movies of the actor's credits that still exist (ascending, before the actor, as

@@ -1,34 +1,5 @@
-//! Rate limits: a fair share of the server for every caller, and a budget of failed
-//! authentications for every client address, so that neither a runaway script with a good token
-//! nor a flood of forged tokens can take the server from everyone else.
-//!
-//! - **Per caller**: every authenticated request counts against its token's subject (`sub`),
-//!   a GCRA bucket of [`RateLimitConfig::per_minute`] with a burst of
-//!   [`RateLimitConfig::burst`]. Over it: 429 `rate_limited` with `Retry-After`.
-//! - **Per address, for failed authentication**: every 401 counts against the client's
-//!   address ([`RateLimitConfig::auth_failures_per_minute`], the burst the same). An address
-//!   over its budget has every request whose token the verifier does not already know to be
-//!   good ([`TokenVerifier::known_good`]) answered 429 *without verifying the token*, so
-//!   forged tokens cost a hash look-up, not an RSA check; a known token from the same address
-//!   (a good client behind the same NAT) still passes. Known means known to the verifier, or
-//!   verified by this server during the last minute while some address was over its budget
-//!   (so a verifier without a cache of its own, such as an embedder's API keys, does not lock
-//!   out the keys its callers hold). Beyond those, an address over its budget still gets
-//!   [`OVER_BUDGET_VERIFICATIONS`] verifications a second (none in its first half second over
-//!   it): a valid credential new to the server gets through within about a second, while
-//!   forged ones cost at most that many checks a second per address.
-//! - **Which address**: the peer, unless the peer is in [`RateLimitConfig::trusted_proxies`];
-//!   then the rightmost address of `X-Forwarded-For` that is not itself trusted.
-//!
-//! The buckets are governor's (GCRA, one atomic word per key, in a sharded map); keys whose
-//! bucket is full again are dropped once a minute, so memory follows the callers of the last
-//! minute, not of all time. Limits are per instance.
-//!
-//! Every answer a limit applied to carries `RateLimit-Policy` and `RateLimit` as the IETF
-//! httpapi draft "RateLimit header fields for HTTP" (draft-ietf-httpapi-ratelimit-headers-09)
-//! defines them: `"subject";q=6000;w=60` and `"subject";r=299;t=1`.
-//!
-//! [`TokenVerifier::known_good`]: casting_core::TokenVerifier::known_good
+//! The rate limits [`RateLimitConfig`] describes: the GCRA buckets per subject and per
+//! address, the refusals without verification, and the `RateLimit` headers.
 
 use std::collections::HashMap;
 use std::hash::BuildHasher;

@@ -1,24 +1,4 @@
-//! The edge: what a connection may cost before it has sent a request.
-//!
-//! [`LimitedAcceptor`] wraps any poem [`Acceptor`] and gives every connection three deadlines
-//! and the server a cap, none of which poem or hyper enforce on their own:
-//!
-//! - **Header deadline**: a request's head (request line and headers) must arrive whole within
-//!   [`ConnectionLimits::header_timeout`] of its first byte (or of the accept). A silent client,
-//!   or one that dribbles a byte every few seconds, is closed.
-//! - **Keep-alive deadline**: between requests, a connection may sit idle for
-//!   [`ConnectionLimits::keep_alive_timeout`]; the same bound applies to a request body or a
-//!   response that stops making progress.
-//! - **Cap**: at most [`ConnectionLimits::max_connections`] connections are open. At the cap, the
-//!   connection that has waited longest without a request in flight is closed to make room; if
-//!   every connection is serving a request, the new one is closed at once. So idle sockets can
-//!   neither exhaust descriptors nor lock out a well-behaved client. A connection counts as
-//!   waiting only while its server side asks for input that has not come: one whose head is
-//!   complete, or whose next request was already read (pipelined behind the last), is never
-//!   evicted. A head still arriving is evictable, as a silent connection is.
-//!
-//! Accept errors (EMFILE when descriptors run out, ECONNABORTED…) back off exponentially from
-//! 5 ms to 1 s instead of spinning, and are logged at most once a second.
+//! The edge: what a connection may cost before it has sent a request ([`LimitedAcceptor`]).
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -63,7 +43,25 @@ const BACKOFF_MAX: Duration = Duration::from_secs(1);
 /// How long a new connection waits for an evicted one to let go of its place.
 const EVICTION_WAIT: Duration = Duration::from_millis(100);
 
-/// An acceptor that enforces [`ConnectionLimits`]; see the module docs.
+///  [`LimitedAcceptor`] wraps any poem [`Acceptor`] and gives every connection three deadlines
+///  and the server a cap, none of which poem or hyper enforce on their own:
+///
+///  - **Header deadline**: a request's head (request line and headers) must arrive whole within
+///    [`ConnectionLimits::header_timeout`] of its first byte (or of the accept). A silent client,
+///    or one that dribbles a byte every few seconds, is closed.
+///  - **Keep-alive deadline**: between requests, a connection may sit idle for
+///    [`ConnectionLimits::keep_alive_timeout`]; the same bound applies to a request body or a
+///    response that stops making progress.
+///  - **Cap**: at most [`ConnectionLimits::max_connections`] connections are open. At the cap, the
+///    connection that has waited longest without a request in flight is closed to make room; if
+///    every connection is serving a request, the new one is closed at once. So idle sockets can
+///    neither exhaust descriptors nor lock out a well-behaved client. A connection counts as
+///    waiting only while its server side asks for input that has not come: one whose head is
+///    complete, or whose next request was already read (pipelined behind the last), is never
+///    evicted. A head still arriving is evictable, as a silent connection is.
+///
+///  Accept errors (EMFILE when descriptors run out, ECONNABORTED…) back off exponentially from
+///  5 ms to 1 s instead of spinning, and are logged at most once a second.
 pub struct LimitedAcceptor<A> {
     inner: A,
     limits: ConnectionLimits,
@@ -215,7 +213,7 @@ enum Phase {
     Idle,
 }
 
-/// A connection under [`ConnectionLimits`]; see the module docs.
+/// A connection accepted by a [`LimitedAcceptor`], under its [`ConnectionLimits`].
 pub struct Guarded<T> {
     io: T,
     phase: Phase,

@@ -279,7 +279,7 @@ impl ActorsApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Sent,
     ) -> GetActorResponse {
-        resource::read::<Actors, _>(&self.service, caller.principal(), id.0.0, &if_none_match).await
+        self.get_actor_details(caller, id, if_none_match).await
     }
 
     /// Create an actor

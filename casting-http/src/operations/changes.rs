@@ -5,20 +5,20 @@ use casting_core::CastingService;
 use casting_core::audit::log::{LOG_LIMIT_MAX, LogParams, LogQuery};
 use poem::{IntoResponse, Request, Response};
 use poem_openapi::ApiResponse;
+use poem_openapi::OpenApi;
 use poem_openapi::param::{Header, Query};
 use poem_openapi::registry::{MetaMediaType, MetaResponses, MetaSchema, MetaSchemaRef, Registry};
-use poem_openapi::{Object, OpenApi};
 
 use crate::errors::ApiError;
-use crate::operations::audit::AuditEntryBody;
 pub(crate) use crate::operations::events::StreamsEnd;
 use crate::operations::events::{EVENT_STREAM, stream, wants_stream};
 use crate::operations::responses::operation_response;
 use crate::operations::tags::Tag;
 use crate::security::{Caller, op};
-use crate::wire::json::{Json, json_fields};
+use crate::wire::json::Json;
 use crate::wire::listing::{LogCursorParam, LogLimit, ResourceParam, WaitSeconds};
 use crate::wire::query::Utf8Query;
+use crate::wire::trail::ChangesPage;
 
 operation_response! {
     /// The answers of `GET /changes`.
@@ -27,22 +27,6 @@ operation_response! {
         Ok(ChangesPage)
     }
     errors: [BadRequest, Unauthorized, Forbidden, Gone, PayloadTooLarge, Unavailable]
-}
-
-/// Entries of the log after a cursor.
-#[derive(Debug, Clone, Object)]
-pub struct ChangesPage {
-    /// Always `true`.
-    pub success: bool,
-    /// The entries after the cursor, oldest first (as `GET /audit` writes them).
-    pub entries: Vec<AuditEntryBody>,
-    /// The cursor to send as `after` next: after the last entry given, or the one sent when
-    /// none came. Always present.
-    pub next: String,
-}
-
-json_fields! {
-    ChangesPage { entries, next, success }
 }
 
 /// What `GET /changes` answers: JSON (entries, or an error), or the event stream.

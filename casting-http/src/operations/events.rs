@@ -20,8 +20,8 @@ use futures_util::future::{Either, select};
 use poem::web::sse::{Event, SSE};
 use poem::{IntoResponse, Request, Response};
 
-use crate::operations::audit::AuditEntryBody;
 use crate::shutdown::Shutdown;
+use crate::wire::trail::AuditEntryBody;
 
 /// The media type of the stream.
 pub(crate) const EVENT_STREAM: &str = "text/event-stream";

@@ -4,47 +4,18 @@ use std::time::Duration;
 
 use casting_core::CastingService;
 use poem::Request;
-use poem_openapi::{Object, OpenApi};
+use poem_openapi::OpenApi;
 
 use crate::errors::ApiError;
 use crate::operations::responses::operation_response;
 use crate::operations::tags::Tag;
+use crate::wire::dto::Status;
 use crate::wire::json::Json;
 
 /// How long `/ready` waits for the store (`HttpConfig::ready_timeout`); attached to the
 /// operations as request data by [`CastingApi`](crate::CastingApi).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ReadyTimeout(pub(crate) Duration);
-
-/// A probe's answer.
-#[derive(Debug, Clone, Object)]
-#[oai(example)]
-pub struct Status {
-    /// Always `true`.
-    pub success: bool,
-    /// `ok` (`/health`) or `ready` (`/ready`).
-    pub status: String,
-}
-
-// Keys in alphabetical order, as every answer writes them (`wire::json`).
-crate::wire::json::json_fields! {
-    Status { status, success }
-}
-
-impl poem_openapi::types::Example for Status {
-    fn example() -> Self {
-        Self::of("ok")
-    }
-}
-
-impl Status {
-    fn of(status: &str) -> Self {
-        Self {
-            success: true,
-            status: status.to_owned(),
-        }
-    }
-}
 
 operation_response! {
     /// The answers of `GET /health`.

@@ -274,7 +274,7 @@ impl MoviesApi {
         #[oai(name = "If-None-Match")]
         if_none_match: Sent,
     ) -> GetMovieResponse {
-        resource::read::<Movies, _>(&self.service, caller.principal(), id.0.0, &if_none_match).await
+        self.get_movie_details(caller, id, if_none_match).await
     }
 
     /// Create a movie

@@ -303,6 +303,37 @@ impl From<Actor> for ActorLong {
     }
 }
 
+/// A probe's answer.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct Status {
+    /// Always `true`.
+    pub success: bool,
+    /// `ok` (`/health`) or `ready` (`/ready`).
+    pub status: String,
+}
+
+// Keys in alphabetical order, as every answer writes them (`wire::json`).
+json_fields! {
+    Status { status, success }
+}
+
+impl poem_openapi::types::Example for Status {
+    fn example() -> Self {
+        Self::of("ok")
+    }
+}
+
+impl Status {
+    /// A probe's answer saying `status`.
+    pub(crate) fn of(status: &str) -> Self {
+        Self {
+            success: true,
+            status: status.to_owned(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use casting_core::{Gender, ReleaseDate};
@@ -311,8 +342,7 @@ mod tests {
 
     use super::*;
     use crate::errors::{Details, ErrorBody};
-    use crate::operations::audit::{AuditEntryBody, AuditPage, ChangeBody};
-    use crate::operations::health::Status;
+    use crate::wire::trail::{AuditEntryBody, AuditPage, ChangeBody};
 
     /// The bytes serde writes are the bytes poem-openapi's `ToJSON` tree would have written.
     #[track_caller]

@@ -4,8 +4,9 @@
 //! gives `application/json` no `charset` parameter; poem-openapi's own adds one).
 //!
 //! Answers keep the key order they always had: alphabetical, as a `Value`'s sorted map wrote
-//! them. [`json_fields!`] writes each answer type's `Serialize` with its keys in that order, and
-//! a test compares every answer type's bytes with what poem-openapi's `ToJSON` makes of it.
+//! them. [`json_fields!`] writes each answer type's `Serialize` with its keys in that order (it
+//! does not compile unless it names every field), and a test compares every answer type's bytes
+//! with what poem-openapi's `ToJSON` makes of it.
 
 use poem::{IntoResponse, Response};
 use poem_openapi::payload::Payload;
@@ -50,15 +51,17 @@ impl<T: Serialize + Send> IntoResponse for Json<T> {
 
 /// Writes `Serialize` for an answer type, its fields in the order given: alphabetical, as the
 /// answers have always been written (a test in `wire::dto` checks every type against
-/// poem-openapi's `ToJSON`).
+/// poem-openapi's `ToJSON`). The list must name every field of the struct, or the struct's
+/// pattern does not compile (E0027): a field cannot be left out of the answers unnoticed.
 macro_rules! json_fields {
     ($($ty:ident { $($field:ident),* $(,)? })*) => {$(
         impl serde::Serialize for $ty {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 use serde::ser::SerializeStruct;
+                let $ty { $($field),* } = self;
                 let fields = [$(stringify!($field)),*];
                 let mut out = serializer.serialize_struct(stringify!($ty), fields.len())?;
-                $(out.serialize_field(stringify!($field), &self.$field)?;)*
+                $(out.serialize_field(stringify!($field), $field)?;)*
                 out.end()
             }
         }
