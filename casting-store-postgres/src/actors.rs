@@ -21,7 +21,7 @@ use tracing::instrument;
 
 use crate::acquire::connection;
 use crate::error::from_sqlx;
-use crate::history::{self, refusal};
+use crate::history;
 use crate::links::{self, Side, all_found, normalise};
 use crate::rows::{ActorDetailRow, ActorRecordRow};
 use crate::values::credits_of;
@@ -169,10 +169,10 @@ async fn create_in(
     Ok(Created::new(actor))
 }
 
-/// Changes an actor in one transaction. Without new movies it is one statement (the version
-/// check, the new version and the audit entry included). With new movies it locks the movies
-/// the actor joins or leaves first, then the actor, then relinks and gives each movie a new
-/// version.
+/// Changes an actor in one transaction: with new movies, it first locks the movies the actor
+/// joins or leaves; then it locks the actor (checking the version) and reads what the change
+/// replaces, writes the new version with its audit entry (its changes built here, for every
+/// field), and with new movies relinks and gives each movie a new version.
 #[instrument(level = "debug", skip(pool, patch, edit), err(level = "debug"))]
 pub(crate) async fn update(
     pool: &PgPool,
@@ -191,86 +191,12 @@ pub(crate) async fn update(
     .await
 }
 
-/// A change of the actor's own fields, in one statement (the row already held by [`hold`]):
-/// read what the change replaces, check the expected version, write the new version and the audit entry with the
-/// values before and after (built here, as `FieldValue` serialises them: `{"text": …}`,
-/// `{"number": …}`).
-const UPDATE_FIELDS: &str = "
-    WITH old AS (
-        SELECT name, age, gender, version FROM actors_now WHERE id = $1
-    ), actor AS (
-        UPDATE actors SET name = COALESCE($2, actors.name),
-                          name_folded = COALESCE($8, actors.name_folded),
-                          age = COALESCE($3, actors.age),
-                          gender = COALESCE($4, actors.gender),
-                          version = old.version + 1, updated_at = $5, updated_by = $6
-        FROM old
-        WHERE actors.id = $1 AND ($7::bigint IS NULL OR old.version = $7)
-        RETURNING actors.id, actors.name, actors.age, actors.gender, actors.version,
-                  actors.created_at, actors.created_by, actors.updated_at, actors.updated_by,
-                  old.name AS old_name, old.age AS old_age, old.gender AS old_gender
-    ), logged AS (
-        INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version,
-                               changes)
-        SELECT $5, $6, 'actor', id, 'update', $9, version,
-               CASE WHEN $2::text IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(
-                   'name', jsonb_build_object('from', jsonb_build_object('text', old_name),
-                                              'to', jsonb_build_object('text', name)))
-               END
-               || CASE WHEN $3::smallint IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(
-                   'age', jsonb_build_object('from', jsonb_build_object('number', old_age),
-                                             'to', jsonb_build_object('number', age)))
-               END
-               || CASE WHEN $4::text IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(
-                   'gender', jsonb_build_object('from', jsonb_build_object('text', old_gender),
-                                                'to', jsonb_build_object('text', gender)))
-               END
-        FROM actor
-    )
-    SELECT name, age, gender, version, created_at, created_by, updated_at, updated_by
-    FROM actor";
-
-/// A change of the actor's own fields (no `movies`): [`hold`], [`UPDATE_FIELDS`], then their
-/// movies for the answer.
-async fn update_fields(
-    conn: &mut PgConnection,
-    id: ActorId,
-    patch: &ActorPatch,
-    edit: &Edit,
-) -> Result<Actor> {
-    // A missing actor is the statement's refusal below.
-    hold(conn, id).await?;
-    let row: Option<ActorRecordRow> = sqlx::query_as(UPDATE_FIELDS)
-        .bind(id.get())
-        .bind(patch.name.as_ref().map(Name::as_str))
-        .bind(patch.age.map(age_column))
-        .bind(patch.gender.map(Gender::as_str))
-        .bind(edit.at)
-        .bind(&edit.by)
-        .bind(edit.expected.map(|v| v.get()))
-        .bind(patch.name.as_ref().map(|name| fold(name.as_str())))
-        .bind(patch.fields())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(from_sqlx)?;
-    let Some(row) = row else {
-        return Err(refusal(conn, ResourceKind::Actor, id.get()).await);
-    };
-    let movies = links::linked(conn, Side::Actor, id.get()).await?;
-    row.into_actor(id.get(), movies)
-}
-
 async fn update_in(
     conn: &mut PgConnection,
     id: ActorId,
     patch: &ActorPatch,
     edit: &Edit,
 ) -> Result<Attempt<Actor>> {
-    if patch.movies.is_none() {
-        return update_fields(conn, id, patch, edit)
-            .await
-            .map(Attempt::Done);
-    }
     let wanted = patch.movies.as_deref().map(normalise);
     let seen = match &wanted {
         Some(wanted) => {

@@ -123,24 +123,6 @@ pub(crate) fn moved(old: &[i64], new: &[i64]) -> Vec<i64> {
     ids
 }
 
-/// Why a write that found no row to change failed: the record is missing, or it has another
-/// version than the one expected.
-pub(crate) async fn refusal(conn: &mut PgConnection, kind: ResourceKind, id: i64) -> StoreError {
-    let sql = match kind {
-        ResourceKind::Movie => "SELECT version FROM movies WHERE id = $1",
-        ResourceKind::Actor => "SELECT version FROM actors_now WHERE id = $1",
-    };
-    let current: Option<i64> = match sqlx::query_scalar(sql).bind(id).fetch_optional(conn).await {
-        Ok(current) => current,
-        Err(error) => return from_sqlx(error),
-    };
-    match current.map(stored_version) {
-        None => StoreError::NotFound { kind, id },
-        Some(Ok(current)) => StoreError::PreconditionFailed { kind, id, current },
-        Some(Err(error)) => error,
-    }
-}
-
 /// The end of a delete, the same for both sides once the record is locked and read: its
 /// delete entry (`fields`, each to nothing as `changes` says, at `gone`, one past its last
 /// version), the row deleted (its links go with it), and a new version for each record of the

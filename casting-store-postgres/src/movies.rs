@@ -17,7 +17,7 @@ use tracing::instrument;
 
 use crate::acquire::connection;
 use crate::error::from_sqlx;
-use crate::history::{self, refusal};
+use crate::history;
 use crate::links::{self, Side, all_found, normalise};
 use crate::rows::{MovieDetailRow, MovieRecordRow, stored_version};
 use crate::values::cast_of;
@@ -283,9 +283,9 @@ async fn insert(conn: &mut PgConnection, new: NewMovie, edit: &Edit) -> Result<M
 }
 
 /// Changes a movie in one transaction: lock it (checking its version) and read what the
-/// change replaces, then one statement for the new version and its audit entry (with the
-/// values before and after); a new cast then locks the actors who join or leave, relinks, and
-/// gives each a new version.
+/// change replaces, then one statement for the new version and its audit entry (its changes
+/// built here, for every field, before and after); a new cast then locks the actors who join
+/// or leave, relinks, and gives each a new version.
 #[instrument(level = "debug", skip(pool, patch, edit), err(level = "debug"))]
 pub(crate) async fn update(
     pool: &PgPool,
@@ -296,68 +296,15 @@ pub(crate) async fn update(
     write(pool, async |conn| update_in(conn, id, patch, edit).await).await
 }
 
-/// A change of the movie's own fields, in one statement: lock the row (reading what the change
-/// replaces), check the expected version, write the new version and the audit entry with the
-/// values before and after (built here, as `FieldValue` serialises them:
-/// `{"text": …}`, `{"date": "YYYY-MM-DD"}`).
-const UPDATE_FIELDS: &str = "
-    WITH old AS (
-        SELECT title, release_date, version FROM movies WHERE id = $1 FOR NO KEY UPDATE
-    ), movie AS (
-        UPDATE movies SET title = COALESCE($2, movies.title),
-                          title_folded = COALESCE($7, movies.title_folded),
-                          release_date = COALESCE($3, movies.release_date),
-                          version = movies.version + 1, updated_at = $4, updated_by = $5
-        FROM old
-        WHERE movies.id = $1 AND ($6::bigint IS NULL OR old.version = $6)
-        RETURNING movies.id, movies.title, movies.release_date, movies.version,
-                  movies.created_at, movies.created_by, movies.updated_at, movies.updated_by,
-                  old.title AS old_title, old.release_date AS old_release_date
-    ), logged AS (
-        INSERT INTO audit_log (at, subject, resource, resource_id, action, fields, version,
-                               changes)
-        SELECT $4, $5, 'movie', id, 'update', $8, version,
-               CASE WHEN $2::text IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(
-                   'title', jsonb_build_object('from', jsonb_build_object('text', old_title),
-                                               'to', jsonb_build_object('text', title)))
-               END
-               || CASE WHEN $3::date IS NULL THEN '{}'::jsonb ELSE jsonb_build_object(
-                   'release_date', jsonb_build_object(
-                       'from', jsonb_build_object('date', old_release_date),
-                       'to', jsonb_build_object('date', release_date)))
-               END
-        FROM movie
-    )
-    SELECT title, release_date, version, created_at, created_by, updated_at, updated_by
-    FROM movie";
-
 async fn update_in(
     conn: &mut PgConnection,
     id: MovieId,
     patch: MoviePatch,
     edit: &Edit,
 ) -> Result<Movie> {
-    if patch.actors.is_none() {
-        let row: Option<MovieRecordRow> = sqlx::query_as(UPDATE_FIELDS)
-            .bind(id.get())
-            .bind(patch.title.as_ref().map(Title::as_str))
-            .bind(patch.release_date.map(ReleaseDate::date))
-            .bind(edit.at)
-            .bind(&edit.by)
-            .bind(edit.expected.map(|v| v.get()))
-            .bind(patch.title.as_ref().map(|title| fold(title.as_str())))
-            .bind(patch.fields())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(from_sqlx)?;
-        let Some(row) = row else {
-            return Err(refusal(conn, ResourceKind::Movie, id.get()).await);
-        };
-        let actors = links::linked(conn, Side::Movie, id.get()).await?;
-        return row.into_movie(id.get(), actors);
-    }
-    // A new cast: lock the movie first and read its links, so the entry's list before is the
-    // one the change replaces.
+    // Lock the movie first (checking the expected version) and read what the change replaces,
+    // its links included, so the entry's values before are the ones it replaces; the entry's
+    // changes are built here, for every field.
     let before = lock(conn, id, edit, false)
         .await?
         .into_movie(id.get(), Vec::new())?;
