@@ -111,14 +111,21 @@ build_baseline() {
   local rev target dir
   rev=$(git rev-parse --short "$1")
   target=${BASELINE_TARGET:-$PWD/target/baseline}
-  # One checkout per revision, kept beside its target directory: cargo fingerprints hold the
-  # sources' path, so a checkout at a new path would rebuild every crate of the workspace.
+  # One checkout per revision, kept beside its target directory, which every revision shares
+  # (the dependencies are built once).
   dir="$target/src-$rev"
   if [ ! -e "$dir/Cargo.toml" ]; then
     git worktree prune
     git worktree add -q --detach "$dir" "$rev"
   fi
+  # The workspace's own crates are fingerprinted by their path within the workspace, and the
+  # files they were built from are the other checkout's: after another revision was built
+  # here, cargo would call them fresh. Forget them when the revision changes.
+  if [ "$(cat "$target/.baseline-rev" 2> /dev/null)" != "$rev" ]; then
+    rm -rf "$target"/release/.fingerprint/casting-*
+  fi
   (cd "$dir" && CARGO_TARGET_DIR="$target" cargo build --release -q -p casting-server)
+  echo "$rev" > "$target/.baseline-rev"
   BASELINE_BIN="$target/release/casting-server"
 }
 
