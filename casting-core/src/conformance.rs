@@ -288,20 +288,11 @@ fn age(years: i64) -> Age {
 }
 
 fn new_movie(text: &str, actors: &[ActorId]) -> NewMovie {
-    NewMovie {
-        title: title(text),
-        release_date: date("2025-02-08"),
-        actors: actors.to_vec(),
-    }
+    NewMovie::new(title(text), date("2025-02-08")).with_actors(actors.to_vec())
 }
 
 fn new_actor(text: &str, movies: &[MovieId]) -> NewActor {
-    NewActor {
-        name: name(text),
-        age: age(40),
-        gender: Gender::Female,
-        movies: movies.to_vec(),
-    }
+    NewActor::new(name(text), age(40), Gender::Female).with_movies(movies.to_vec())
 }
 
 async fn add_movie(store: &dyn Store, text: &str, actors: &[ActorId]) -> Movie {

@@ -98,10 +98,8 @@ impl MovieInput {
     pub fn validate(self) -> Result<NewMovie, Error> {
         let mut checker = Checker::default();
         let title = checker.check(Title::parse(&self.title));
-        let movie = title.map(|title| NewMovie {
-            title,
-            release_date: self.release_date,
-            actors: normalise(self.actors),
+        let movie = title.map(|title| {
+            NewMovie::new(title, self.release_date).with_actors(normalise(self.actors))
         });
         checker.finish(movie)
     }
@@ -132,12 +130,9 @@ impl ActorInput {
         let age = checker.check(Age::parse(self.age));
         let gender = checker.check(Gender::parse(&self.gender));
         let actor = match (name, age, gender) {
-            (Some(name), Some(age), Some(gender)) => Some(NewActor {
-                name,
-                age,
-                gender,
-                movies: normalise(self.movies),
-            }),
+            (Some(name), Some(age), Some(gender)) => {
+                Some(NewActor::new(name, age, gender).with_movies(normalise(self.movies)))
+            }
             _ => None,
         };
         checker.finish(actor)

@@ -161,6 +161,26 @@ pub struct NewMovie {
     pub actors: Vec<ActorId>,
 }
 
+impl NewMovie {
+    /// A movie to create, without a cast ([`NewMovie::with_actors`] gives it one). Build
+    /// movies this way rather than as a struct literal: a field added later gets its default
+    /// here, and no caller changes.
+    pub fn new(title: Title, release_date: ReleaseDate) -> Self {
+        Self {
+            title,
+            release_date,
+            actors: Vec::new(),
+        }
+    }
+
+    /// The same movie, with `actors` as its cast.
+    #[must_use]
+    pub fn with_actors(mut self, actors: impl IntoIterator<Item = ActorId>) -> Self {
+        self.actors = actors.into_iter().collect();
+        self
+    }
+}
+
 /// A validated partial change to a movie: `None` leaves a field as it is.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MoviePatch {
@@ -202,6 +222,27 @@ pub struct NewActor {
     pub gender: Gender,
     /// The actor's movies; every id must name an existing movie. Repeats are ignored.
     pub movies: Vec<MovieId>,
+}
+
+impl NewActor {
+    /// An actor to create, in no movie yet ([`NewActor::with_movies`] gives them some). Build
+    /// actors this way rather than as a struct literal: a field added later gets its default
+    /// here, and no caller changes.
+    pub fn new(name: Name, age: Age, gender: Gender) -> Self {
+        Self {
+            name,
+            age,
+            gender,
+            movies: Vec::new(),
+        }
+    }
+
+    /// The same actor, in `movies`.
+    #[must_use]
+    pub fn with_movies(mut self, movies: impl IntoIterator<Item = MovieId>) -> Self {
+        self.movies = movies.into_iter().collect();
+        self
+    }
 }
 
 /// A validated partial change to an actor: `None` leaves a field as it is.
@@ -297,11 +338,11 @@ mod tests {
     use super::*;
 
     fn movie(title: &str, actors: &[i64]) -> NewMovie {
-        NewMovie {
-            title: Title::parse(title).unwrap(),
-            release_date: ReleaseDate::parse("2025-02-08").unwrap(),
-            actors: actors.iter().copied().map(ActorId).collect(),
-        }
+        NewMovie::new(
+            Title::parse(title).unwrap(),
+            ReleaseDate::parse("2025-02-08").unwrap(),
+        )
+        .with_actors(actors.iter().copied().map(ActorId))
     }
 
     #[test]

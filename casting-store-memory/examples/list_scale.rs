@@ -23,11 +23,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let day = ReleaseDate::parse("1925-01-01")?.date() + chrono_days(i * 7919 % 36_525);
         store
             .create_movie(
-                NewMovie {
-                    title: Title::parse(&format!("Movie {}", i * 2_654_435_761 % 1_000_003))?,
-                    release_date: ReleaseDate::try_from(day)?,
-                    actors: vec![],
-                },
+                NewMovie::new(
+                    Title::parse(&format!("Movie {}", i * 2_654_435_761 % 1_000_003))?,
+                    ReleaseDate::try_from(day)?,
+                ),
                 &Edit::now("example|list-scale"),
                 None,
             )

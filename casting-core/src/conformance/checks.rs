@@ -26,11 +26,7 @@ pub async fn empty_store_lists_nothing(store: &dyn Store) {
 /// A created movie comes back from create, get and list with the same fields.
 pub async fn movie_create_get_list(store: &dyn Store) {
     let created = plain(store)
-        .create_movie(NewMovie {
-            title: title("Amélie"),
-            release_date: date("25-04-2001"),
-            actors: vec![],
-        })
+        .create_movie(NewMovie::new(title("Amélie"), date("25-04-2001")))
         .await
         .expect("create_movie");
     assert_eq!(created.title.as_str(), "Amélie");
@@ -52,12 +48,11 @@ pub async fn movie_create_get_list(store: &dyn Store) {
 /// A created actor comes back from create, get and list with the same fields.
 pub async fn actor_create_get_list(store: &dyn Store) {
     let created = plain(store)
-        .create_actor(NewActor {
-            name: name("Audrey Tautou"),
-            age: age(150),
-            gender: Gender::Other,
-            movies: vec![],
-        })
+        .create_actor(NewActor::new(
+            name("Audrey Tautou"),
+            age(150),
+            Gender::Other,
+        ))
         .await
         .expect("create_actor");
     assert_eq!(created.name.as_str(), "Audrey Tautou");

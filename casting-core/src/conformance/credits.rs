@@ -73,29 +73,17 @@ pub async fn cast_replacement_stores_credits_in_billing_order(store: &dyn Store)
     assert_links_consistent(store, &[aliens], &ids).await;
 
     let alien = plain(store)
-        .create_movie(NewMovie {
-            title: title("Alien"),
-            release_date: date("1979-05-25"),
-            actors: vec![],
-        })
+        .create_movie(NewMovie::new(title("Alien"), date("1979-05-25")))
         .await
         .expect("create")
         .id;
     let avatar = plain(store)
-        .create_movie(NewMovie {
-            title: title("Avatar"),
-            release_date: date("2009-12-18"),
-            actors: vec![],
-        })
+        .create_movie(NewMovie::new(title("Avatar"), date("2009-12-18")))
         .await
         .expect("create")
         .id;
     let same_day = plain(store)
-        .create_movie(NewMovie {
-            title: title("Avatar Again"),
-            release_date: date("2009-12-18"),
-            actors: vec![],
-        })
+        .create_movie(NewMovie::new(title("Avatar Again"), date("2009-12-18")))
         .await
         .expect("create")
         .id;

@@ -5,11 +5,7 @@ use crate::query::{ActorFilter, ActorQuery, Count, MovieField, MovieFilter, Sort
 
 async fn movie_on(store: &dyn Store, text: &str, released: &str, actors: &[ActorId]) -> MovieId {
     plain(store)
-        .create_movie(NewMovie {
-            title: title(text),
-            release_date: date(released),
-            actors: actors.to_vec(),
-        })
+        .create_movie(NewMovie::new(title(text), date(released)).with_actors(actors.to_vec()))
         .await
         .expect("create_movie")
         .id
@@ -17,12 +13,7 @@ async fn movie_on(store: &dyn Store, text: &str, released: &str, actors: &[Actor
 
 async fn actor_of(store: &dyn Store, text: &str, years: i64, gender: Gender) -> ActorId {
     plain(store)
-        .create_actor(NewActor {
-            name: name(text),
-            age: age(years),
-            gender,
-            movies: vec![],
-        })
+        .create_actor(NewActor::new(name(text), age(years), gender))
         .await
         .expect("create_actor")
         .id

@@ -348,10 +348,11 @@ async fn a_stream_whose_client_stops_reading_is_cut_off() {
     );
     socket.write_all(head.as_bytes()).await.unwrap();
     let edit = casting_core::Edit::now("test|writer");
-    let film = |i: usize| casting_core::NewMovie {
-        title: casting_core::Title::parse(&format!("Unread film number {i:05} of many")).unwrap(),
-        release_date: casting_core::ReleaseDate::parse("2025-02-08").unwrap(),
-        actors: vec![],
+    let film = |i: usize| {
+        casting_core::NewMovie::new(
+            casting_core::Title::parse(&format!("Unread film number {i:05} of many")).unwrap(),
+            casting_core::ReleaseDate::parse("2025-02-08").unwrap(),
+        )
     };
     // The stream runs (its head came, so it follows from after `now`): the first event arrives.
     let mut received = Vec::new();

@@ -9,11 +9,10 @@ async fn the_trail_keeps_its_newest_entries_up_to_its_capacity() {
     let edit = Edit::now("test|bounds");
     let movie = store
         .create_movie(
-            NewMovie {
-                title: Title::parse("Bounded").unwrap(),
-                release_date: ReleaseDate::parse("2025-02-08").unwrap(),
-                actors: vec![],
-            },
+            NewMovie::new(
+                Title::parse("Bounded").unwrap(),
+                ReleaseDate::parse("2025-02-08").unwrap(),
+            ),
             &edit,
             None,
         )
@@ -41,10 +40,11 @@ async fn the_trail_keeps_its_newest_entries_up_to_its_capacity() {
 async fn a_delete_the_bound_dropped_can_no_longer_be_restored() {
     let store = MemoryStore::with_audit_capacity(3);
     let edit = Edit::now("test|bounds");
-    let movie = |title: &str| NewMovie {
-        title: Title::parse(title).unwrap(),
-        release_date: ReleaseDate::parse("2025-02-08").unwrap(),
-        actors: vec![],
+    let movie = |title: &str| {
+        NewMovie::new(
+            Title::parse(title).unwrap(),
+            ReleaseDate::parse("2025-02-08").unwrap(),
+        )
     };
     let kept = store.create_movie(movie("Kept"), &edit, None).await;
     let kept = kept.unwrap().record.id;

@@ -15,20 +15,18 @@ fn edit() -> Edit {
 }
 
 fn movie(i: usize) -> NewMovie {
-    NewMovie {
-        title: Title::parse(&format!("Movie {i}")).unwrap(),
-        release_date: ReleaseDate::parse("2025-02-08").unwrap(),
-        actors: vec![],
-    }
+    NewMovie::new(
+        Title::parse(&format!("Movie {i}")).unwrap(),
+        ReleaseDate::parse("2025-02-08").unwrap(),
+    )
 }
 
 fn actor(i: usize) -> NewActor {
-    NewActor {
-        name: Name::parse(&format!("Actor {i}")).unwrap(),
-        age: Age::parse(30).unwrap(),
-        gender: Gender::Male,
-        movies: vec![],
-    }
+    NewActor::new(
+        Name::parse(&format!("Actor {i}")).unwrap(),
+        Age::parse(30).unwrap(),
+        Gender::Male,
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

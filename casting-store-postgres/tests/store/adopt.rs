@@ -285,11 +285,11 @@ async fn applied_with_quarantine_it_is_the_migrated_schema_with_every_id_kept() 
     store.migrate().await.expect("migrations are all recorded");
     let movie = store
         .create_movie(
-            NewMovie {
-                title: Title::parse("New").unwrap(),
-                release_date: ReleaseDate::parse("2025-01-01").unwrap(),
-                actors: vec![casting_core::ActorId(1)],
-            },
+            NewMovie::new(
+                Title::parse("New").unwrap(),
+                ReleaseDate::parse("2025-01-01").unwrap(),
+            )
+            .with_actors(vec![casting_core::ActorId(1)]),
             &casting_core::Edit::now("test|adopt"),
             None,
         )
@@ -299,12 +299,12 @@ async fn applied_with_quarantine_it_is_the_migrated_schema_with_every_id_kept() 
     assert_eq!(movie.id, MovieId(10));
     let actor = store
         .create_actor(
-            NewActor {
-                name: Name::parse("New").unwrap(),
-                age: Age::parse(1).unwrap(),
-                gender: Gender::Other,
-                movies: vec![MovieId(1)],
-            },
+            NewActor::new(
+                Name::parse("New").unwrap(),
+                Age::parse(1).unwrap(),
+                Gender::Other,
+            )
+            .with_movies(vec![MovieId(1)]),
             &casting_core::Edit::now("test|adopt"),
             None,
         )

@@ -92,10 +92,11 @@ async fn two_servers_race_on_versions_and_keys_with_one_winner() {
             .unwrap(),
     );
     let servers: [&dyn Store; 2] = [&fixture.store, &other];
-    let new_movie = |title: &str| NewMovie {
-        title: Title::parse(title).unwrap(),
-        release_date: ReleaseDate::parse("2025-02-08").unwrap(),
-        actors: vec![],
+    let new_movie = |title: &str| {
+        NewMovie::new(
+            Title::parse(title).unwrap(),
+            ReleaseDate::parse("2025-02-08").unwrap(),
+        )
     };
     let id: MovieId = fixture
         .store
@@ -176,12 +177,11 @@ async fn movie_writes_do_not_wait_on_their_actors_rows() {
     let edit = Edit::now("test|writer");
     let star = store
         .create_actor(
-            NewActor {
-                name: casting_core::Name::parse("Star").unwrap(),
-                age: Age::parse(40).unwrap(),
-                gender: casting_core::Gender::Female,
-                movies: vec![],
-            },
+            NewActor::new(
+                casting_core::Name::parse("Star").unwrap(),
+                Age::parse(40).unwrap(),
+                casting_core::Gender::Female,
+            ),
             &edit,
             None,
         )
@@ -189,10 +189,12 @@ async fn movie_writes_do_not_wait_on_their_actors_rows() {
         .unwrap()
         .record
         .id;
-    let new_movie = |title: &str, actors: Vec<ActorId>| NewMovie {
-        title: Title::parse(title).unwrap(),
-        release_date: ReleaseDate::parse("2025-02-08").unwrap(),
-        actors,
+    let new_movie = |title: &str, actors: Vec<ActorId>| {
+        NewMovie::new(
+            Title::parse(title).unwrap(),
+            ReleaseDate::parse("2025-02-08").unwrap(),
+        )
+        .with_actors(actors)
     };
 
     let mut holder = store.pool().begin().await.unwrap();
@@ -283,23 +285,22 @@ async fn numbering_the_log_changes_nothing_a_client_reads() {
     let store = &fixture.store;
     let mut actors = Vec::new();
     for name in ["Busy", "Quiet"] {
-        let new = NewActor {
-            name: casting_core::Name::parse(name).unwrap(),
-            age: casting_core::Age::parse(40).unwrap(),
-            gender: casting_core::Gender::Other,
-            movies: vec![],
-        };
+        let new = NewActor::new(
+            casting_core::Name::parse(name).unwrap(),
+            casting_core::Age::parse(40).unwrap(),
+            casting_core::Gender::Other,
+        );
         let made = store.create_actor(new, &Edit::now("test|a"), None).await;
         actors.push(made.unwrap().record.id);
     }
     let (busy, quiet) = (actors[0], actors[1]);
     let cast = |i: usize| -> Vec<ActorId> { if i < 2 { vec![busy, quiet] } else { vec![busy] } };
     for i in 0..5 {
-        let movie = NewMovie {
-            title: Title::parse(&format!("Film {i}")).unwrap(),
-            release_date: ReleaseDate::parse("2025-02-08").unwrap(),
-            actors: cast(i),
-        };
+        let movie = NewMovie::new(
+            Title::parse(&format!("Film {i}")).unwrap(),
+            ReleaseDate::parse("2025-02-08").unwrap(),
+        )
+        .with_actors(cast(i));
         let edit = Edit::now(format!("test|caster-{i}"));
         store.create_movie(movie, &edit, None).await.unwrap();
     }

@@ -8,11 +8,10 @@ use casting_store_postgres::{PRUNE_BATCH, testing};
 use chrono::{TimeDelta, Utc};
 
 fn movie(title: &str) -> NewMovie {
-    NewMovie {
-        title: Title::parse(title).unwrap(),
-        release_date: ReleaseDate::parse("2001-02-03").unwrap(),
-        actors: Vec::new(),
-    }
+    NewMovie::new(
+        Title::parse(title).unwrap(),
+        ReleaseDate::parse("2001-02-03").unwrap(),
+    )
 }
 
 /// Entries older than the cut-off go, in batches, however many there are; a record whose
@@ -114,17 +113,13 @@ async fn pruning_keeps_entries_waiting_for_their_position() {
     };
     let store = &db.store;
     let long_ago = Edit::now("auth0|past").at(Utc::now() - TimeDelta::days(40));
-    let actor = casting_core::NewActor {
-        name: casting_core::Name::parse("Kept").unwrap(),
-        age: casting_core::Age::parse(30).unwrap(),
-        gender: casting_core::Gender::Female,
-        movies: vec![],
-    };
+    let actor = casting_core::NewActor::new(
+        casting_core::Name::parse("Kept").unwrap(),
+        casting_core::Age::parse(30).unwrap(),
+        casting_core::Gender::Female,
+    );
     let actor = store.create_actor(actor, &long_ago, None).await.unwrap();
-    let cast = NewMovie {
-        actors: vec![actor.record.id],
-        ..movie("Cast long ago")
-    };
+    let cast = movie("Cast long ago").with_actors([actor.record.id]);
     store.create_movie(cast, &long_ago, None).await.unwrap();
     store.number_log().await.unwrap();
     // The steps the writes started in the background are over by now (nothing else writes).
